@@ -1,0 +1,79 @@
+# Lochat: `make server`, `make client`, `make test`. Needs only make, npm and a network
+# that reaches the npm registry: Deno itself is installed into .tools/ when missing.
+
+DENO_VERSION := 2.9.6
+TOOLS        := .tools
+ARGS         ?=
+
+LOCAL_DENO := $(abspath $(TOOLS))/bin/deno
+
+# Use a `deno` on PATH when it is 2.9.x, else the pinned one in .tools/.
+SYSTEM_DENO := $(shell command -v deno 2>/dev/null)
+ifneq ($(and $(SYSTEM_DENO),$(shell deno --version 2>/dev/null | grep -E '^deno 2\.9\.')),)
+DENO := $(SYSTEM_DENO)
+DENO_DEP :=
+else
+DENO := $(LOCAL_DENO)
+DENO_DEP := $(LOCAL_DENO)
+endif
+
+# Deno prints a Rust backtrace under every error when this is set; users never need it.
+unexport RUST_BACKTRACE
+
+SERVER_PERMS := --allow-net --allow-sys=hostname --allow-env --allow-read --allow-write
+CLIENT_PERMS := --allow-net --allow-env --allow-read --allow-write
+SOURCES := $(wildcard *.ts lib/*.ts) deno.json
+
+.PHONY: help server client test test-unit test-e2e check fmt build bundle clean deno
+.DEFAULT_GOAL := help
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
+
+deno: $(DENO_DEP) ## install the pinned Deno into .tools/ (done by every target that needs it)
+
+$(LOCAL_DENO):
+	@echo "Installing deno $(DENO_VERSION) from the npm registry into $(TOOLS)/"
+	@mkdir -p $(TOOLS)/bin
+	npm install --prefix $(TOOLS) --no-save --no-audit --no-fund --ignore-scripts --loglevel=error deno@$(DENO_VERSION)
+	@bin=$$(ls $(abspath $(TOOLS))/node_modules/@deno/*/deno 2>/dev/null | head -n 1); \
+	  if [ -z "$$bin" ]; then echo "No deno binary for this platform in the npm package" >&2; exit 1; fi; \
+	  ln -sf "$$bin" $@
+	@$@ --version | head -n 1
+
+server: $(DENO_DEP) ## run a server (ARGS="--host 127.0.0.1 --port 0")
+	$(DENO) run $(SERVER_PERMS) server.ts $(ARGS)
+
+client: $(DENO_DEP) ## run a client (ARGS="--nick ann --host 192.0.2.7")
+	$(DENO) run $(CLIENT_PERMS) client.ts $(ARGS)
+
+test: $(DENO_DEP) ## run every test
+	$(DENO) test --allow-all --parallel tests/
+
+check: $(DENO_DEP) ## formatting, lint and type check
+	$(DENO) fmt --check
+	$(DENO) lint
+	$(DENO) check server.ts client.ts lib/ tests/
+
+fmt: $(DENO_DEP) ## format the code in place
+	$(DENO) fmt
+
+build: $(DENO_DEP) ## standalone binaries in dist/ (deno compile fetches its runtime, or set DENORT_BIN)
+	@mkdir -p dist
+	$(DENO) compile $(SERVER_PERMS) --output dist/lochat-server server.ts
+	$(DENO) compile $(CLIENT_PERMS) --output dist/lochat-client client.ts
+
+bundle: dist/lochat-server.js dist/lochat-client.js ## single-file programs in dist/ that run with deno
+
+dist/lochat-server.js: $(SOURCES) $(DENO_DEP)
+	@mkdir -p dist
+	$(DENO) bundle --quiet --output $@.tmp server.ts
+	@{ echo '#!/usr/bin/env -S deno run $(SERVER_PERMS)'; grep -v '^#!' $@.tmp; } > $@ && rm $@.tmp && chmod +x $@
+
+dist/lochat-client.js: $(SOURCES) $(DENO_DEP)
+	@mkdir -p dist
+	$(DENO) bundle --quiet --output $@.tmp client.ts
+	@{ echo '#!/usr/bin/env -S deno run $(CLIENT_PERMS)'; grep -v '^#!' $@.tmp; } > $@ && rm $@.tmp && chmod +x $@
+
+clean: ## remove dist/ and the installed tools
+	rm -rf dist $(TOOLS)

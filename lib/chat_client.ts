@@ -1,0 +1,312 @@
+/**
+ * The client's side of the wire: connect, say hello, send lines, track acks.
+ *
+ * A {@linkcode ChatClient} owns one connection. It knows nothing of
+ * terminals: the person's side (a prompt, a pipe, a script) calls
+ * {@linkcode ChatClient.send} and reads frames with
+ * {@linkcode ChatClient.next}. Every line sent carries an id and stays
+ * pending until the server's `ack` or `error` names it, so a caller can wait
+ * until nothing it sent is unacknowledged.
+ *
+ * @module
+ */
+
+import { MAX_LINE_BYTES, PROTOCOL_VERSION } from "./limits.ts";
+import { readLines } from "./lines.ts";
+import { decodeServerFrame, encodeFrame, looksLikeFrame } from "./protocol.ts";
+import type { ClientFrame, ServerFrame } from "./protocol.ts";
+
+/** The connection a client runs on; `Deno.Conn` is one. */
+export interface ClientTransport {
+  read(buffer: Uint8Array): Promise<number | null>;
+  write(data: Uint8Array): Promise<number>;
+  close(): void;
+}
+
+/** Where to connect and as whom. */
+export interface ConnectOptions {
+  hostname: string;
+  port: number;
+  nick?: string | undefined;
+  room?: string | undefined;
+  /** Opens the connection; default `Deno.connect`. For tests. */
+  dial?: (hostname: string, port: number) => Promise<ClientTransport>;
+}
+
+/** A failure to connect, worded for the person who ran the client. */
+export class ConnectError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConnectError";
+  }
+}
+
+/** How many times a taken nick is swapped for the server's suggestion. */
+const NICK_RETRIES = 5;
+
+/**
+ * One connection to a Lochat server.
+ *
+ * @example
+ * ```ts
+ * const client = await ChatClient.connect({ hostname: "127.0.0.1", port: 4444, nick: "ann" });
+ * client.send("hello");
+ * await client.drain(); // until the server has acked "hello"
+ * client.close();
+ * ```
+ */
+export class ChatClient {
+  /** The nick the server granted. */
+  nick: string;
+  /** The room the client is in. */
+  room: string;
+  /** The `welcome` frame, with the room's recent history. */
+  readonly welcome: Extract<ServerFrame, { type: "welcome" }>;
+  /** What the server said while granting a nick other than the one asked for. */
+  readonly notices: string[];
+  #transport: ClientTransport;
+  #lines: AsyncGenerator<ServerFrame | undefined>;
+  #pending = new Map<string, string>();
+  #refused = 0;
+  #ids = 0;
+  #idPrefix = crypto.randomUUID().slice(0, 8);
+  #writes: Promise<unknown> = Promise.resolve();
+  #closed = false;
+
+  private constructor(
+    transport: ClientTransport,
+    lines: AsyncGenerator<ServerFrame | undefined>,
+    welcome: Extract<ServerFrame, { type: "welcome" }>,
+    notices: string[],
+  ) {
+    this.#transport = transport;
+    this.#lines = lines;
+    this.welcome = welcome;
+    this.nick = welcome.nick;
+    this.room = welcome.room;
+    this.notices = notices;
+  }
+
+  /**
+   * Connects and completes the handshake. A taken nick is replaced by the
+   * server's suggestion (said in {@linkcode ChatClient.notices}); any other
+   * refusal, or no server, throws a {@linkcode ConnectError}.
+   */
+  static async connect(options: ConnectOptions): Promise<ChatClient> {
+    const dial = options.dial ??
+      ((hostname, port) => Deno.connect({ hostname, port }));
+    const where = `${options.hostname}:${options.port}`;
+    let transport: ClientTransport;
+    try {
+      transport = await dial(options.hostname, options.port);
+    } catch (error) {
+      throw new ConnectError(dialProblem(error, where));
+    }
+    const lines = frames(transport);
+    const notices: string[] = [];
+    let nick = options.nick;
+    try {
+      for (let attempt = 0;; attempt++) {
+        const hello: ClientFrame = { type: "hello", v: PROTOCOL_VERSION };
+        if (nick !== undefined) hello.nick = nick;
+        if (options.room !== undefined) hello.room = options.room;
+        await writeAll(transport, encodeFrame(hello));
+        const answer = await handshakeAnswer(lines, where);
+        if (answer.type === "welcome") {
+          return new ChatClient(transport, lines, answer, notices);
+        }
+        if (
+          answer.code === "nick-taken" && answer.suggest !== undefined &&
+          attempt < NICK_RETRIES
+        ) {
+          notices.push(
+            `${answer.message}; you are ${answer.suggest} (/nick to change)`,
+          );
+          nick = answer.suggest;
+          continue;
+        }
+        throw new ConnectError(
+          `The server refused to let you in: ${answer.message}`,
+        );
+      }
+    } catch (error) {
+      transport.close();
+      if (error instanceof ConnectError) throw error;
+      throw new ConnectError(
+        `Lost the connection to ${where} during the handshake: ${
+          describe(error)
+        }`,
+      );
+    }
+  }
+
+  /** How many lines sent are not yet acknowledged. */
+  get pending(): number {
+    return this.#pending.size;
+  }
+
+  /** How many lines the server refused with an error. */
+  get refused(): number {
+    return this.#refused;
+  }
+
+  /**
+   * Sends one typed line (a message or a `/command`) and returns its id. It
+   * stays pending until the server acks or refuses it.
+   */
+  send(text: string): string {
+    const id = `${this.#idPrefix}-${++this.#ids}`;
+    this.#pending.set(id, text);
+    this.#write({ type: "msg", id, text });
+    return id;
+  }
+
+  /** Sends any frame (`ping`, `quit`). */
+  sendFrame(frame: ClientFrame): void {
+    this.#write(frame);
+  }
+
+  /**
+   * The next frame from the server, or `undefined` when the connection has
+   * ended. Acks and refusals settle pending lines on the way.
+   */
+  async next(): Promise<ServerFrame | undefined> {
+    while (true) {
+      let result: IteratorResult<ServerFrame | undefined>;
+      try {
+        result = await this.#lines.next();
+      } catch {
+        return undefined;
+      }
+      if (result.done) return undefined;
+      const frame = result.value;
+      if (frame === undefined) continue;
+      this.#track(frame);
+      return frame;
+    }
+  }
+
+  /** Waits until every write so far has reached the socket. */
+  flushed(): Promise<unknown> {
+    return this.#writes;
+  }
+
+  /** Closes the connection. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#transport.close();
+    } catch {
+      // Already closed by the peer.
+    }
+  }
+
+  #track(frame: ServerFrame): void {
+    switch (frame.type) {
+      case "ack":
+        this.#pending.delete(frame.id);
+        return;
+      case "error":
+        if (frame.id !== undefined && this.#pending.delete(frame.id)) {
+          this.#refused++;
+        }
+        return;
+      case "event":
+        if (
+          frame.event === "nick" && frame.nick === this.nick &&
+          frame.to !== undefined
+        ) {
+          this.nick = frame.to;
+        }
+        return;
+      case "reply":
+        if (frame.cmd === "join" && isRoomData(frame.data)) {
+          this.room = frame.data.room;
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  #write(frame: ClientFrame): void {
+    const bytes = encodeFrame(frame);
+    // Chained so that frames leave in the order they were sent.
+    this.#writes = this.#writes.then(() => writeAll(this.#transport, bytes))
+      .catch(() => {
+        // The reader sees the connection end and reports it.
+      });
+  }
+}
+
+/** Server frames from a transport; `undefined` for lines that are not frames. */
+async function* frames(
+  transport: ClientTransport,
+): AsyncGenerator<ServerFrame | undefined> {
+  // The server's lines can be longer than what it accepts: history in welcome.
+  for await (
+    const result of readLines(transport, { maxBytes: MAX_LINE_BYTES * 1024 })
+  ) {
+    if (!result.ok || !looksLikeFrame(result.line)) {
+      yield undefined; // The banner line, or something we cannot read.
+      continue;
+    }
+    const decoded = decodeServerFrame(result.line);
+    yield decoded.ok ? decoded.frame : undefined;
+  }
+}
+
+async function handshakeAnswer(
+  lines: AsyncGenerator<ServerFrame | undefined>,
+  where: string,
+): Promise<Extract<ServerFrame, { type: "welcome" | "error" }>> {
+  for await (const frame of iterate(lines)) {
+    if (frame?.type === "welcome" || frame?.type === "error") return frame;
+    if (frame?.type === "bye") {
+      throw new ConnectError(`The server at ${where} said: ${frame.reason}`);
+    }
+  }
+  throw new ConnectError(
+    `The server at ${where} closed the connection before welcoming us`,
+  );
+}
+
+/** Iterates a generator without closing it when the loop exits early. */
+async function* iterate<T>(generator: AsyncGenerator<T>): AsyncGenerator<T> {
+  while (true) {
+    const result = await generator.next();
+    if (result.done) return;
+    yield result.value;
+  }
+}
+
+async function writeAll(
+  transport: ClientTransport,
+  data: Uint8Array,
+): Promise<void> {
+  let written = 0;
+  while (written < data.length) {
+    written += await transport.write(data.subarray(written));
+  }
+}
+
+function isRoomData(data: unknown): data is { room: string } {
+  return typeof data === "object" && data !== null &&
+    typeof (data as { room?: unknown }).room === "string";
+}
+
+function dialProblem(error: unknown, where: string): string {
+  if (error instanceof Deno.errors.ConnectionRefused) {
+    return `Cannot connect to ${where}: connection refused. Is lochat-server running there? ` +
+      "Start one with `make server`, or pass --host and --port";
+  }
+  if (error instanceof Deno.errors.TimedOut) {
+    return `Cannot connect to ${where}: timed out; check the address and that the port is not firewalled`;
+  }
+  return `Cannot connect to ${where}: ${describe(error)}`;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,38 @@
+/**
+ * The one error type whose message may travel to a peer.
+ *
+ * Expected refusals (a taken nick, an unknown command, a line too long) are
+ * thrown or returned as a {@linkcode ChatError}: its `message` is written for
+ * the person who caused it and its `code` for their program. Anything else
+ * that goes wrong is logged on the server, and the peer only hears "internal
+ * error".
+ *
+ * @module
+ */
+
+import type { ErrorCode } from "./protocol.ts";
+
+/**
+ * A refusal meant for the user, with a machine-readable code.
+ *
+ * @example
+ * ```ts
+ * throw new ChatError("nick-taken", 'Cannot rename to "bob": the nick is taken');
+ * ```
+ */
+export class ChatError extends Error {
+  readonly code: ErrorCode;
+  /** A value that would have worked, such as a free nick. */
+  readonly suggest: string | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { suggest?: string } = {},
+  ) {
+    super(message);
+    this.name = "ChatError";
+    this.code = code;
+    this.suggest = options.suggest;
+  }
+}

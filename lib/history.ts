@@ -1,0 +1,76 @@
+/**
+ * Room history: the recent messages a joiner is shown.
+ *
+ * The hub talks to history only through {@linkcode HistoryStore}, so where
+ * messages are kept (memory here, a file on disk elsewhere) changes nothing
+ * in the hub.
+ *
+ * @module
+ */
+
+import type { ChatMessage } from "./protocol.ts";
+
+/** Where a hub keeps its rooms' messages. */
+export interface HistoryStore {
+  /** Keeps `message`; its `seq` is higher than any kept before. */
+  append(message: ChatMessage): void;
+  /**
+   * Up to `limit` messages of `room`, oldest first, ending with the newest,
+   * or, given `beforeSeq`, with the newest older than that.
+   */
+  recent(room: string, limit: number, beforeSeq?: number): ChatMessage[];
+  /** The highest `seq` kept, or 0 when there is none. */
+  lastSeq(): number;
+}
+
+/**
+ * History kept in memory: each room holds its newest `perRoom` messages, in a
+ * ring, so memory stays bounded however long the server runs.
+ *
+ * @example
+ * ```ts
+ * const history = new MemoryHistory({ perRoom: 2 });
+ * for (const seq of [1, 2, 3]) {
+ *   history.append({ seq, room: "lobby", from: "ann", text: `m${seq}`, ts: 0 });
+ * }
+ * history.recent("lobby", 10).map((m) => m.text); // ["m2", "m3"]
+ * ```
+ */
+export class MemoryHistory implements HistoryStore {
+  #perRoom: number;
+  #rooms = new Map<string, ChatMessage[]>();
+  #lastSeq = 0;
+
+  /** @param options.perRoom messages kept per room */
+  constructor(options: { perRoom: number }) {
+    this.#perRoom = options.perRoom;
+  }
+
+  append(message: ChatMessage): void {
+    this.#lastSeq = message.seq;
+    if (this.#perRoom <= 0) return;
+    let messages = this.#rooms.get(message.room);
+    if (messages === undefined) {
+      messages = [];
+      this.#rooms.set(message.room, messages);
+    }
+    messages.push(message);
+    // Trim in batches: one splice per `perRoom` appends, not one per append.
+    if (messages.length >= this.#perRoom * 2) {
+      messages.splice(0, messages.length - this.#perRoom);
+    }
+  }
+
+  recent(room: string, limit: number, beforeSeq = Infinity): ChatMessage[] {
+    const messages = this.#rooms.get(room);
+    if (messages === undefined || limit <= 0) return [];
+    const kept = messages.slice(-this.#perRoom);
+    let end = kept.length;
+    while (end > 0 && kept[end - 1]!.seq >= beforeSeq) end--;
+    return kept.slice(Math.max(0, end - limit), end);
+  }
+
+  lastSeq(): number {
+    return this.#lastSeq;
+  }
+}

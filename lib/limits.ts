@@ -1,0 +1,59 @@
+/**
+ * Named limits of the Lochat protocol and server, with their defaults.
+ *
+ * Every refusal the server sends names the limit it hit, so each limit lives
+ * here once, with a comment that says why it has the value it has. The
+ * documentation (`docs/protocol.md`, `README.md`) lists the same values.
+ *
+ * @module
+ */
+
+/** Version of the native protocol, sent in `hello` and `welcome`. */
+export const PROTOCOL_VERSION = 1;
+
+/** Default TCP port of the server. */
+export const DEFAULT_PORT = 4444;
+
+/**
+ * Longest line either side may send, in bytes, the newline included.
+ * IRC allows 512; chat people paste longer paragraphs, and a JSON frame adds
+ * its envelope and escapes, so a native line may be four times the text.
+ */
+export const MAX_LINE_BYTES = 8192;
+
+/** Longest message text, in characters (Unicode code points). */
+export const MAX_TEXT_CHARS = 2000;
+
+/** Longest nick, in characters. */
+export const MAX_NICK_CHARS = 24;
+
+/** Longest room name, in characters. */
+export const MAX_ROOM_CHARS = 32;
+
+/** Longest away message or quit reason, in characters. */
+export const MAX_REASON_CHARS = 200;
+
+/** Longest client-chosen message id, in characters. */
+export const MAX_ID_CHARS = 64;
+
+/** Room everyone starts in. */
+export const DEFAULT_ROOM = "lobby";
+
+/** How many recent messages a joiner is shown, by default. */
+export const DEFAULT_HISTORY = 50;
+
+/**
+ * How long the server waits for a `hello` before it treats the connection as
+ * a plain-text (netcat) user, in milliseconds. A native client sends `hello`
+ * as soon as it connects, so this only delays a silent netcat user's greeting.
+ */
+export const HELLO_WAIT_MS = 300;
+
+/**
+ * Bytes a member's outbound queue may hold before the member is disconnected
+ * as too slow. Bounds the server's memory whatever a reader does.
+ */
+export const MAX_QUEUE_BYTES = 1024 * 1024;
+
+/** The banner every client gets first, as the original did. */
+export const BANNER = "Welcome to LoChat!";

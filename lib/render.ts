@@ -1,0 +1,167 @@
+/**
+ * Server frames as lines for people: plain for text-mode (netcat) users,
+ * coloured for the terminal client.
+ *
+ * One renderer serves both so that a netcat user and a client user read the
+ * same chat. Every piece of text that came from another person passes through
+ * {@linkcode sanitize} here once more before it reaches a terminal.
+ *
+ * @module
+ */
+
+import { styleText } from "node:util";
+import type { ChatMessage, ServerFrame } from "./protocol.ts";
+import { sanitize } from "./sanitize.ts";
+
+/** How to render. */
+export interface RenderOptions {
+  /** Use ANSI colours. */
+  color: boolean;
+  /** The reader's own nick: their own messages and mentions are marked. */
+  self?: string;
+}
+
+type Style = Parameters<typeof styleText>[0];
+
+const NICK_COLORS: Style[] = [
+  "red",
+  "green",
+  "yellow",
+  "blue",
+  "magenta",
+  "cyan",
+  "redBright",
+  "greenBright",
+  "yellowBright",
+  "blueBright",
+  "magentaBright",
+  "cyanBright",
+];
+
+/**
+ * Renders one frame as zero or more lines, or `undefined` for frames that
+ * have no line of their own (a command's `ack`, a `pong`).
+ *
+ * @example
+ * ```ts
+ * renderFrame({ type: "event", event: "join", nick: "ann", room: "lobby", ts: 0 }, { color: false });
+ * // "[00:00] -- ann joined #lobby" (in the local time zone)
+ * ```
+ */
+export function renderFrame(
+  frame: ServerFrame,
+  options: RenderOptions,
+): string | undefined {
+  const paint = painter(options.color);
+  switch (frame.type) {
+    case "welcome":
+      return paint(
+        "dim",
+        `You are ${frame.nick} in #${frame.room}. Type to chat; /help lists commands.`,
+      );
+    case "msg":
+      return renderMessage(frame, options, frame.history === true);
+    case "pm": {
+      const time = paint("dim", clock(frame.ts));
+      const text = sanitize(frame.text);
+      const outgoing = options.self !== undefined &&
+        frame.from === options.self &&
+        frame.to !== options.self;
+      const who = outgoing
+        ? `-> *${sanitize(frame.to)}*`
+        : `*${sanitize(frame.from)}*`;
+      const body = frame.me
+        ? `* ${sanitize(frame.from)} ${text}`
+        : `${who} ${text}`;
+      return `${time} ${paint(["bold", "magenta"], body)}`;
+    }
+    case "event":
+      return `${paint("dim", clock(frame.ts))} ${
+        paint("dim", `-- ${describeEvent(frame)}`)
+      }`;
+    case "ack":
+      return undefined;
+    case "delivered":
+      return paint("dim", `Message Received ✓✓ ${frame.count}/${frame.of}`);
+    case "reply":
+      return frame.text.split("\n").map(sanitize).join("\n");
+    case "error":
+      return paint(["bold", "red"], `! ${sanitize(frame.message)}`);
+    case "bye":
+      return paint(["bold", "yellow"], `-- ${sanitize(frame.reason)}`);
+    case "pong":
+      return undefined;
+  }
+}
+
+/** Renders a chat message line, with `(history)` marking replayed ones. */
+export function renderMessage(
+  message: ChatMessage,
+  options: RenderOptions,
+  history = false,
+): string {
+  const paint = painter(options.color);
+  const from = sanitize(message.from);
+  const text = sanitize(message.text);
+  const time = paint("dim", clock(message.ts));
+  const mark = history ? paint("dim", "(history) ") : "";
+  const nick = paint(nickColor(from), from);
+  const mentioned = options.color && options.self !== undefined &&
+    from !== options.self &&
+    mentions(text, options.self);
+  const body = message.me
+    ? `* ${nick} ${text}`
+    : `<${nick}> ${mentioned ? paint("bold", text) : text}`;
+  return `${time} ${mark}${body}`;
+}
+
+/** True when `text` names `nick` as a word, in any case. */
+export function mentions(text: string, nick: string): boolean {
+  const escaped = nick.replace(/[-]/g, "\\-");
+  return new RegExp(`(^|[^A-Za-z0-9_-])@?${escaped}($|[^A-Za-z0-9_-])`, "i")
+    .test(text);
+}
+
+/** A stable colour for a nick: the same nick always gets the same one. */
+export function nickColor(nick: string): Style {
+  let hash = 0;
+  for (const char of nick.toLowerCase()) {
+    hash = (hash * 31 + char.codePointAt(0)!) >>> 0;
+  }
+  return NICK_COLORS[hash % NICK_COLORS.length]!;
+}
+
+/** Local time of day as `[HH:MM]`. */
+export function clock(ts: number): string {
+  const date = new Date(ts);
+  const hh = String(date.getHours()).padStart(2, "0");
+  const mm = String(date.getMinutes()).padStart(2, "0");
+  return `[${hh}:${mm}]`;
+}
+
+function describeEvent(frame: Extract<ServerFrame, { type: "event" }>): string {
+  const nick = sanitize(frame.nick);
+  const room = frame.room === undefined ? "" : ` #${sanitize(frame.room)}`;
+  const reason = frame.reason === undefined || frame.reason === ""
+    ? ""
+    : sanitize(frame.reason);
+  switch (frame.event) {
+    case "join":
+      return `${nick} joined${room}`;
+    case "leave":
+      return `${nick} left${room}`;
+    case "quit":
+      return reason === "" ? `${nick} quit` : `${nick} quit (${reason})`;
+    case "nick":
+      return `${nick} is now known as ${sanitize(frame.to ?? "?")}`;
+    case "away":
+      return `${nick} is away: ${reason}`;
+    case "back":
+      return `${nick} is back`;
+  }
+}
+
+function painter(color: boolean): (style: Style, text: string) => string {
+  if (!color) return (_style, text) => text;
+  return (style, text) => styleText(style, text, { validateStream: false });
+}

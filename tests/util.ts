@@ -1,0 +1,387 @@
+/**
+ * Test helpers: real servers and clients as processes on port 0, raw TCP
+ * peers, and in-memory transports for unit tests.
+ *
+ * Every wait here waits for an event (a line that matches, a process that
+ * exits) and fails with what it saw after a deadline; none sleeps to
+ * synchronise.
+ *
+ * @module
+ */
+
+import { readLines } from "../lib/lines.ts";
+import type { ServerFrame } from "../lib/protocol.ts";
+import { decodeServerFrame } from "../lib/protocol.ts";
+
+/** The repository's root directory. */
+export const ROOT = new URL("..", import.meta.url).pathname;
+
+/** How long any single wait may take before the test fails. */
+export const DEADLINE_MS = 15_000;
+
+const encoder = new TextEncoder();
+
+/**
+ * Lines read from a stream, kept so that a test can wait for one that
+ * matches and then for the next, in order.
+ */
+export class LineLog {
+  readonly label: string;
+  readonly lines: string[] = [];
+  #cursor = 0;
+  #waiters = new Set<() => void>();
+  #ended = false;
+  readonly done: Promise<void>;
+
+  constructor(source: ReaderLike, label: string) {
+    this.label = label;
+    this.done = (async () => {
+      try {
+        for await (
+          const result of readLines(source, { maxBytes: 16 * 1024 * 1024 })
+        ) {
+          this.lines.push(result.ok ? result.line : `<${result.error}>`);
+          for (const wake of this.#waiters) wake();
+        }
+      } catch {
+        // The stream was closed under us: the log simply ends.
+      } finally {
+        this.#ended = true;
+        for (const wake of this.#waiters) wake();
+      }
+    })();
+  }
+
+  /** Lines after the cursor. */
+  get unread(): string[] {
+    return this.lines.slice(this.#cursor);
+  }
+
+  /**
+   * Waits for the next line after the cursor that satisfies `match`, moves
+   * the cursor past it and returns it.
+   */
+  async waitFor(
+    match: string | RegExp | ((line: string) => boolean),
+    deadlineMs = DEADLINE_MS,
+  ): Promise<string> {
+    const test = typeof match === "function"
+      ? match
+      : typeof match === "string"
+      ? (line: string) => line.includes(match)
+      : (line: string) => match.test(line);
+    const wanted = typeof match === "function"
+      ? "the line it waited for"
+      : `a line matching ${match}`;
+    const started = Date.now();
+    while (true) {
+      for (let i = this.#cursor; i < this.lines.length; i++) {
+        if (test(this.lines[i]!)) {
+          this.#cursor = i + 1;
+          return this.lines[i]!;
+        }
+      }
+      if (this.#ended) {
+        throw new Error(
+          `${this.label}: ended without ${wanted}; got:\n${
+            this.unread.join("\n")
+          }`,
+        );
+      }
+      const left = deadlineMs - (Date.now() - started);
+      if (left <= 0) {
+        throw new Error(
+          `${this.label}: did not get ${wanted} within ${deadlineMs} ms; got:\n${
+            this.unread.join("\n")
+          }`,
+        );
+      }
+      await this.#wake(left);
+    }
+  }
+
+  /** Waits until the stream ends. */
+  async ended(deadlineMs = DEADLINE_MS): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(`${this.label}: did not end within ${deadlineMs} ms`),
+          ),
+        deadlineMs,
+      );
+    });
+    try {
+      await Promise.race([this.done, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #wake(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const waiters = this.#waiters;
+      function done() {
+        clearTimeout(timer);
+        waiters.delete(done);
+        resolve();
+      }
+      this.#waiters.add(done);
+    });
+  }
+}
+
+/** A running program with its output collected line by line. */
+export class Program implements AsyncDisposable {
+  readonly process: Deno.ChildProcess;
+  readonly stdout: LineLog;
+  readonly stderr: LineLog;
+  #stdin: WritableStreamDefaultWriter<Uint8Array> | undefined;
+  #status: Promise<Deno.CommandStatus>;
+
+  constructor(
+    command: string,
+    args: string[],
+    options: { label: string; env?: Record<string, string> },
+  ) {
+    this.process = new Deno.Command(command, {
+      args,
+      cwd: ROOT,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1", ...options.env },
+    }).spawn();
+    this.#stdin = this.process.stdin.getWriter();
+    this.stdout = new LineLog(
+      streamReader(this.process.stdout),
+      `${options.label} stdout`,
+    );
+    this.stderr = new LineLog(
+      streamReader(this.process.stderr),
+      `${options.label} stderr`,
+    );
+    this.#status = this.process.status;
+  }
+
+  /** Writes lines to the program's stdin. */
+  async write(...lines: string[]): Promise<void> {
+    await this.#stdin!.write(
+      encoder.encode(lines.map((l) => `${l}\n`).join("")),
+    );
+  }
+
+  /** Closes stdin: the program sees EOF. */
+  async closeStdin(): Promise<void> {
+    if (this.#stdin === undefined) return;
+    const writer = this.#stdin;
+    this.#stdin = undefined;
+    await writer.close().catch(() => {});
+  }
+
+  /** Waits for the program to exit and returns its exit code. */
+  async exitCode(deadlineMs = DEADLINE_MS): Promise<number> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`did not exit within ${deadlineMs} ms`)),
+        deadlineMs,
+      );
+    });
+    try {
+      const status = await Promise.race([this.#status, timeout]);
+      await Promise.all([this.stdout.done, this.stderr.done]);
+      return status.code;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Sends a signal, if the program still runs. */
+  kill(signal: Deno.Signal = "SIGTERM"): void {
+    try {
+      this.process.kill(signal);
+    } catch {
+      // Already gone.
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.closeStdin();
+    this.kill("SIGKILL");
+    await this.#status;
+    await Promise.all([this.stdout.done, this.stderr.done]);
+  }
+}
+
+type ReaderLike = { read(buffer: Uint8Array): Promise<number | null> };
+
+/**
+ * Adapts a web stream to the `read(buffer)` shape that `readLines` takes
+ * (Deno's child pipes are web streams).
+ */
+export function streamReader(stream: ReadableStream<Uint8Array>): ReaderLike {
+  const reader = stream.getReader();
+  let rest: Uint8Array | undefined;
+  return {
+    async read(buffer) {
+      if (rest === undefined || rest.length === 0) {
+        const { value, done } = await reader.read();
+        if (done) return null;
+        rest = value;
+      }
+      const n = Math.min(buffer.length, rest.length);
+      buffer.set(rest.subarray(0, n));
+      rest = rest.subarray(n);
+      return n;
+    },
+  };
+}
+
+/** How an entry point is run: from source, or as a bundled or compiled program. */
+export type Launcher = (
+  entry: "server" | "client",
+) => { command: string; args: string[] };
+
+/** Runs `server.ts` / `client.ts` from source with the deno running the tests. */
+export const fromSource: Launcher = (entry) => ({
+  command: Deno.execPath(),
+  args: ["run", "--allow-all", `${entry}.ts`],
+});
+
+/** A server process on 127.0.0.1 and an ephemeral port. */
+export class ServerProcess extends Program {
+  port = 0;
+
+  /** Starts a server and waits until it says where it listens. */
+  static async start(
+    args: string[] = [],
+    launcher: Launcher = fromSource,
+  ): Promise<ServerProcess> {
+    const { command, args: base } = launcher("server");
+    const server = new ServerProcess(command, [
+      ...base,
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "0",
+      ...args,
+    ], {
+      label: "server",
+    });
+    try {
+      const line = await server.stdout.waitFor(/^listening on /);
+      server.port = Number(line.slice(line.lastIndexOf(":") + 1));
+    } catch (error) {
+      await server[Symbol.asyncDispose]();
+      throw error;
+    }
+    return server;
+  }
+}
+
+/** Starts `lochat-client` against a server. */
+export function startClient(
+  port: number,
+  args: string[] = [],
+  launcher: Launcher = fromSource,
+): Program {
+  const { command, args: base } = launcher("client");
+  return new Program(command, [
+    ...base,
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    ...args,
+  ], {
+    label: `client ${args.join(" ")}`,
+  });
+}
+
+/** A raw TCP peer: what a netcat user or a hand-written client sees. */
+export class RawPeer implements Disposable {
+  readonly conn: Deno.TcpConn;
+  readonly log: LineLog;
+
+  private constructor(conn: Deno.TcpConn, label: string) {
+    this.conn = conn;
+    this.log = new LineLog(conn, label);
+  }
+
+  /** Connects to the server on 127.0.0.1:`port`. */
+  static async connect(port: number, label = "peer"): Promise<RawPeer> {
+    return new RawPeer(
+      await Deno.connect({ hostname: "127.0.0.1", port }),
+      label,
+    );
+  }
+
+  /** Connects as a native client with `nick` and waits for the welcome. */
+  static async native(
+    port: number,
+    nick: string,
+    room?: string,
+  ): Promise<RawPeer> {
+    const peer = await RawPeer.connect(port, nick);
+    await peer.send(
+      room === undefined
+        ? { type: "hello", v: 1, nick }
+        : { type: "hello", v: 1, nick, room },
+    );
+    await peer.frame((f) => f.type === "welcome");
+    return peer;
+  }
+
+  /** Writes raw bytes or text. */
+  async write(data: string | Uint8Array): Promise<void> {
+    const bytes = typeof data === "string" ? encoder.encode(data) : data;
+    let written = 0;
+    while (written < bytes.length) {
+      written += await this.conn.write(bytes.subarray(written));
+    }
+  }
+
+  /** Writes one JSON frame. */
+  send(frame: unknown): Promise<void> {
+    return this.write(`${JSON.stringify(frame)}\n`);
+  }
+
+  /** Waits for the next frame that satisfies `match`. */
+  async frame(
+    match: (frame: ServerFrame) => boolean = () => true,
+    deadlineMs = DEADLINE_MS,
+  ): Promise<ServerFrame> {
+    const line = await this.log.waitFor((line) => {
+      const decoded = decodeServerFrame(line);
+      return decoded.ok && match(decoded.frame);
+    }, deadlineMs);
+    const decoded = decodeServerFrame(line);
+    if (!decoded.ok) throw new Error("unreachable");
+    return decoded.frame;
+  }
+
+  /** All frames received so far (banner and other lines skipped). */
+  frames(): ServerFrame[] {
+    return this.log.lines.flatMap((line) => {
+      const decoded = decodeServerFrame(line);
+      return decoded.ok ? [decoded.frame] : [];
+    });
+  }
+
+  [Symbol.dispose](): void {
+    try {
+      this.conn.close();
+    } catch {
+      // Closed already.
+    }
+  }
+
+  /** Closes and waits until the reader has stopped. */
+  async close(): Promise<void> {
+    this[Symbol.dispose]();
+    await this.log.done;
+  }
+}
