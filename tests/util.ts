@@ -243,7 +243,7 @@ export function streamReader(stream: ReadableStream<Uint8Array>): ReaderLike {
 /** How an entry point is run: from source, or as a bundled or compiled program. */
 export type Launcher = (
   entry: "server" | "client",
-) => { command: string; args: string[] };
+) => { command: string; args: string[]; env?: Record<string, string> };
 
 /** Runs `server.ts` / `client.ts` from source with the deno running the tests. */
 export const fromSource: Launcher = (entry) => ({
@@ -260,23 +260,22 @@ export class ServerProcess extends Program {
     args: string[] = [],
     launcher: Launcher = fromSource,
   ): Promise<ServerProcess> {
-    const { command, args: base } = launcher("server");
-    const server = new ServerProcess(command, [
-      ...base,
-      "--host",
-      "127.0.0.1",
-      "--port",
-      "0",
-      ...args,
-    ], {
+    const { command, args: base, env } = launcher("server");
+    const hostArgs = ["--host", "127.0.0.1", "--port", "0"];
+    const server = new ServerProcess(command, [...base, ...hostArgs, ...args], {
       label: "server",
+      ...(env === undefined ? {} : { env }),
     });
     try {
       const line = await server.stdout.waitFor(/^listening on /);
       server.port = Number(line.slice(line.lastIndexOf(":") + 1));
     } catch (error) {
       await server[Symbol.asyncDispose]();
-      throw error;
+      throw new Error(
+        `The server did not start: ${error}\nIts stderr:\n${
+          server.stderr.lines.join("\n")
+        }`,
+      );
     }
     return server;
   }
@@ -288,16 +287,11 @@ export function startClient(
   args: string[] = [],
   launcher: Launcher = fromSource,
 ): Program {
-  const { command, args: base } = launcher("client");
-  return new Program(command, [
-    ...base,
-    "--host",
-    "127.0.0.1",
-    "--port",
-    String(port),
-    ...args,
-  ], {
+  const { command, args: base, env } = launcher("client");
+  const hostArgs = ["--host", "127.0.0.1", "--port", String(port)];
+  return new Program(command, [...base, ...hostArgs, ...args], {
     label: `client ${args.join(" ")}`,
+    ...(env === undefined ? {} : { env }),
   });
 }
 
@@ -384,4 +378,85 @@ export class RawPeer implements Disposable {
     this[Symbol.dispose]();
     await this.log.done;
   }
+}
+
+/** One end of an in-memory connection (see {@linkcode memoryPair}). */
+export interface MemoryEnd {
+  read(buffer: Uint8Array): Promise<number | null>;
+  write(data: Uint8Array): Promise<number>;
+  close(): void;
+  readonly closed: boolean;
+}
+
+/**
+ * Two connected in-memory ends, like a socket pair with no buffer: a write
+ * completes only once the other end has read it, so an end that never
+ * reads stalls its writer, as a stalled TCP peer eventually does.
+ */
+export function memoryPair(): [MemoryEnd, MemoryEnd] {
+  type Pending = {
+    data: Uint8Array;
+    done: (n: number) => void;
+    fail: (e: Error) => void;
+  };
+  const state = { closed: false };
+  const inbound: [Pending[], Pending[]] = [[], []];
+  const readers: [(() => void) | undefined, (() => void) | undefined] = [
+    undefined,
+    undefined,
+  ];
+  const wake = (side: 0 | 1) => {
+    const reader = readers[side];
+    readers[side] = undefined;
+    reader?.();
+  };
+  const end = (me: 0 | 1): MemoryEnd => {
+    const other = me === 0 ? 1 : 0;
+    return {
+      get closed() {
+        return state.closed;
+      },
+      async read(buffer) {
+        while (inbound[me].length === 0) {
+          if (state.closed) return null;
+          await new Promise<void>((resolve) => (readers[me] = resolve));
+        }
+        const head = inbound[me][0]!;
+        const n = Math.min(buffer.length, head.data.length);
+        buffer.set(head.data.subarray(0, n));
+        head.data = head.data.subarray(n);
+        if (head.data.length === 0) {
+          inbound[me].shift();
+          head.done(n);
+        }
+        return n;
+      },
+      write(data) {
+        if (state.closed) {
+          return Promise.reject(new Deno.errors.BrokenPipe("closed"));
+        }
+        return new Promise<number>((done, fail) => {
+          const length = data.length;
+          inbound[other].push({
+            data: data.slice(),
+            done: () => done(length),
+            fail,
+          });
+          wake(other);
+        });
+      },
+      close() {
+        if (state.closed) return;
+        state.closed = true;
+        for (const side of [0, 1] as const) {
+          for (const pending of inbound[side]) {
+            pending.fail(new Deno.errors.BrokenPipe("closed"));
+          }
+          inbound[side] = [];
+          wake(side);
+        }
+      },
+    };
+  };
+  return [end(0), end(1)];
 }

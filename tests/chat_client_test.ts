@@ -1,0 +1,114 @@
+import { assert, assertEquals, assertMatch } from "./assert.ts";
+import { ChatClient, ConnectError } from "../lib/chat_client.ts";
+import { MemoryHistory } from "../lib/history.ts";
+import { Hub } from "../lib/hub.ts";
+import { Session } from "../lib/session.ts";
+import { memoryPair } from "./util.ts";
+
+/** A hub with a session behind every dial, all in memory. */
+function world() {
+  const hub = new Hub({
+    history: new MemoryHistory({ perRoom: 10 }),
+    historyOnJoin: 10,
+  });
+  const sessions: Promise<void>[] = [];
+  const dial = () => {
+    const [server, client] = memoryPair();
+    const session = new Session(server, {
+      hub,
+      peer: "memory",
+      serverName: "test",
+      maxLineBytes: 1024,
+      maxQueueBytes: 1 << 20,
+      helloWaitMs: 60_000,
+      log: () => {},
+    });
+    sessions.push(session.run());
+    return Promise.resolve(client);
+  };
+  return { hub, dial, sessions };
+}
+
+Deno.test("a client connects, sends, and sees its line acked", async () => {
+  const { dial, sessions } = world();
+  const client = await ChatClient.connect({
+    hostname: "mem",
+    port: 1,
+    nick: "ann",
+    dial,
+  });
+  assertEquals([client.nick, client.room], ["ann", "lobby"]);
+  const id = client.send("hello");
+  assertEquals(client.pending, 1);
+  const ack = await client.next();
+  assertEquals(ack?.type === "ack" && ack.id, id);
+  assertEquals(client.pending, 0);
+  client.close();
+  await Promise.all(sessions);
+});
+
+Deno.test("a taken nick is swapped for the server's suggestion, and the client is told", async () => {
+  const { hub, dial, sessions } = world();
+  hub.enter("ann", { deliver: () => true });
+  const client = await ChatClient.connect({
+    hostname: "mem",
+    port: 1,
+    nick: "ann",
+    dial,
+  });
+  assertEquals(client.nick, "ann2");
+  assertMatch(
+    client.notices[0]!,
+    /The nick "ann" is taken; try "ann2"; you are ann2/,
+  );
+  client.close();
+  await Promise.all(sessions);
+});
+
+Deno.test("a refused line is counted and no longer pending", async () => {
+  const { dial, sessions } = world();
+  const client = await ChatClient.connect({
+    hostname: "mem",
+    port: 1,
+    nick: "ann",
+    dial,
+  });
+  client.send("/nonsense");
+  const error = await client.next();
+  assert(error?.type === "error");
+  assertEquals([client.pending, client.refused], [0, 1]);
+  client.close();
+  await Promise.all(sessions);
+});
+
+Deno.test("the client follows its own rename and room changes", async () => {
+  const { dial, sessions } = world();
+  const client = await ChatClient.connect({
+    hostname: "mem",
+    port: 1,
+    nick: "ann",
+    dial,
+  });
+  client.send("/nick anna");
+  client.send("/join games");
+  while (client.pending > 0) await client.next();
+  assertEquals([client.nick, client.room], ["anna", "games"]);
+  client.close();
+  await Promise.all(sessions);
+});
+
+Deno.test("connecting to nothing is a ConnectError that says what to do", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = listener.addr.port;
+  listener.close();
+  try {
+    await ChatClient.connect({ hostname: "127.0.0.1", port });
+    throw new Error("connected to a closed port");
+  } catch (error) {
+    assert(error instanceof ConnectError);
+    assertMatch(
+      error.message,
+      /connection refused\. Is lochat-server running there\?/,
+    );
+  }
+});

@@ -1,0 +1,93 @@
+import { assert, assertEquals, assertThrows } from "./assert.ts";
+import {
+  clientHelp,
+  parseClientFlags,
+  parseServerFlags,
+  serverHelp,
+  UsageError,
+} from "../lib/cli.ts";
+
+Deno.test("server flags have documented defaults", () => {
+  const flags = parseServerFlags([]);
+  assertEquals([
+    flags.hostname,
+    flags.port,
+    flags.history,
+    flags.log,
+    flags.exitWhenEmpty,
+  ], [
+    "0.0.0.0",
+    4444,
+    50,
+    "text",
+    false,
+  ]);
+});
+
+Deno.test("server flags parse values and port 0", () => {
+  const flags = parseServerFlags([
+    "--host",
+    "127.0.0.1",
+    "--port",
+    "0",
+    "--history",
+    "5",
+    "--exit-when-empty",
+  ]);
+  assertEquals(
+    [flags.hostname, flags.port, flags.history, flags.exitWhenEmpty],
+    ["127.0.0.1", 0, 5, true],
+  );
+});
+
+Deno.test("a bad value names the flag, the value and the range", () => {
+  assertThrows(
+    () => parseServerFlags(["--port", "70000"]),
+    UsageError,
+    '--port must be a whole number from 0 to 65535, not "70000"',
+  );
+  assertThrows(
+    () => parseServerFlags(["--port=-1"]),
+    UsageError,
+    "--port must be",
+  );
+  assertThrows(
+    () => parseServerFlags(["--log", "xml"]),
+    UsageError,
+    '--log must be text, json or off, not "xml"',
+  );
+  assertThrows(
+    () => parseClientFlags(["--nick", "9lives"], { noColor: false }),
+    UsageError,
+    "--nick:",
+  );
+});
+
+Deno.test("an unknown flag or a stray argument is a usage error", () => {
+  assertThrows(() => parseServerFlags(["--prot", "1"]), UsageError, "--prot");
+  assertThrows(
+    () => parseClientFlags(["extra"], { noColor: false }),
+    UsageError,
+  );
+});
+
+Deno.test("NO_COLOR and --no-color turn colours off", () => {
+  assert(parseClientFlags([], { noColor: false }).color);
+  assert(!parseClientFlags([], { noColor: true }).color);
+  assert(!parseClientFlags(["--no-color"], { noColor: false }).color);
+});
+
+Deno.test("help lists every flag", () => {
+  for (
+    const flag of [
+      "--host",
+      "--port",
+      "--history",
+      "--exit-when-empty",
+      "--help",
+    ]
+  ) assert(serverHelp().includes(flag), flag);
+  for (const flag of ["--host", "--port", "--nick", "--room", "--no-color"]) {
+    assert(clientHelp().includes(flag), flag);
+  }
+});

@@ -1,0 +1,219 @@
+import { assert, assertEquals, assertMatch } from "./assert.ts";
+import { MemoryHistory } from "../lib/history.ts";
+import { Hub } from "../lib/hub.ts";
+import { Session } from "../lib/session.ts";
+import type { SessionOptions } from "../lib/session.ts";
+import { LineLog, memoryPair } from "./util.ts";
+import type { MemoryEnd } from "./util.ts";
+import { decodeServerFrame } from "../lib/protocol.ts";
+import type { ServerFrame } from "../lib/protocol.ts";
+
+const encoder = new TextEncoder();
+
+function options(
+  hub: Hub,
+  extra: Partial<SessionOptions> = {},
+): SessionOptions {
+  return {
+    hub,
+    peer: "memory",
+    serverName: "test",
+    maxLineBytes: 256,
+    maxQueueBytes: 4096,
+    helloWaitMs: 60_000,
+    log: () => {},
+    ...extra,
+  };
+}
+
+/** A session on one end of a memory pair, and the peer's view of the other end. */
+function open(hub: Hub, extra: Partial<SessionOptions> = {}) {
+  const [server, client] = memoryPair();
+  const session = new Session(server, options(hub, extra));
+  const done = session.run();
+  const log = new LineLog(client, "peer");
+  const write = (text: string | Uint8Array) =>
+    client.write(typeof text === "string" ? encoder.encode(text) : text);
+  const frame = async (
+    match: (f: ServerFrame) => boolean,
+  ): Promise<ServerFrame> => {
+    const line = await log.waitFor((l) => {
+      const d = decodeServerFrame(l);
+      return d.ok && match(d.frame);
+    });
+    const decoded = decodeServerFrame(line);
+    assert(decoded.ok);
+    return decoded.frame;
+  };
+  return { session, done, log, write, frame, client };
+}
+
+async function finish(
+  client: MemoryEnd,
+  ...rest: Promise<unknown>[]
+): Promise<void> {
+  client.close();
+  await Promise.all(rest);
+}
+
+const hub = () =>
+  new Hub({ history: new MemoryHistory({ perRoom: 10 }), historyOnJoin: 10 });
+
+Deno.test("session greets with the banner and welcomes a native hello", async () => {
+  const peer = open(hub());
+  await peer.write('{"type":"hello","v":1,"nick":"ann"}\n');
+  const welcome = await peer.frame((f) => f.type === "welcome");
+  assertEquals(peer.log.lines[0], "Welcome to LoChat!");
+  assert(welcome.type === "welcome");
+  assertEquals([welcome.nick, welcome.room, welcome.banner], [
+    "ann",
+    "lobby",
+    "Welcome to LoChat!",
+  ]);
+  await finish(peer.client, peer.done, peer.log.done);
+});
+
+Deno.test("session lets a client retry hello after a refused nick", async () => {
+  const h = hub();
+  h.enter("ann", { deliver: () => true });
+  const peer = open(h);
+  await peer.write('{"type":"hello","v":1,"nick":"ann"}\n');
+  const error = await peer.frame((f) => f.type === "error");
+  assertEquals(error.type === "error" && [error.code, error.suggest], [
+    "nick-taken",
+    "ann2",
+  ]);
+  await peer.write('{"type":"hello","v":1,"nick":"ann2"}\n');
+  await peer.frame((f) => f.type === "welcome" && f.nick === "ann2");
+  await finish(peer.client, peer.done, peer.log.done);
+});
+
+Deno.test("session refuses another protocol version and closes", async () => {
+  const peer = open(hub());
+  await peer.write('{"type":"hello","v":99}\n');
+  const error = await peer.frame((f) => f.type === "error");
+  assert(error.type === "error");
+  assertEquals(error.code, "version");
+  assertMatch(error.message, /this server speaks version 1/);
+  await peer.log.ended();
+  await finish(peer.client, peer.done);
+});
+
+Deno.test("session treats a first line that is not hello as a text-mode user", async () => {
+  const h = hub();
+  const seen: ServerFrame[] = [];
+  h.enter("watch", { deliver: (out) => (seen.push(out.frame), true) });
+  const peer = open(h);
+  await peer.write("hello there\n");
+  await peer.log.waitFor(/^You are guest\d+ in #lobby/);
+  await peer.log.waitFor("Message Received ✓✓ 1/1");
+  assertEquals(seen.flatMap((f) => (f.type === "msg" ? [f.text] : [])), [
+    "hello there",
+  ]);
+  await finish(peer.client, peer.done, peer.log.done);
+});
+
+Deno.test("session starts text mode for a silent peer once the hello wait is over", async () => {
+  const peer = open(hub(), { helloWaitMs: 20 });
+  await peer.log.waitFor(/^You are guest\d+ in #lobby/);
+  await finish(peer.client, peer.done, peer.log.done);
+});
+
+Deno.test("session answers an oversized line with an error and goes on", async () => {
+  const peer = open(hub());
+  await peer.write('{"type":"hello","v":1,"nick":"ann"}\n');
+  await peer.frame((f) => f.type === "welcome");
+  await peer.write(`${"x".repeat(1000)}\n{"type":"ping","t":5}\n`);
+  const error = await peer.frame((f) => f.type === "error");
+  assert(error.type === "error");
+  assertEquals(error.code, "too-long");
+  assertMatch(error.message, /longer than 256 bytes/);
+  assertEquals(await peer.frame((f) => f.type === "pong"), {
+    type: "pong",
+    t: 5,
+  });
+  await finish(peer.client, peer.done, peer.log.done);
+});
+
+Deno.test("session answers invalid UTF-8, invalid JSON and unknown frames, and goes on", async () => {
+  const peer = open(hub());
+  await peer.write('{"type":"hello","v":1,"nick":"ann"}\n');
+  await peer.frame((f) => f.type === "welcome");
+  await peer.write(new Uint8Array([0xc3, 0x28, 0x0a]));
+  await peer.write(
+    '{"type":\n{"type":"dance","id":"d1"}\n{"type":"msg","id":"e1","text":"/nope"}\n',
+  );
+  const codes: string[] = [];
+  for (let i = 0; i < 4; i++) {
+    const f = await peer.frame((f) => f.type === "error");
+    if (f.type === "error") codes.push(`${f.code}${f.id ? `:${f.id}` : ""}`);
+  }
+  assertEquals(codes, [
+    "invalid-utf8",
+    "bad-frame",
+    "bad-frame:d1",
+    "unknown-command:e1",
+  ]);
+  await peer.write('{"type":"ping"}\n');
+  await peer.frame((f) => f.type === "pong");
+  await finish(peer.client, peer.done, peer.log.done);
+});
+
+Deno.test("session acks every msg frame, with a sequence number for chat messages", async () => {
+  const peer = open(hub());
+  await peer.write('{"type":"hello","v":1,"nick":"ann"}\n');
+  await peer.frame((f) => f.type === "welcome");
+  await peer.write(
+    '{"type":"msg","id":"a","text":"hi"}\n{"type":"msg","id":"b","text":"/who"}\n',
+  );
+  const a = await peer.frame((f) => f.type === "ack");
+  assert(a.type === "ack" && a.id === "a" && typeof a.seq === "number");
+  assertEquals(await peer.frame((f) => f.type === "delivered"), {
+    type: "delivered",
+    id: "a",
+    count: 0,
+    of: 0,
+  });
+  await peer.frame((f) => f.type === "reply" && f.cmd === "who");
+  const b = await peer.frame((f) => f.type === "ack");
+  assert(b.type === "ack" && b.id === "b" && b.seq === undefined);
+  await finish(peer.client, peer.done, peer.log.done);
+});
+
+Deno.test("session drops a member that stops reading once its queue passes the bound", async () => {
+  const h = hub();
+  const logged: string[] = [];
+  const [server, client] = memoryPair();
+  const session = new Session(
+    server,
+    options(h, {
+      log: (event, f) => logged.push(`${event} ${f.reason ?? ""}`),
+    }),
+  );
+  let joined!: () => void;
+  const stuckJoined = new Promise<void>((resolve) => (joined = resolve));
+  const talker = h.enter("talker", {
+    deliver: (out) => {
+      if (out.frame.type === "event" && out.frame.event === "join") joined();
+      return true;
+    },
+  });
+  const done = session.run();
+  // The client sends hello and never reads anything.
+  await client.write(encoder.encode('{"type":"hello","v":1,"nick":"stuck"}\n'));
+  await stuckJoined;
+  const sent = [];
+  for (let i = 0; i < 200 && h.find("stuck") !== undefined; i++) {
+    sent.push(h.say(talker, `message ${i} ${"x".repeat(50)}`));
+  }
+  assertEquals(h.find("stuck"), undefined, "the stalled member was dropped");
+  assertEquals(sent.at(-1)!.count, 0);
+  await done;
+  assert(
+    logged.some((l) =>
+      l.startsWith("disconnect too slow: more than 4096 bytes")
+    ),
+    logged.join("\n"),
+  );
+  client.close();
+});
