@@ -43,6 +43,13 @@ export const DEFAULT_ROOM = "lobby";
 export const DEFAULT_HISTORY = 50;
 
 /**
+ * Messages each room keeps when history is held in memory only: enough for
+ * `/history` to page back a while, few enough that a busy room costs at most
+ * a few hundred KB.
+ */
+export const MEMORY_HISTORY_PER_ROOM = 200;
+
+/**
  * How long the server waits for a `hello` before it treats the connection as
  * a plain-text (netcat) user, in milliseconds. A native client sends `hello`
  * as soon as it connects, so this only delays a silent netcat user's greeting.

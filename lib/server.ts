@@ -11,6 +11,8 @@
 
 import { MemoryHistory } from "./history.ts";
 import { Hub } from "./hub.ts";
+import { MEMORY_HISTORY_PER_ROOM } from "./limits.ts";
+
 import type { Logger } from "./log.ts";
 import { Session } from "./session.ts";
 
@@ -61,7 +63,9 @@ export class ChatServer {
     this.#listener = listener;
     this.#options = options;
     this.hub = new Hub({
-      history: new MemoryHistory({ perRoom: options.history }),
+      history: new MemoryHistory({
+        perRoom: Math.max(options.history, MEMORY_HISTORY_PER_ROOM),
+      }),
       historyOnJoin: options.history,
     });
     this.#done = new Promise((resolve) => (this.#stopped = resolve));
