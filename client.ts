@@ -1,20 +1,26 @@
 // deno-lint-ignore-file no-console
 /**
- * `lochat-client`: flags in, connect, then race two readers, the person (or
- * a pipe) on stdin and the server on the socket, handling whichever speaks
- * first. Exit codes: 0 done, 1 connection failed or lost, 2 bad usage, 3 the
- * server refused a line that was sent.
+ * `lochat-client`: flags in, pick the person's side (a terminal, a pipe,
+ * `--send`, `--json`), run the client loop, restore the terminal on every
+ * way out. Exit codes: 0 done, 1 connection failed or lost, 2 bad usage,
+ * 3 the server refused a line that was sent.
  *
  * @module
  */
 
-import { ChatClient, ConnectError } from "./lib/chat_client.ts";
 import { clientHelp, parseClientFlags, UsageError } from "./lib/cli.ts";
+import { EXIT, runClient } from "./lib/client_app.ts";
+import type { ClientView, InputEvent } from "./lib/client_app.ts";
 import { MAX_LINE_BYTES } from "./lib/limits.ts";
 import { readLines } from "./lib/lines.ts";
-import type { LineResult } from "./lib/lines.ts";
-import type { ServerFrame } from "./lib/protocol.ts";
-import { renderFrame, renderMessage } from "./lib/render.ts";
+import { JsonView, PlainView } from "./lib/script_views.ts";
+import type { Streams } from "./lib/script_views.ts";
+import { TerminalView } from "./lib/terminal_view.ts";
+
+const streams: Streams = {
+  out: (line) => console.log(line),
+  err: (line) => console.error(line),
+};
 
 async function main(): Promise<number> {
   let flags;
@@ -25,104 +31,110 @@ async function main(): Promise<number> {
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     console.error(`lochat-client: ${error.message}\nTry lochat-client --help`);
-    return 2;
+    return EXIT.usage;
   }
   if (flags.help) {
     console.log(clientHelp());
-    return 0;
+    return EXIT.ok;
   }
-  const interactive = Deno.stdin.isTerminal();
-  const color = flags.color && Deno.stdout.isTerminal();
-  let client: ChatClient;
-  try {
-    client = await ChatClient.connect({
-      hostname: flags.hostname,
-      port: flags.port,
-      nick: flags.nick,
-      room: flags.room,
-    });
-  } catch (error) {
-    if (!(error instanceof ConnectError)) throw error;
-    console.error(`lochat-client: ${error.message}`);
-    return 1;
-  }
-  const show = (frame: ServerFrame) => {
-    if (!interactive && (frame.type === "delivered" || frame.type === "ack")) {
-      return;
-    }
-    const line = renderFrame(frame, { color, self: client.nick });
-    if (line !== undefined) console.log(line);
+  const connect = {
+    hostname: flags.hostname,
+    port: flags.port,
+    nick: flags.nick,
+    room: flags.room,
   };
-  for (const notice of client.notices) console.log(notice);
-  show(client.welcome);
-  for (const message of client.welcome.history) {
-    console.log(renderMessage(message, { color, self: client.nick }, true));
+
+  if (flags.send !== undefined) {
+    const input = (async function* (line: string): AsyncGenerator<InputEvent> {
+      yield { kind: "line", line };
+      yield { kind: "eof" };
+    })(flags.send);
+    const view = new PlainView(streams, { quiet: true });
+    return await runClient({
+      connect,
+      input,
+      view,
+      reconnect: false,
+    });
   }
 
-  const stdin = readLines(Deno.stdin, { maxBytes: MAX_LINE_BYTES });
-  let stdinNext: Promise<IteratorResult<LineResult>> | undefined = stdin.next();
-  let socketNext = client.next();
-  let leaving = false;
-  const leave = async (): Promise<number> => {
-    client.sendFrame({ type: "quit", reason: "quit" });
-    await client.flushed();
-    client.close();
-    return client.refused > 0 ? 3 : 0;
-  };
-  while (true) {
-    const event = await Promise.race([
-      socketNext.then((frame) => ({ from: "socket" as const, frame })),
-      ...(stdinNext === undefined
-        ? []
-        : [stdinNext.then((line) => ({ from: "stdin" as const, line }))]),
-    ]);
-    if (event.from === "socket") {
-      const frame = event.frame;
-      if (frame === undefined) {
-        const lost = client.pending > 0
-          ? ` (${client.pending} lines not acknowledged)`
-          : "";
-        console.error(
-          `lochat-client: lost the connection to ${flags.hostname}:${flags.port}${lost}`,
-        );
-        return 1;
-      }
-      show(frame);
-      if (frame.type === "bye") return 1;
-      if (leaving && client.pending === 0) return await leave();
-      socketNext = client.next();
-      continue;
+  if (!flags.json && Deno.stdin.isTerminal() && Deno.stdout.isTerminal()) {
+    const view = new TerminalView({
+      io: terminal(),
+      color: flags.color,
+      bell: flags.bell,
+    });
+    const restore = (code: number) => () => {
+      view.stop();
+      Deno.exit(code);
+    };
+    const signals: [Deno.Signal, () => void][] = [
+      ["SIGTERM", restore(143)],
+      ["SIGHUP", restore(129)],
+      ["SIGINT", restore(130)],
+      ["SIGWINCH", () => view.resized()],
+    ];
+    for (const [signal, handler] of signals) {
+      Deno.addSignalListener(signal, handler);
     }
-    const result = event.line;
-    if (result.done) {
-      // EOF: leave once the server has acknowledged everything sent.
-      stdinNext = undefined;
-      leaving = true;
-      if (client.pending === 0) return await leave();
-      continue;
+    view.start();
+    try {
+      return await runClient({
+        connect,
+        input: view.input(),
+        view,
+        reconnect: flags.reconnect,
+      });
+    } finally {
+      view.stop();
     }
-    stdinNext = stdin.next();
-    if (!result.value.ok) {
-      console.error(
-        `lochat-client: a line was not sent: ${lineProblem(result.value)}`,
-      );
-      continue;
-    }
-    const line = result.value.line;
-    if (line.trim() === ":q" || /^\/(quit|exit)\b/i.test(line.trim())) {
-      stdinNext = undefined;
-      leaving = true;
-      if (client.pending === 0) return await leave();
-      continue;
-    }
-    if (line.trim() !== "") client.send(line);
   }
+
+  const view: ClientView = flags.json
+    ? new JsonView(streams)
+    : new PlainView(streams);
+  return await runClient({
+    connect,
+    input: pipeInput(view),
+    view,
+    reconnect: flags.reconnect,
+  });
 }
 
-function lineProblem(result: Exclude<LineResult, { ok: true }>): string {
-  return result.error === "too-long"
-    ? `it is longer than ${result.limit} bytes; split it into several lines`
-    : "it is not valid UTF-8";
+/** Lines from stdin as input events; an unreadable line is reported and skipped. */
+async function* pipeInput(view: ClientView): AsyncGenerator<InputEvent> {
+  for await (
+    const result of readLines(Deno.stdin, { maxBytes: MAX_LINE_BYTES })
+  ) {
+    if (result.ok) {
+      yield { kind: "line", line: result.line };
+    } else if (result.error === "too-long") {
+      view.problem(
+        `A line longer than ${result.limit} bytes was not sent; split it into several lines`,
+      );
+    } else {
+      view.problem("A line that is not valid UTF-8 was not sent");
+    }
+  }
+  yield { kind: "eof" };
+}
+
+/** The process's terminal, for the interactive view. */
+function terminal() {
+  const encoder = new TextEncoder();
+  return {
+    read: (buffer: Uint8Array) => Deno.stdin.read(buffer),
+    setRaw: (raw: boolean) => Deno.stdin.setRaw(raw),
+    write(text: string) {
+      const bytes = encoder.encode(text);
+      let written = 0;
+      while (written < bytes.length) {
+        written += Deno.stdout.writeSync(bytes.subarray(written));
+      }
+    },
+    columns: () => Deno.consoleSize().columns,
+    rows: () => Deno.consoleSize().rows,
+  };
 }
 
 Deno.exit(await main());

@@ -29,6 +29,12 @@ export interface ConnectOptions {
   port: number;
   nick?: string | undefined;
   room?: string | undefined;
+  /**
+   * Lines sent on an earlier connection and not acknowledged, as
+   * `[id, text]`: sent again, with the same ids, right after the welcome.
+   * The server recognises ids it has already accepted and only acks them.
+   */
+  resend?: [string, string][];
   /** Opens the connection; default `Deno.connect`. For tests. */
   dial?: (hostname: string, port: number) => Promise<ClientTransport>;
 }
@@ -69,7 +75,8 @@ export class ChatClient {
   #pending = new Map<string, string>();
   #refused = 0;
   #ids = 0;
-  #idPrefix = crypto.randomUUID().slice(0, 8);
+  /** Random per connection, so that no two connections' ids meet. */
+  #idPrefix = crypto.randomUUID().replaceAll("-", "").slice(0, 12);
   #writes: Promise<unknown> = Promise.resolve();
   #closed = false;
 
@@ -113,7 +120,11 @@ export class ChatClient {
         await writeAll(transport, encodeFrame(hello));
         const answer = await handshakeAnswer(lines, where);
         if (answer.type === "welcome") {
-          return new ChatClient(transport, lines, answer, notices);
+          const client = new ChatClient(transport, lines, answer, notices);
+          for (const [id, text] of options.resend ?? []) {
+            client.#sendAs(id, text);
+          }
+          return client;
         }
         if (
           answer.code === "nick-taken" && answer.suggest !== undefined &&
@@ -156,9 +167,18 @@ export class ChatClient {
    */
   send(text: string): string {
     const id = `${this.#idPrefix}-${++this.#ids}`;
+    this.#sendAs(id, text);
+    return id;
+  }
+
+  /** Lines sent and not yet acknowledged, oldest first, as `[id, text]`. */
+  unacked(): [string, string][] {
+    return [...this.#pending];
+  }
+
+  #sendAs(id: string, text: string): void {
     this.#pending.set(id, text);
     this.#write({ type: "msg", id, text });
-    return id;
   }
 
   /** Sends any frame (`ping`, `quit`). */

@@ -133,6 +133,23 @@ const CLIENT_FLAGS: FlagSpec[] = [
     type: "boolean",
     help: "no colours (NO_COLOR is respected too)",
   },
+  { name: "no-bell", type: "boolean", help: "no terminal bell on mentions" },
+  {
+    name: "no-reconnect",
+    type: "boolean",
+    help: "exit when the connection drops instead of reconnecting",
+  },
+  {
+    name: "send",
+    type: "string",
+    value: "TEXT",
+    help: "send one message, exit 0 once the server acknowledges it",
+  },
+  {
+    name: "json",
+    type: "boolean",
+    help: "print every event from the server as one JSON object per line",
+  },
   { name: "help", type: "boolean", short: "h", help: "show this help" },
 ];
 
@@ -158,6 +175,10 @@ export interface ClientFlags {
   nick: string | undefined;
   room: string | undefined;
   color: boolean;
+  bell: boolean;
+  reconnect: boolean;
+  json: boolean;
+  send: string | undefined;
 }
 
 /**
@@ -211,6 +232,10 @@ export function parseClientFlags(
     nick,
     room: str(values, "room"),
     color: values["no-color"] !== true && !env.noColor,
+    bell: values["no-bell"] !== true,
+    reconnect: values["no-reconnect"] !== true,
+    json: values.json === true,
+    send: str(values, "send"),
   };
 }
 
@@ -234,6 +259,8 @@ export function clientHelp(): string {
     [
       "lochat-client --nick ann",
       "make test | lochat-client --nick ci --room builds",
+      'lochat-client --nick ci --send "build finished"',
+      "lochat-client --json < /dev/null",
     ],
   );
 }

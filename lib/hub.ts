@@ -11,9 +11,15 @@
  * @module
  */
 
+import { AnswerCache } from "./dedup.ts";
 import { ChatError } from "./errors.ts";
 import type { HistoryStore } from "./history.ts";
-import { DEFAULT_ROOM, MAX_REASON_CHARS, MAX_TEXT_CHARS } from "./limits.ts";
+import {
+  DEFAULT_ROOM,
+  MAX_REASON_CHARS,
+  MAX_TEXT_CHARS,
+  REMEMBERED_IDS,
+} from "./limits.ts";
 import { nickKey, nickProblem, parseRoom, suggestNick } from "./names.ts";
 import type { ChatMessage, EventKind, ServerFrame } from "./protocol.ts";
 import { Outgoing } from "./protocol.ts";
@@ -94,6 +100,8 @@ export interface RoomInfo {
  * ```
  */
 export class Hub {
+  /** Acks given to native clients, for resends after a reconnect. */
+  readonly answers = new AnswerCache({ capacity: REMEMBERED_IDS });
   #members = new Map<string, Member>();
   #rooms = new Map<string, Set<Member>>();
   #history: HistoryStore;

@@ -62,5 +62,12 @@ export const HELLO_WAIT_MS = 300;
  */
 export const MAX_QUEUE_BYTES = 1024 * 1024;
 
+/**
+ * Message ids whose acks the server remembers, so that a line resent after
+ * a reconnect is acknowledged again rather than delivered twice. About 100
+ * bytes each: 10000 cost about 1 MB.
+ */
+export const REMEMBERED_IDS = 10000;
+
 /** The banner every client gets first, as the original did. */
 export const BANNER = "Welcome to LoChat!";

@@ -16,6 +16,7 @@
 import { runCommand } from "./commands.ts";
 import type { CommandContext } from "./commands.ts";
 import { parseInput } from "./commands.ts";
+import type { Answer } from "./dedup.ts";
 import { ChatError } from "./errors.ts";
 import type { Delivery, Hub, Member, MemberSink } from "./hub.ts";
 import { BANNER, PROTOCOL_VERSION } from "./limits.ts";
@@ -390,6 +391,15 @@ export class Session implements MemberSink {
   #input(text: string, id: string | undefined): void {
     const member = this.#member;
     if (member === undefined) return;
+    const answers = this.#options.hub.answers;
+    if (id !== undefined) {
+      const earlier = answers.get(id);
+      if (earlier !== undefined) {
+        // A resend after a reconnect: acknowledge again, deliver nothing.
+        this.#acknowledge(id, earlier);
+        return;
+      }
+    }
     const ackId = id ?? `t${++this.#textIds}`;
     try {
       const parsed = parseInput(text);
@@ -399,18 +409,14 @@ export class Session implements MemberSink {
       } else {
         delivery = runCommand(this.#context(member), parsed.name, parsed.args);
       }
-      if (delivery === undefined) {
-        this.#send({ type: "ack", id: ackId, ts: Date.now() });
-      } else {
-        const { message, count, of } = delivery;
-        this.#send({
-          type: "ack",
-          id: ackId,
-          ts: message.ts,
-          seq: message.seq,
-        });
-        this.#send({ type: "delivered", id: ackId, count, of });
-      }
+      const answer: Answer = delivery === undefined ? { ts: Date.now() } : {
+        ts: delivery.message.ts,
+        seq: delivery.message.seq,
+        count: delivery.count,
+        of: delivery.of,
+      };
+      if (id !== undefined) answers.remember(id, answer);
+      this.#acknowledge(ackId, answer);
     } catch (error) {
       if (error instanceof ChatError) {
         this.#refuse(error.code, error.message, id);
@@ -423,6 +429,20 @@ export class Session implements MemberSink {
       }
     }
     if (this.#quitting !== undefined) this.close(this.#quitting);
+  }
+
+  #acknowledge(id: string, answer: Answer): void {
+    if (answer.seq === undefined) {
+      this.#send({ type: "ack", id, ts: answer.ts });
+      return;
+    }
+    this.#send({ type: "ack", id, ts: answer.ts, seq: answer.seq });
+    this.#send({
+      type: "delivered",
+      id,
+      count: answer.count ?? 0,
+      of: answer.of ?? 0,
+    });
   }
 
   #context(member: Member): CommandContext {

@@ -168,7 +168,11 @@ Deno.test("SIGTERM tells every client the server is shutting down, then exits 0"
   await using server = await ServerProcess.start();
   const native = await RawPeer.native(server.port, "nat");
   const text = await RawPeer.connect(server.port, "netcat");
-  await using client = startClient(server.port, ["--nick", "cli"]);
+  await using client = startClient(server.port, [
+    "--nick",
+    "cli",
+    "--no-reconnect",
+  ]);
   try {
     await text.write("/who\n");
     await text.log.waitFor("In #lobby");

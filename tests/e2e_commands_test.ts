@@ -37,7 +37,7 @@ Deno.test("two clients asking for the same nick: the second gets a clear error a
     ]);
     // The real client takes the suggestion and says so.
     await using client = startClient(server.port, ["--nick", "sam"]);
-    await client.stdout.waitFor(
+    await client.stderr.waitFor(
       'The nick "sam" is taken; try "sam2"; you are sam2 (/nick to change)',
     );
     await client.stdout.waitFor("You are sam2 in #lobby");

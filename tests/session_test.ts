@@ -217,3 +217,33 @@ Deno.test("session drops a member that stops reading once its queue passes the b
   );
   client.close();
 });
+
+Deno.test("session acks a resent id again, with its first answer, without delivering it twice", async () => {
+  const h = hub();
+  const seen: string[] = [];
+  h.enter("watch", {
+    deliver: (
+      out,
+    ) => (out.frame.type === "msg" && seen.push(out.frame.text), true),
+  });
+  const first = open(h);
+  await first.write(
+    '{"type":"hello","v":1,"nick":"ann"}\n{"type":"msg","id":"x-1","text":"once"}\n',
+  );
+  const ack1 = await first.frame((f) => f.type === "ack");
+  await finish(first.client, first.done, first.log.done);
+  const second = open(h);
+  await second.write(
+    '{"type":"hello","v":1,"nick":"ann"}\n{"type":"msg","id":"x-1","text":"once"}\n',
+  );
+  const ack2 = await second.frame((f) => f.type === "ack");
+  assertEquals(ack2, ack1);
+  assertEquals(await second.frame((f) => f.type === "delivered"), {
+    type: "delivered",
+    id: "x-1",
+    count: 1,
+    of: 1,
+  });
+  assertEquals(seen, ["once"]);
+  await finish(second.client, second.done, second.log.done);
+});

@@ -1,0 +1,101 @@
+/**
+ * Client output for scripts and pipes: plain lines, JSON lines, or quiet.
+ *
+ * - {@linkcode PlainView}: what a person reading a log wants, one rendered
+ *   line per message or notice on stdout, no colours, no ticks; refusals and
+ *   the client's own notices on stderr.
+ * - {@linkcode JsonView}: every frame from the server as one JSON object per
+ *   line on stdout (`--json`), for programs.
+ * - `PlainView` with `quiet` (`--send`): nothing on stdout; refusals on
+ *   stderr, and the exit code says the rest.
+ *
+ * @module
+ */
+
+import type { ChatClient } from "./chat_client.ts";
+import type { ClientView } from "./client_app.ts";
+import type { ServerFrame } from "./protocol.ts";
+import { renderFrame, renderMessage } from "./render.ts";
+import { sanitize } from "./sanitize.ts";
+
+/** Where script views write; the process's stdout and stderr in practice. */
+export interface Streams {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+/** Rendered lines without colour. */
+export class PlainView implements ClientView {
+  #streams: Streams;
+  #quiet: boolean;
+
+  constructor(streams: Streams, options: { quiet?: boolean } = {}) {
+    this.#streams = streams;
+    this.#quiet = options.quiet ?? false;
+  }
+
+  connected(client: ChatClient, again: boolean): void {
+    for (const notice of client.notices) this.#streams.err(notice);
+    if (this.#quiet || again) return;
+    this.#streams.out(renderFrame(client.welcome, { color: false })!);
+    for (const message of client.welcome.history) {
+      this.#streams.out(
+        renderMessage(message, { color: false, self: client.nick }, true),
+      );
+    }
+  }
+
+  frame(frame: ServerFrame, client: ChatClient): void {
+    if (frame.type === "error") {
+      this.#streams.err(
+        `lochat-client: the server refused a line: ${sanitize(frame.message)}`,
+      );
+      return;
+    }
+    if (this.#quiet || frame.type === "ack" || frame.type === "delivered") {
+      return;
+    }
+    const line = renderFrame(frame, { color: false, self: client.nick });
+    if (line !== undefined) this.#streams.out(line);
+  }
+
+  sent(): void {}
+
+  notice(text: string): void {
+    this.#streams.err(`lochat-client: ${text}`);
+  }
+
+  problem(text: string): void {
+    this.#streams.err(`lochat-client: ${text}`);
+  }
+}
+
+/** Every server frame as one JSON line. */
+export class JsonView implements ClientView {
+  #streams: Streams;
+
+  constructor(streams: Streams) {
+    this.#streams = streams;
+  }
+
+  connected(client: ChatClient): void {
+    for (const notice of client.notices) {
+      this.#streams.err(`lochat-client: ${notice}`);
+    }
+    this.#streams.out(JSON.stringify(client.welcome));
+  }
+
+  frame(frame: ServerFrame): void {
+    this.#streams.out(JSON.stringify(frame));
+  }
+
+  sent(): void {}
+
+  notice(text: string): void {
+    this.#streams.err(`lochat-client: ${text}`);
+  }
+
+  problem(text: string): void {
+    this.#streams.err(`lochat-client: ${text}`);
+  }
+}
