@@ -16,6 +16,11 @@ import { readLines } from "./lib/lines.ts";
 import { JsonView, PlainView } from "./lib/script_views.ts";
 import type { Streams } from "./lib/script_views.ts";
 import { TerminalView } from "./lib/terminal_view.ts";
+import type { ConnectOptions } from "./lib/chat_client.ts";
+import { KnownServers } from "./lib/known_servers.ts";
+import { dialTls } from "./lib/tls_client.ts";
+import type { TlsTrust } from "./lib/tls_client.ts";
+import { readSecret } from "./lib/tui.ts";
 
 const streams: Streams = {
   out: (line) => console.log(line),
@@ -27,6 +32,7 @@ async function main(): Promise<number> {
   try {
     flags = parseClientFlags(Deno.args, {
       noColor: (Deno.env.get("NO_COLOR") ?? "") !== "",
+      password: Deno.env.get("LOCHAT_PASSWORD"),
     });
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
@@ -37,12 +43,44 @@ async function main(): Promise<number> {
     console.log(clientHelp());
     return EXIT.ok;
   }
-  const connect = {
+  const interactive = Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
+  let ca: string | undefined;
+  if (flags.ca !== undefined) {
+    try {
+      ca = await Deno.readTextFile(flags.ca);
+    } catch (error) {
+      console.error(
+        `lochat-client: --ca ${flags.ca}: ${
+          error instanceof Error ? error.message : error
+        }`,
+      );
+      return EXIT.usage;
+    }
+  }
+  const knownServers = new KnownServers(
+    flags.knownServers ?? KnownServers.defaultFile({
+      xdgConfigHome: Deno.env.get("XDG_CONFIG_HOME"),
+      home: Deno.env.get("HOME"),
+    }),
+  );
+  const connect: ConnectOptions = {
     hostname: flags.hostname,
     port: flags.port,
     nick: flags.nick,
     room: flags.room,
+    password: flags.password,
+    askPassword: interactive && !flags.json && flags.send === undefined
+      ? () => readSecret(terminal(), "Password: ")
+      : undefined,
   };
+  if (flags.tls) {
+    const trust: TlsTrust = ca !== undefined ? { kind: "ca", ca } : {
+      kind: "pin",
+      known: knownServers,
+      notice: (text) => console.error(`lochat-client: ${text}`),
+    };
+    connect.dial = (hostname, port) => dialTls(hostname, port, trust);
+  }
 
   if (flags.send !== undefined) {
     const input = (async function* (line: string): AsyncGenerator<InputEvent> {
@@ -58,7 +96,7 @@ async function main(): Promise<number> {
     });
   }
 
-  if (!flags.json && Deno.stdin.isTerminal() && Deno.stdout.isTerminal()) {
+  if (!flags.json && interactive) {
     const view = new TerminalView({
       io: terminal(),
       color: flags.color,

@@ -11,10 +11,13 @@ import { parseServerFlags, serverHelp, UsageError } from "./lib/cli.ts";
 import { createLogger } from "./lib/log.ts";
 import { ChatServer, StartError } from "./lib/server.ts";
 
-function main(): Promise<number> | number {
+async function main(): Promise<number> {
   let flags;
   try {
-    flags = parseServerFlags(Deno.args);
+    flags = parseServerFlags(Deno.args, {
+      password: Deno.env.get("LOCHAT_PASSWORD"),
+      operatorSecret: Deno.env.get("LOCHAT_OP_SECRET"),
+    });
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     console.error(`lochat-server: ${error.message}\nTry lochat-server --help`);
@@ -30,15 +33,16 @@ function main(): Promise<number> | number {
   });
   let server: ChatServer;
   try {
+    const tls = flags.tlsCert === undefined || flags.tlsKey === undefined
+      ? undefined
+      : {
+        cert: await readPem(flags.tlsCert, "--tls-cert"),
+        key: await readPem(flags.tlsKey, "--tls-key"),
+      };
     server = ChatServer.start({
-      hostname: flags.hostname,
-      port: flags.port,
+      ...flags,
       serverName: flags.name ?? Deno.hostname(),
-      history: flags.history,
-      maxLineBytes: flags.maxLineBytes,
-      maxQueueBytes: flags.maxQueueBytes,
-      helloWaitMs: flags.helloWaitMs,
-      exitWhenEmpty: flags.exitWhenEmpty,
+      tls,
       log,
     });
   } catch (error) {
@@ -47,11 +51,29 @@ function main(): Promise<number> | number {
     return 1;
   }
   const { hostname, port } = server.address;
-  console.log(`listening on ${hostname}:${port}`);
+  console.log(
+    `listening on ${hostname}:${port}${
+      flags.tlsCert === undefined ? "" : " (TLS)"
+    }`,
+  );
   const stop = () => server.shutdown("The server is shutting down");
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
-  return server.done.then(() => 0);
+  await server.done;
+  return 0;
+}
+
+async function readPem(path: string, flag: string): Promise<string> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (error) {
+    const why = error instanceof Deno.errors.NotFound
+      ? "no such file"
+      : String(error);
+    throw new StartError(
+      `${flag} ${path}: ${why}; \`make cert\` makes a self-signed pair`,
+    );
+  }
 }
 
 Deno.exit(await main());

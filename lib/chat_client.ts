@@ -35,6 +35,10 @@ export interface ConnectOptions {
    * The server recognises ids it has already accepted and only acks them.
    */
   resend?: [string, string][];
+  /** The server's password, if it has one. */
+  password?: string | undefined;
+  /** Asks the person for the password when the server wants one (or another try). */
+  askPassword?: (() => Promise<string>) | undefined;
   /** Opens the connection; default `Deno.connect`. For tests. */
   dial?: (hostname: string, port: number) => Promise<ClientTransport>;
 }
@@ -71,7 +75,7 @@ export class ChatClient {
   /** What the server said while granting a nick other than the one asked for. */
   readonly notices: string[];
   #transport: ClientTransport;
-  #lines: AsyncGenerator<ServerFrame | undefined>;
+  #lines: AsyncGenerator<ServerFrame | string | undefined>;
   #pending = new Map<string, string>();
   #refused = 0;
   #ids = 0;
@@ -82,7 +86,7 @@ export class ChatClient {
 
   private constructor(
     transport: ClientTransport,
-    lines: AsyncGenerator<ServerFrame | undefined>,
+    lines: AsyncGenerator<ServerFrame | string | undefined>,
     welcome: Extract<ServerFrame, { type: "welcome" }>,
     notices: string[],
   ) {
@@ -112,11 +116,13 @@ export class ChatClient {
     const lines = frames(transport);
     const notices: string[] = [];
     let nick = options.nick;
+    let password = options.password;
     try {
       for (let attempt = 0;; attempt++) {
         const hello: ClientFrame = { type: "hello", v: PROTOCOL_VERSION };
         if (nick !== undefined) hello.nick = nick;
         if (options.room !== undefined) hello.room = options.room;
+        if (password !== undefined) hello.password = password;
         await writeAll(transport, encodeFrame(hello));
         const answer = await handshakeAnswer(lines, where);
         if (answer.type === "welcome") {
@@ -134,6 +140,14 @@ export class ChatClient {
             `${answer.message}; you are ${answer.suggest} (/nick to change)`,
           );
           nick = answer.suggest;
+          continue;
+        }
+        if (
+          answer.code === "password" && options.askPassword !== undefined &&
+          attempt < NICK_RETRIES
+        ) {
+          if (password !== undefined) notices.push(answer.message);
+          password = await options.askPassword();
           continue;
         }
         throw new ConnectError(
@@ -192,7 +206,7 @@ export class ChatClient {
    */
   async next(): Promise<ServerFrame | undefined> {
     while (true) {
-      let result: IteratorResult<ServerFrame | undefined>;
+      let result: IteratorResult<ServerFrame | string | undefined>;
       try {
         result = await this.#lines.next();
       } catch {
@@ -200,7 +214,7 @@ export class ChatClient {
       }
       if (result.done) return undefined;
       const frame = result.value;
-      if (frame === undefined) continue;
+      if (frame === undefined || typeof frame === "string") continue;
       this.#track(frame);
       return frame;
     }
@@ -224,6 +238,13 @@ export class ChatClient {
 
   #track(frame: ServerFrame): void {
     switch (frame.type) {
+      case "ping":
+        this.#write(
+          frame.t === undefined
+            ? { type: "pong" }
+            : { type: "pong", t: frame.t },
+        );
+        return;
       case "ack":
         this.#pending.delete(frame.id);
         return;
@@ -260,16 +281,23 @@ export class ChatClient {
   }
 }
 
-/** Server frames from a transport; `undefined` for lines that are not frames. */
+/**
+ * Server frames from a transport; lines that are not frames (the banner, a
+ * refusal) come as strings, unreadable ones as `undefined`.
+ */
 async function* frames(
   transport: ClientTransport,
-): AsyncGenerator<ServerFrame | undefined> {
+): AsyncGenerator<ServerFrame | string | undefined> {
   // The server's lines can be longer than what it accepts: history in welcome.
   for await (
     const result of readLines(transport, { maxBytes: MAX_LINE_BYTES * 1024 })
   ) {
-    if (!result.ok || !looksLikeFrame(result.line)) {
-      yield undefined; // The banner line, or something we cannot read.
+    if (!result.ok) {
+      yield undefined;
+      continue;
+    }
+    if (!looksLikeFrame(result.line)) {
+      yield result.line; // The banner, or a refusal in plain text.
       continue;
     }
     const decoded = decodeServerFrame(result.line);
@@ -278,10 +306,17 @@ async function* frames(
 }
 
 async function handshakeAnswer(
-  lines: AsyncGenerator<ServerFrame | undefined>,
+  lines: AsyncGenerator<ServerFrame | string | undefined>,
   where: string,
 ): Promise<Extract<ServerFrame, { type: "welcome" | "error" }>> {
   for await (const frame of iterate(lines)) {
+    if (typeof frame === "string") {
+      // A TLS alert record (0x15 0x03 …): we spoke plain text to a TLS port.
+      if (frame.startsWith("\x15\x03")) {
+        throw new ConnectError(`The server at ${where} speaks TLS; add --tls`);
+      }
+      continue;
+    }
     if (frame?.type === "welcome" || frame?.type === "error") return frame;
     if (frame?.type === "bye") {
       throw new ConnectError(`The server at ${where} said: ${frame.reason}`);

@@ -5,18 +5,27 @@
  * parser (`node:util`'s `parseArgs`, standing in for `@std/cli`) is fed from
  * it, so the help can never list a flag that does not exist. Every bad value
  * gets a {@linkcode UsageError} that names the flag, the value and what was
- * expected.
+ * expected. Secrets never come from flags alone: each has an environment
+ * variable, which does not show in `ps`.
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
 import {
+  DEFAULT_BURST,
   DEFAULT_HISTORY,
   DEFAULT_PORT,
+  DEFAULT_RATE,
+  HANDSHAKE_TIMEOUT_MS,
   HELLO_WAIT_MS,
+  MAX_CONNECTIONS,
+  MAX_CONNECTIONS_PER_ADDRESS,
   MAX_LINE_BYTES,
+  MAX_NICK_CHARS,
   MAX_QUEUE_BYTES,
+  MAX_QUEUE_FRAMES,
+  PING_INTERVAL_MS,
 } from "./limits.ts";
 import type { LogFormat } from "./log.ts";
 import { nickProblem } from "./names.ts";
@@ -39,6 +48,8 @@ export interface FlagSpec {
   /** Default, as shown in help. */
   default?: string;
   short?: string;
+  /** May be given more than once. */
+  multiple?: boolean;
 }
 
 const SERVER_FLAGS: FlagSpec[] = [
@@ -54,7 +65,7 @@ const SERVER_FLAGS: FlagSpec[] = [
     type: "string",
     value: "PORT",
     help: "TCP port; 0 picks a free one",
-    default: String(DEFAULT_PORT),
+    default: `${DEFAULT_PORT}`,
   },
   {
     name: "name",
@@ -68,21 +79,95 @@ const SERVER_FLAGS: FlagSpec[] = [
     type: "string",
     value: "N",
     help: "messages a joiner sees, per room",
-    default: String(DEFAULT_HISTORY),
+    default: `${DEFAULT_HISTORY}`,
+  },
+  {
+    name: "tls-cert",
+    type: "string",
+    value: "FILE",
+    help: "serve TLS with this PEM certificate (make cert)",
+  },
+  {
+    name: "tls-key",
+    type: "string",
+    value: "FILE",
+    help: "the certificate's PEM private key",
+  },
+  {
+    name: "password",
+    type: "string",
+    value: "PASS",
+    help: "a password everyone must give (better: LOCHAT_PASSWORD)",
+  },
+  {
+    name: "op",
+    type: "string",
+    value: "NICK",
+    multiple: true,
+    help: "a nick that may /oper with LOCHAT_OP_SECRET (repeatable)",
   },
   {
     name: "max-line",
     type: "string",
     value: "BYTES",
     help: "longest line accepted",
-    default: String(MAX_LINE_BYTES),
+    default: `${MAX_LINE_BYTES}`,
+  },
+  {
+    name: "max-nick",
+    type: "string",
+    value: "N",
+    help: "longest nick, in characters",
+    default: `${MAX_NICK_CHARS}`,
+  },
+  {
+    name: "rate",
+    type: "string",
+    value: "N",
+    help: "lines a second per connection; 0 turns flood control off",
+    default: `${DEFAULT_RATE}`,
+  },
+  {
+    name: "burst",
+    type: "string",
+    value: "N",
+    help: "lines a connection may send at once",
+    default: `${DEFAULT_BURST}`,
+  },
+  {
+    name: "max-connections",
+    type: "string",
+    value: "N",
+    help: "connections held at once",
+    default: `${MAX_CONNECTIONS}`,
+  },
+  {
+    name: "max-per-address",
+    type: "string",
+    value: "N",
+    help: "connections one address may hold",
+    default: `${MAX_CONNECTIONS_PER_ADDRESS}`,
   },
   {
     name: "max-queue",
     type: "string",
     value: "BYTES",
     help: "unread bytes a client may lag behind before it is dropped",
-    default: String(MAX_QUEUE_BYTES),
+    default: `${MAX_QUEUE_BYTES}`,
+  },
+  {
+    name: "ping-interval",
+    type: "string",
+    value: "SECONDS",
+    help: "ping quiet clients, drop them after twice this; 0: never",
+    default: `${PING_INTERVAL_MS / 1000}`,
+  },
+  {
+    name: "handshake-timeout",
+    type: "string",
+    value: "SECONDS",
+    help: "time to finish TLS, hello or password",
+    default: `${HANDSHAKE_TIMEOUT_MS / 1000}`,
   },
   {
     name: "log",
@@ -112,7 +197,7 @@ const CLIENT_FLAGS: FlagSpec[] = [
     type: "string",
     value: "PORT",
     help: "server port",
-    default: String(DEFAULT_PORT),
+    default: `${DEFAULT_PORT}`,
   },
   {
     name: "nick",
@@ -127,6 +212,24 @@ const CLIENT_FLAGS: FlagSpec[] = [
     value: "ROOM",
     help: "room to start in",
     default: "lobby",
+  },
+  {
+    name: "tls",
+    type: "boolean",
+    help: "connect with TLS; trusts the server's certificate on first use",
+  },
+  {
+    name: "ca",
+    type: "string",
+    value: "FILE",
+    help: "with --tls: verify the server against this PEM certificate instead",
+  },
+  {
+    name: "known-servers",
+    type: "string",
+    value: "FILE",
+    help: "with --tls: where first-use fingerprints are kept",
+    default: "~/.config/lochat/known_servers",
   },
   {
     name: "no-color",
@@ -160,8 +263,21 @@ export interface ServerFlags {
   port: number;
   name: string | undefined;
   history: number;
+  tlsCert: string | undefined;
+  tlsKey: string | undefined;
+  password: string | undefined;
+  operators: string[];
+  operatorSecret: string | undefined;
   maxLineBytes: number;
+  maxNick: number;
+  rate: number;
+  burst: number;
+  maxConnections: number;
+  maxPerAddress: number;
   maxQueueBytes: number;
+  maxQueueFrames: number;
+  pingIntervalMs: number;
+  handshakeTimeoutMs: number;
   helloWaitMs: number;
   log: LogFormat;
   exitWhenEmpty: boolean;
@@ -174,11 +290,22 @@ export interface ClientFlags {
   port: number;
   nick: string | undefined;
   room: string | undefined;
+  tls: boolean;
+  ca: string | undefined;
+  knownServers: string | undefined;
+  password: string | undefined;
   color: boolean;
   bell: boolean;
   reconnect: boolean;
   json: boolean;
   send: string | undefined;
+}
+
+/** The environment variables the binaries read. */
+export interface FlagEnv {
+  noColor?: boolean;
+  password?: string | undefined;
+  operatorSecret?: string | undefined;
 }
 
 /**
@@ -189,19 +316,67 @@ export interface ClientFlags {
  * parseServerFlags(["--port", "0"]).port; // 0
  * ```
  */
-export function parseServerFlags(args: string[]): ServerFlags {
+export function parseServerFlags(
+  args: string[],
+  env: FlagEnv = {},
+): ServerFlags {
   const values = parse(args, SERVER_FLAGS);
   const log = str(values, "log") ?? "text";
   if (log !== "text" && log !== "json" && log !== "off") {
     throw new UsageError(`--log must be text, json or off, not "${log}"`);
   }
+  const tlsCert = str(values, "tls-cert");
+  const tlsKey = str(values, "tls-key");
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) {
+    throw new UsageError(
+      "--tls-cert and --tls-key go together; `make cert` makes a pair",
+    );
+  }
+  const maxNick = integer(values, "max-nick", MAX_NICK_CHARS, 1, 64);
+  const operators = strings(values, "op");
+  for (const nick of operators) {
+    const problem = nickProblem(nick, maxNick);
+    if (problem !== undefined) throw new UsageError(`--op: ${problem}`);
+  }
+  const operatorSecret = env.operatorSecret === ""
+    ? undefined
+    : env.operatorSecret;
+  if (operators.length > 0 && operatorSecret === undefined) {
+    throw new UsageError(
+      "--op needs the operators' secret in LOCHAT_OP_SECRET",
+    );
+  }
+  const password = str(values, "password") ??
+    (env.password === "" ? undefined : env.password);
   return {
     help: values.help === true,
     hostname: str(values, "host") ?? "0.0.0.0",
     port: integer(values, "port", DEFAULT_PORT, 0, 65535),
     name: str(values, "name"),
     history: integer(values, "history", DEFAULT_HISTORY, 0, 10000),
+    tlsCert,
+    tlsKey,
+    password,
+    operators,
+    operatorSecret,
     maxLineBytes: integer(values, "max-line", MAX_LINE_BYTES, 256, 1024 * 1024),
+    maxNick,
+    rate: integer(values, "rate", DEFAULT_RATE, 0, 1_000_000),
+    burst: integer(values, "burst", DEFAULT_BURST, 1, 1_000_000),
+    maxConnections: integer(
+      values,
+      "max-connections",
+      MAX_CONNECTIONS,
+      1,
+      1_000_000,
+    ),
+    maxPerAddress: integer(
+      values,
+      "max-per-address",
+      MAX_CONNECTIONS_PER_ADDRESS,
+      1,
+      1_000_000,
+    ),
     maxQueueBytes: integer(
       values,
       "max-queue",
@@ -209,6 +384,17 @@ export function parseServerFlags(args: string[]): ServerFlags {
       64 * 1024,
       1024 * 1024 * 1024,
     ),
+    maxQueueFrames: MAX_QUEUE_FRAMES,
+    pingIntervalMs:
+      integer(values, "ping-interval", PING_INTERVAL_MS / 1000, 0, 86400) *
+      1000,
+    handshakeTimeoutMs: integer(
+      values,
+      "handshake-timeout",
+      HANDSHAKE_TIMEOUT_MS / 1000,
+      1,
+      3600,
+    ) * 1000,
     helloWaitMs: HELLO_WAIT_MS,
     log,
     exitWhenEmpty: values["exit-when-empty"] === true,
@@ -218,20 +404,27 @@ export function parseServerFlags(args: string[]): ServerFlags {
 /** Parses the client's flags. Throws {@linkcode UsageError}. */
 export function parseClientFlags(
   args: string[],
-  env: { noColor: boolean },
+  env: FlagEnv = {},
 ): ClientFlags {
   const values = parse(args, CLIENT_FLAGS);
   const nick = str(values, "nick");
-  if (nick !== undefined && nickProblem(nick) !== undefined) {
-    throw new UsageError(`--nick: ${nickProblem(nick)}`);
+  if (nick !== undefined && nickProblem(nick, 64) !== undefined) {
+    throw new UsageError(`--nick: ${nickProblem(nick, 64)}`);
   }
+  const tls = values.tls === true;
+  const ca = str(values, "ca");
+  if (ca !== undefined && !tls) throw new UsageError("--ca goes with --tls");
   return {
     help: values.help === true,
     hostname: str(values, "host") ?? "127.0.0.1",
     port: integer(values, "port", DEFAULT_PORT, 1, 65535),
     nick,
     room: str(values, "room"),
-    color: values["no-color"] !== true && !env.noColor,
+    tls,
+    ca,
+    knownServers: str(values, "known-servers"),
+    password: env.password === "" ? undefined : env.password,
+    color: values["no-color"] !== true && env.noColor !== true,
     bell: values["no-bell"] !== true,
     reconnect: values["no-reconnect"] !== true,
     json: values.json === true,
@@ -245,7 +438,13 @@ export function serverHelp(): string {
     "lochat-server",
     "Chat for everyone on the local network. Clients: lochat-client, or any line tool (nc HOST PORT).",
     SERVER_FLAGS,
-    ["lochat-server", "lochat-server --host 127.0.0.1 --port 0"],
+    [
+      "lochat-server",
+      "lochat-server --host 127.0.0.1 --port 0",
+      "lochat-server --tls-cert lochat-cert.pem --tls-key lochat-key.pem",
+      "LOCHAT_PASSWORD=s3cret LOCHAT_OP_SECRET=0p lochat-server --op ann",
+    ],
+    "Environment: LOCHAT_PASSWORD (the password), LOCHAT_OP_SECRET (the operators' secret).",
   );
 }
 
@@ -261,7 +460,10 @@ export function clientHelp(): string {
       "make test | lochat-client --nick ci --room builds",
       'lochat-client --nick ci --send "build finished"',
       "lochat-client --json < /dev/null",
+      "lochat-client --tls --host chatbox.local",
     ],
+    "Environment: LOCHAT_PASSWORD (the server's password; asked for on a terminal when missing), NO_COLOR.\n" +
+      "Exit code 3: the server refused a line that was sent.",
   );
 }
 
@@ -270,6 +472,7 @@ function help(
   summary: string,
   flags: FlagSpec[],
   examples: string[],
+  footer: string,
 ): string {
   const rows = flags.map((flag) => {
     const short = flag.short === undefined ? "    " : `-${flag.short}, `;
@@ -277,7 +480,7 @@ function help(
       flag.value === undefined ? "" : ` ${flag.value}`
     }`;
     const def = flag.default === undefined ? "" : ` (default: ${flag.default})`;
-    return `${left.padEnd(28)} ${flag.help}${def}`;
+    return `${left.padEnd(32)} ${flag.help}${def}`;
   });
   return [
     `Usage: ${binary} [OPTIONS]`,
@@ -290,23 +493,19 @@ function help(
     "Examples:",
     ...examples.map((e) => `  ${e}`),
     "",
+    footer,
     "Exit codes: 0 done, 1 failed (message on stderr), 2 bad usage.",
   ].join("\n");
 }
 
-type Values = Record<string, string | boolean | undefined>;
+type Values = Record<string, string | boolean | string[] | undefined>;
 
 function parse(args: string[], flags: FlagSpec[]): Values {
-  const options = Object.fromEntries(
-    flags.map((
-      f,
-    ) => [
-      f.name,
-      f.short === undefined
-        ? { type: f.type }
-        : { type: f.type, short: f.short },
-    ]),
-  );
+  const options = Object.fromEntries(flags.map((f) => [f.name, {
+    type: f.type,
+    ...(f.short === undefined ? {} : { short: f.short }),
+    ...(f.multiple ? { multiple: true } : {}),
+  }]));
   try {
     return parseArgs({ args, options, strict: true, allowPositionals: false })
       .values as Values;
@@ -321,6 +520,11 @@ function parse(args: string[], flags: FlagSpec[]): Values {
 function str(values: Values, name: string): string | undefined {
   const value = values[name];
   return typeof value === "string" ? value : undefined;
+}
+
+function strings(values: Values, name: string): string[] {
+  const value = values[name];
+  return Array.isArray(value) ? value : [];
 }
 
 function integer(

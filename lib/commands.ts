@@ -34,6 +34,8 @@ export interface Command {
   help: string;
   /** Other names that run the same handler. */
   aliases?: string[];
+  /** Only operators may run it. */
+  operator?: boolean;
   /** Runs the command; returns the delivery when it sent a message. */
   run(ctx: CommandContext, args: string): Delivery | undefined;
 }
@@ -96,15 +98,12 @@ export const COMMANDS: readonly Command[] = [
     args: "",
     help: "list the commands",
     run(ctx) {
-      const lines = COMMANDS.map((c) => `  ${usage(c).padEnd(22)} ${c.help}`);
+      const shown = COMMANDS.filter((c) => !c.operator || ctx.member.op);
+      const lines = shown.map((c) => `  ${usage(c).padEnd(22)} ${c.help}`);
       const text = ["Commands (//text sends a line starting with /):", ...lines]
         .join("\n");
       ctx.reply("help", text, {
-        commands: COMMANDS.map(({ name, args, help }) => ({
-          name,
-          args,
-          help,
-        })),
+        commands: shown.map(({ name, args, help }) => ({ name, args, help })),
       });
       return undefined;
     },
@@ -322,6 +321,74 @@ export const COMMANDS: readonly Command[] = [
     },
   },
   {
+    name: "oper",
+    args: "SECRET",
+    help: "become an operator (your nick must be on the server's --op list)",
+    run(ctx, args) {
+      ctx.hub.oper(ctx.member, required(args, "/oper SECRET").trim());
+      ctx.reply(
+        "oper",
+        "You are an operator: /kick, /ban, /unban and /bans are yours",
+      );
+      return undefined;
+    },
+  },
+  {
+    name: "kick",
+    args: "NICK [REASON]",
+    help: "disconnect someone",
+    operator: true,
+    run(ctx, args) {
+      const [nick, reason] = firstWord(required(args, "/kick NICK [REASON]"));
+      const target = ctx.hub.kick(ctx.member, nick, reason);
+      ctx.reply("kick", `Kicked ${target.nick}`);
+      return undefined;
+    },
+  },
+  {
+    name: "ban",
+    args: "NICK [REASON]",
+    help:
+      "disconnect someone and refuse their address until the server restarts",
+    operator: true,
+    run(ctx, args) {
+      const [nick, reason] = firstWord(required(args, "/ban NICK [REASON]"));
+      const address = ctx.hub.ban(ctx.member, nick, reason);
+      ctx.reply("ban", `Banned ${address}; /unban ${address} to lift it`, {
+        address,
+      });
+      return undefined;
+    },
+  },
+  {
+    name: "unban",
+    args: "ADDRESS",
+    help: "lift a ban",
+    operator: true,
+    run(ctx, args) {
+      const [address] = firstWord(required(args, "/unban ADDRESS"));
+      ctx.hub.unban(ctx.member, address);
+      ctx.reply("unban", `Lifted the ban on ${address}`);
+      return undefined;
+    },
+  },
+  {
+    name: "bans",
+    args: "",
+    help: "list the bans",
+    operator: true,
+    run(ctx) {
+      const bans = ctx.hub.bans(ctx.member);
+      const text = bans.length === 0
+        ? "No bans"
+        : bans.map(([a, why]) => `${a}: ${why}`).join("\n");
+      ctx.reply("bans", text, {
+        bans: bans.map(([address, reason]) => ({ address, reason })),
+      });
+      return undefined;
+    },
+  },
+  {
     name: "quit",
     args: "[REASON]",
     help: "leave the chat (also :q)",
@@ -356,6 +423,12 @@ export function runCommand(
     throw new ChatError(
       "unknown-command",
       `Unknown command "/${name}"; /help lists the commands`,
+    );
+  }
+  if (command.operator && !ctx.member.op) {
+    throw new ChatError(
+      "forbidden",
+      `Only operators can use /${command.name}; see /oper`,
     );
   }
   return command.run(ctx, args);

@@ -16,6 +16,7 @@ import { ChatError } from "./errors.ts";
 import type { HistoryStore } from "./history.ts";
 import {
   DEFAULT_ROOM,
+  MAX_NICK_CHARS,
   MAX_REASON_CHARS,
   MAX_TEXT_CHARS,
   REMEMBERED_IDS,
@@ -24,6 +25,7 @@ import { nickKey, nickProblem, parseRoom, suggestNick } from "./names.ts";
 import type { ChatMessage, EventKind, ServerFrame } from "./protocol.ts";
 import { Outgoing } from "./protocol.ts";
 import { sanitize } from "./sanitize.ts";
+import { safeEqual } from "./secrets.ts";
 
 /** Where a member's frames go: a session's outbound queue, or a test. */
 export interface MemberSink {
@@ -32,6 +34,8 @@ export interface MemberSink {
    * take it (its queue is full and it is being disconnected).
    */
   deliver(out: Outgoing): boolean;
+  /** Disconnects the member (a kick); `goodbye` is the last frame it gets. */
+  close?(reason: string, goodbye?: ServerFrame): void;
 }
 
 /** One person in the chat. */
@@ -46,6 +50,10 @@ export class Member {
   lastPrivateFrom: string | undefined = undefined;
   /** Oldest message of the room the member has been shown: where `/history` goes on. */
   historyBefore: number | undefined = undefined;
+  /** True once the member has proved to be an operator (`/oper`). */
+  op = false;
+  /** The member's network address, for bans; unset in tests. */
+  address: string | undefined = undefined;
   /** Keys of the nicks whose messages this member does not want. */
   readonly ignores = new Set<string>();
   readonly sink: MemberSink;
@@ -69,6 +77,12 @@ export interface HubOptions {
   historyOnJoin: number;
   /** The clock, for tests. Default: `Date.now`. */
   now?: () => number;
+  /** Longest nick allowed. Default {@linkcode MAX_NICK_CHARS}. */
+  maxNick?: number;
+  /** Nicks that may become operators with `/oper SECRET`. */
+  operators?: string[];
+  /** The operators' secret; without one, no one can become an operator. */
+  operatorSecret?: string | undefined;
 }
 
 /** What {@linkcode Hub.say} did with a message. */
@@ -109,8 +123,16 @@ export class Hub {
   #now: () => number;
   #seq: number;
   #guests = 0;
+  #operators: Set<string>;
+  #maxNick: number;
+  #operatorSecret: string | undefined;
+  /** Banned addresses, with why. */
+  #bans = new Map<string, string>();
 
   constructor(options: HubOptions) {
+    this.#operators = new Set((options.operators ?? []).map(nickKey));
+    this.#maxNick = options.maxNick ?? MAX_NICK_CHARS;
+    this.#operatorSecret = options.operatorSecret;
     this.#history = options.history;
     this.#historyOnJoin = options.historyOnJoin;
     this.#now = options.now ?? Date.now;
@@ -167,8 +189,8 @@ export class Hub {
   rename(member: Member, nick: string): void {
     if (nick === member.nick) return;
     if (nickKey(nick) !== nickKey(member.nick)) this.#checkNickFree(nick);
-    else if (nickProblem(nick) !== undefined) {
-      throw new ChatError("nick-invalid", nickProblem(nick)!);
+    else if (nickProblem(nick, this.#maxNick) !== undefined) {
+      throw new ChatError("nick-invalid", nickProblem(nick, this.#maxNick)!);
     }
     const old = member.nick;
     this.#members.delete(nickKey(old));
@@ -295,6 +317,96 @@ export class Hub {
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  /**
+   * Makes `member` an operator when its nick is on the operator list and
+   * `secret` is right. Says nothing of which one was wrong.
+   */
+  oper(member: Member, secret: string): void {
+    const expected = this.#operatorSecret;
+    const listed = this.#operators.has(nickKey(member.nick));
+    // Compare even when unlisted, so the time taken says nothing either.
+    const right = expected !== undefined && safeEqual(secret, expected);
+    if (!listed || !right) {
+      throw new ChatError(
+        "forbidden",
+        "Not an operator: the nick is not on the server's list or the secret is wrong",
+      );
+    }
+    member.op = true;
+  }
+
+  /** Disconnects `nick`, telling everyone who did it and why. */
+  kick(by: Member, nick: string, reason: string): Member {
+    this.#requireOp(by);
+    const target = this.find(nick);
+    if (target === undefined) {
+      throw new ChatError(
+        "no-such-nick",
+        `No one called "${clean(nick, 40)}" is online`,
+      );
+    }
+    const why = `kicked by ${by.nick}${
+      reason.trim() === "" ? "" : `: ${clean(reason, MAX_REASON_CHARS)}`
+    }`;
+    if (target.sink.close !== undefined) {
+      target.sink.close(why, { type: "bye", reason: `You were ${why}` });
+    } else {
+      this.exit(target, why);
+    }
+    return target;
+  }
+
+  /** Bans `nick`'s address until the server restarts, and kicks them. */
+  ban(by: Member, nick: string, reason: string): string {
+    this.#requireOp(by);
+    const target = this.find(nick);
+    if (target === undefined) {
+      throw new ChatError(
+        "no-such-nick",
+        `No one called "${clean(nick, 40)}" is online`,
+      );
+    }
+    if (target.address === undefined) {
+      throw new ChatError("not-now", `${target.nick} has no address to ban`);
+    }
+    this.#bans.set(
+      target.address,
+      `banned by ${by.nick}${
+        reason.trim() === "" ? "" : `: ${clean(reason, MAX_REASON_CHARS)}`
+      }`,
+    );
+    this.kick(by, target.nick, reason);
+    return target.address;
+  }
+
+  /** Lifts a ban. */
+  unban(by: Member, address: string): void {
+    this.#requireOp(by);
+    if (!this.#bans.delete(address)) {
+      throw new ChatError(
+        "bad-args",
+        `"${clean(address, 60)}" is not banned; /bans lists bans`,
+      );
+    }
+  }
+
+  /** Why `address` is banned, if it is. */
+  banned(address: string): string | undefined {
+    return this.#bans.get(address);
+  }
+
+  /** Every ban, for `/bans`. */
+  bans(by: Member): [string, string][] {
+    this.#requireOp(by);
+    return [...this.#bans];
+  }
+
+  #requireOp(member: Member): void {
+    if (!member.op) {
+      throw new ChatError("forbidden", "Only operators can do that; see /oper");
+    }
+  }
+
   /** Sends one frame to every member (a server announcement). */
   announce(frame: ServerFrame): void {
     const out = new Outgoing(frame);
@@ -302,10 +414,10 @@ export class Hub {
   }
 
   #checkNickFree(nick: string): void {
-    const problem = nickProblem(nick);
+    const problem = nickProblem(nick, this.#maxNick);
     if (problem !== undefined) throw new ChatError("nick-invalid", problem);
     if (this.isTaken(nick)) {
-      const free = suggestNick(nick, (n) => this.isTaken(n));
+      const free = suggestNick(nick, (n) => this.isTaken(n), this.#maxNick);
       throw new ChatError(
         "nick-taken",
         `The nick "${nick}" is taken; try "${free}"`,

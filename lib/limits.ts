@@ -69,5 +69,32 @@ export const MAX_QUEUE_BYTES = 1024 * 1024;
  */
 export const REMEMBERED_IDS = 10000;
 
+/**
+ * Frames a member's outbound queue may hold (a second bound beside the bytes:
+ * many tiny frames cost more than their bytes).
+ */
+export const MAX_QUEUE_FRAMES = 10_000;
+
+/** Lines a connection may send per second once its burst is spent. */
+export const DEFAULT_RATE = 5;
+
+/**
+ * Lines a connection may send at once: a pasted paragraph of a dozen lines
+ * goes straight through (ssh-chat's 3 lines in 3 s is a known complaint).
+ */
+export const DEFAULT_BURST = 20;
+
+/** Connections the server holds at once. */
+export const MAX_CONNECTIONS = 10_000;
+
+/** Connections one address may hold at once. */
+export const MAX_CONNECTIONS_PER_ADDRESS = 20;
+
+/** A quiet native client is pinged after this long, dropped after twice it. */
+export const PING_INTERVAL_MS = 60_000;
+
+/** How long a connection has to finish its TLS handshake, hello or password. */
+export const HANDSHAKE_TIMEOUT_MS = 10_000;
+
 /** The banner every client gets first, as the original did. */
 export const BANNER = "Welcome to LoChat!";

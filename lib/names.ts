@@ -13,12 +13,13 @@
 import { MAX_NICK_CHARS, MAX_ROOM_CHARS } from "./limits.ts";
 import { sanitize } from "./sanitize.ts";
 
-const NICK = new RegExp(`^[A-Za-z][A-Za-z0-9_-]{0,${MAX_NICK_CHARS - 1}}$`);
+const NICK = /^[A-Za-z][A-Za-z0-9_-]*$/;
 const ROOM = new RegExp(`^[a-z0-9][a-z0-9_-]{0,${MAX_ROOM_CHARS - 1}}$`);
 
-/** The rule for nicks, in words, for error messages and help. */
-export const NICK_RULE =
-  `1–${MAX_NICK_CHARS} characters: letters, digits, "_" or "-", starting with a letter`;
+/** The rule for nicks of at most `maxChars`, in words, for messages and help. */
+export function nickRule(maxChars = MAX_NICK_CHARS): string {
+  return `1–${maxChars} characters: letters, digits, "_" or "-", starting with a letter`;
+}
 
 /** The rule for room names, in words. */
 export const ROOM_RULE =
@@ -30,9 +31,12 @@ export function nickKey(nick: string): string {
 }
 
 /** Returns why `nick` is not allowed, or `undefined` when it is. */
-export function nickProblem(nick: string): string | undefined {
-  if (NICK.test(nick)) return undefined;
-  return `"${preview(nick)}" is not a valid nick: use ${NICK_RULE}`;
+export function nickProblem(
+  nick: string,
+  maxChars = MAX_NICK_CHARS,
+): string | undefined {
+  if (nick.length <= maxChars && NICK.test(nick)) return undefined;
+  return `"${preview(nick)}" is not a valid nick: use ${nickRule(maxChars)}`;
 }
 
 /**
@@ -61,11 +65,12 @@ export function parseRoom(
 export function suggestNick(
   nick: string,
   isTaken: (nick: string) => boolean,
+  maxChars = MAX_NICK_CHARS,
 ): string {
-  const base = nickProblem(nick) === undefined ? nick : "guest";
+  const base = nickProblem(nick, maxChars) === undefined ? nick : "guest";
   for (let n = 2;; n++) {
     const suffix = String(n);
-    const candidate = base.slice(0, MAX_NICK_CHARS - suffix.length) + suffix;
+    const candidate = base.slice(0, maxChars - suffix.length) + suffix;
     if (!isTaken(candidate)) return candidate;
   }
 }

@@ -29,7 +29,13 @@ export interface ChatMessage {
 
 /** Frames a client sends. */
 export type ClientFrame =
-  | { type: "hello"; v: number; nick?: string; room?: string }
+  | {
+    type: "hello";
+    v: number;
+    nick?: string;
+    room?: string;
+    password?: string;
+  }
   /**
    * A line the person typed: a chat message, or a `/command`. `//text` sends
    * text that starts with a slash. Every `msg` gets exactly one `ack` or
@@ -37,6 +43,8 @@ export type ClientFrame =
    */
   | { type: "msg"; id: string; text: string }
   | { type: "ping"; t?: number }
+  /** The answer to the server's `ping`. */
+  | { type: "pong"; t?: number }
   | { type: "quit"; reason?: string };
 
 /** What happened to a member, as the room is told. */
@@ -82,7 +90,9 @@ export type ServerFrame =
     suggest?: string;
   }
   | { type: "bye"; reason: string }
-  | { type: "pong"; t?: number };
+  | { type: "pong"; t?: number }
+  /** Are you there? A client answers with `pong`. */
+  | { type: "ping"; t?: number };
 
 /** Machine-readable reasons carried by `error` frames. */
 export type ErrorCode =
@@ -99,6 +109,8 @@ export type ErrorCode =
   | "no-such-nick"
   | "not-now"
   | "rate-limited"
+  | "password"
+  | "forbidden"
   | "internal";
 
 /** Why a line could not be decoded; `message` is safe to show the sender. */
@@ -119,9 +131,10 @@ type FieldType = "string" | "number" | "boolean" | "array" | "object" | "any";
 type Schema = Record<string, { [field: string]: `${FieldType}${"" | "?"}` }>;
 
 const CLIENT_SCHEMA: Schema = {
-  hello: { v: "number", nick: "string?", room: "string?" },
+  hello: { v: "number", nick: "string?", room: "string?", password: "string?" },
   msg: { id: "string", text: "string" },
   ping: { t: "number?" },
+  pong: { t: "number?" },
   quit: { reason: "string?" },
 };
 
@@ -169,6 +182,7 @@ const SERVER_SCHEMA: Schema = {
   },
   bye: { reason: "string" },
   pong: { t: "number?" },
+  ping: { t: "number?" },
 };
 
 const encoder = new TextEncoder();

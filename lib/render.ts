@@ -90,6 +90,7 @@ export function renderFrame(
     case "bye":
       return paint(["bold", "yellow"], `-- ${sanitize(frame.reason)}`);
     case "pong":
+    case "ping":
       return undefined;
   }
 }

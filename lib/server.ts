@@ -1,33 +1,49 @@
 /**
- * The chat server: a listener, one session task per connection, shutdown.
+ * The chat server: a listener (TCP or TLS), one session task per connection,
+ * connection limits, keepalive, shutdown.
  *
  * Each accepted connection becomes a {@linkcode Session} started without
  * being awaited; its promise is kept in a set so that shutdown can tell every
  * session to finish and wait for them all. A session's failure ends that
- * session only, never the accept loop.
+ * session only, never the accept loop. Connections over the total or
+ * per-address limit, and banned addresses, are refused with a line that says
+ * why before anything else happens.
  *
  * @module
  */
 
+import type { HistoryStore } from "./history.ts";
 import { MemoryHistory } from "./history.ts";
 import { Hub } from "./hub.ts";
 import { MEMORY_HISTORY_PER_ROOM } from "./limits.ts";
-
 import type { Logger } from "./log.ts";
+import { encodeFrame } from "./protocol.ts";
 import { Session } from "./session.ts";
+import type { SessionLimits } from "./session.ts";
 
 /** Everything a server needs to start. */
-export interface ServerOptions {
+export interface ServerOptions extends SessionLimits {
   hostname: string;
   port: number;
   serverName: string;
-  /** Messages a joiner is shown and each room keeps. */
+  /** Messages a joiner is shown. */
   history: number;
-  maxLineBytes: number;
-  maxQueueBytes: number;
+  /** Longest nick allowed. */
+  maxNick?: number;
+  /** Where messages are kept; default in memory. */
+  store?: HistoryStore;
   helloWaitMs: number;
   /** Stop when the last client leaves, as the original did. */
   exitWhenEmpty: boolean;
+  maxConnections: number;
+  maxPerAddress: number;
+  /** PEM certificate and key: serve TLS instead of plain TCP. */
+  tls?: { cert: string; key: string } | undefined;
+  /** A password everyone must give, if set. */
+  password?: string | undefined;
+  /** Nicks that may become operators, and their secret. */
+  operators?: string[];
+  operatorSecret?: string | undefined;
   log: Logger;
 }
 
@@ -38,6 +54,10 @@ export class StartError extends Error {
     this.name = "StartError";
   }
 }
+
+const encoder = new TextEncoder();
+/** How often sessions are checked for ping and handshake timeouts. */
+const TICK_MS = 1000;
 
 /**
  * A running chat server.
@@ -51,24 +71,33 @@ export class StartError extends Error {
  */
 export class ChatServer {
   readonly hub: Hub;
-  #listener: Deno.TcpListener;
+  #listener: Deno.Listener;
   #options: ServerOptions;
   #sessions = new Set<Session>();
   #tasks = new Set<Promise<void>>();
+  #perAddress = new Map<string, number>();
   #stopping = false;
   #done: Promise<void>;
   #stopped!: () => void;
+  #ticker: ReturnType<typeof setInterval>;
 
-  private constructor(listener: Deno.TcpListener, options: ServerOptions) {
+  private constructor(listener: Deno.Listener, options: ServerOptions) {
     this.#listener = listener;
     this.#options = options;
     this.hub = new Hub({
-      history: new MemoryHistory({
+      history: options.store ?? new MemoryHistory({
         perRoom: Math.max(options.history, MEMORY_HISTORY_PER_ROOM),
       }),
       historyOnJoin: options.history,
+      operators: options.operators ?? [],
+      operatorSecret: options.operatorSecret,
+      ...(options.maxNick === undefined ? {} : { maxNick: options.maxNick }),
     });
     this.#done = new Promise((resolve) => (this.#stopped = resolve));
+    this.#ticker = setInterval(() => {
+      const now = performance.now();
+      for (const session of this.#sessions) session.tick(now);
+    }, TICK_MS);
   }
 
   /**
@@ -76,12 +105,16 @@ export class ChatServer {
    * that says what to do when the port is taken or the address is wrong.
    */
   static start(options: ServerOptions): ChatServer {
-    let listener: Deno.TcpListener;
+    let listener: Deno.Listener;
     try {
-      listener = Deno.listen({
-        hostname: options.hostname,
-        port: options.port,
-      });
+      const where = { hostname: options.hostname, port: options.port };
+      listener = options.tls === undefined
+        ? Deno.listen(where)
+        : Deno.listenTls({
+          ...where,
+          cert: options.tls.cert,
+          key: options.tls.key,
+        });
     } catch (error) {
       throw startError(error, options);
     }
@@ -113,6 +146,7 @@ export class ChatServer {
   async shutdown(reason: string, graceMs = 2000): Promise<void> {
     if (this.#stopping) return this.#done;
     this.#stopping = true;
+    clearInterval(this.#ticker);
     this.#options.log("shutdown", { reason, connections: this.#sessions.size });
     try {
       this.#listener.close();
@@ -135,42 +169,118 @@ export class ChatServer {
 
   async #accept(): Promise<void> {
     while (!this.#stopping) {
-      let conn: Deno.TcpConn;
+      let conn: Deno.Conn;
       try {
         conn = await this.#listener.accept();
-        conn.setNoDelay(true);
       } catch (error) {
         if (this.#stopping || error instanceof Deno.errors.BadResource) break;
         this.#options.log("accept-failed", { error: String(error) });
         continue;
       }
-      this.#serve(conn);
+      this.#admit(conn);
     }
   }
 
-  #serve(conn: Deno.Conn): void {
+  /** Applies the limits and bans, then starts a session. */
+  #admit(conn: Deno.Conn): void {
+    if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true);
+    if ("setKeepAlive" in conn) (conn as Deno.TcpConn).setKeepAlive(true);
     const remote = conn.remoteAddr as Deno.NetAddr;
+    const peer = `${remote.hostname}:${remote.port}`;
+    const address = remote.hostname;
+    const count = this.#perAddress.get(address) ?? 0;
+    const refusal = this.hub.banned(address) !== undefined
+      ? `Your address is ${this.hub.banned(address)}`
+      : this.#sessions.size >= this.#options.maxConnections
+      ? `The server is full (${this.#options.maxConnections} connections); try again later`
+      : count >= this.#options.maxPerAddress
+      ? `Too many connections from your address (the limit is ${this.#options.maxPerAddress}); close some and try again`
+      : undefined;
+    if (refusal !== undefined) {
+      this.#options.log("refuse", { peer, reason: refusal });
+      this.#refuse(conn, refusal);
+      return;
+    }
+    this.#perAddress.set(address, count + 1);
     const session = new Session(conn, {
       hub: this.hub,
-      peer: `${remote.hostname}:${remote.port}`,
+      peer,
+      address,
       serverName: this.#options.serverName,
+      helloWaitMs: this.#options.helloWaitMs,
+      password: this.#options.password,
+      log: this.#options.log,
       maxLineBytes: this.#options.maxLineBytes,
       maxQueueBytes: this.#options.maxQueueBytes,
-      helloWaitMs: this.#options.helloWaitMs,
-      log: this.#options.log,
+      maxQueueFrames: this.#options.maxQueueFrames,
+      rate: this.#options.rate,
+      burst: this.#options.burst,
+      pingIntervalMs: this.#options.pingIntervalMs,
+      handshakeTimeoutMs: this.#options.handshakeTimeoutMs,
     });
     this.#sessions.add(session);
-    const task = session.run().finally(() => {
-      this.#sessions.delete(session);
-      this.#tasks.delete(task);
-      if (
-        this.#options.exitWhenEmpty && this.#sessions.size === 0 &&
-        !this.#stopping
-      ) {
-        this.shutdown("the last client left (--exit-when-empty)");
+    const task = this.#handshake(conn, peer)
+      .then((
+        ok,
+      ) => (ok ? session.run() : session.abort("TLS handshake failed")))
+      .finally(() => {
+        this.#sessions.delete(session);
+        this.#tasks.delete(task);
+        const left = (this.#perAddress.get(address) ?? 1) - 1;
+        if (left <= 0) this.#perAddress.delete(address);
+        else this.#perAddress.set(address, left);
+        if (
+          this.#options.exitWhenEmpty && this.#sessions.size === 0 &&
+          !this.#stopping
+        ) {
+          this.shutdown("the last client left (--exit-when-empty)");
+        }
+      });
+    this.#tasks.add(task);
+  }
+
+  /**
+   * Completes a TLS handshake in time, logging why one failed (most often a
+   * client that speaks plain text to the TLS port). True for plain TCP.
+   */
+  async #handshake(conn: Deno.Conn, peer: string): Promise<boolean> {
+    if (!("handshake" in conn)) return true;
+    const limit = this.#options.handshakeTimeoutMs;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no TLS handshake within ${limit / 1000} s`)),
+        limit,
+      );
+    });
+    try {
+      await Promise.race([(conn as Deno.TlsConn).handshake(), timeout]);
+      return true;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const reason = /InvalidContentType|corrupt message/i.test(message)
+        ? "TLS handshake failed: the client spoke plain text to the TLS port (it needs --tls)"
+        : `TLS handshake failed: ${message}`;
+      this.#options.log("refuse", { peer, reason });
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Tells a refused connection why, as a plain line and a `bye`, and closes it. */
+  #refuse(conn: Deno.Conn, reason: string): void {
+    const bytes = new Uint8Array([
+      ...encoder.encode(`${reason}\n`),
+      ...encodeFrame({ type: "bye", reason }),
+    ]);
+    conn.write(bytes).catch(() => {}).finally(() => {
+      try {
+        conn.close();
+      } catch {
+        // Already closed.
       }
     });
-    this.#tasks.add(task);
   }
 }
 
@@ -191,9 +301,11 @@ function startError(error: unknown, options: ServerOptions): Error {
       `Not allowed to listen on ${where}; ports below 1024 need privileges, try --port 4444`,
     );
   }
-  return new StartError(
-    `Cannot listen on ${where}: ${
-      error instanceof Error ? error.message : error
-    }`,
-  );
+  const message = error instanceof Error ? error.message : String(error);
+  if (options.tls !== undefined && /cert|key|pem/i.test(message)) {
+    return new StartError(
+      `Cannot use the TLS certificate or key: ${message}; make a pair with \`make cert\``,
+    );
+  }
+  return new StartError(`Cannot listen on ${where}: ${message}`);
 }

@@ -8,7 +8,10 @@
  * table; frames for the peer go into a bounded queue that a single writer
  * drains, many frames to one write. A peer that lets its queue grow past the
  * bound is disconnected with a reason, so no reader can make the server hold
- * unbounded memory.
+ * unbounded memory. Input is metered by a token bucket: a peer over its rate
+ * is read more slowly (nothing is dropped), and one that stays over it is
+ * disconnected as flooding. A native peer that goes quiet is pinged, and
+ * dropped when it does not answer.
  *
  * @module
  */
@@ -19,7 +22,13 @@ import { parseInput } from "./commands.ts";
 import type { Answer } from "./dedup.ts";
 import { ChatError } from "./errors.ts";
 import type { Delivery, Hub, Member, MemberSink } from "./hub.ts";
-import { BANNER, PROTOCOL_VERSION } from "./limits.ts";
+import {
+  BANNER,
+  DEFAULT_BURST,
+  HANDSHAKE_TIMEOUT_MS,
+  MAX_QUEUE_FRAMES,
+  PROTOCOL_VERSION,
+} from "./limits.ts";
 import { LineSplitter } from "./lines.ts";
 import type { LineResult } from "./lines.ts";
 import {
@@ -28,7 +37,14 @@ import {
   looksLikeFrame,
   Outgoing,
 } from "./protocol.ts";
-import type { ChatMessage, ErrorCode, ServerFrame } from "./protocol.ts";
+import type {
+  ChatMessage,
+  ClientFrame,
+  ErrorCode,
+  ServerFrame,
+} from "./protocol.ts";
+import { TokenBucket } from "./rate_limit.ts";
+import { safeEqual } from "./secrets.ts";
 import { renderFrame } from "./render.ts";
 
 /** The byte stream a session runs on. `Deno.Conn` is one. */
@@ -38,11 +54,30 @@ export interface Transport {
   close(): void;
 }
 
+/** Limits a session enforces; the server fills them from its flags. */
+export interface SessionLimits {
+  maxLineBytes: number;
+  maxQueueBytes: number;
+  maxQueueFrames: number;
+  /** Lines a second once the burst is spent; 0 turns flood control off. */
+  rate: number;
+  /** Lines that may come at once. */
+  burst: number;
+  /** Ping a quiet native peer after this long; drop it after twice this. 0: never. */
+  pingIntervalMs: number;
+  /** How long a connection may take to say a valid hello or password. */
+  handshakeTimeoutMs: number;
+}
+
 /** Settings a session needs; the server fills them from its flags. */
-export interface SessionOptions {
+export interface SessionOptions extends Partial<SessionLimits> {
   hub: Hub;
   /** Who the peer is, for logs: `127.0.0.1:51234`. */
   peer: string;
+  /** The peer's address without the port, for bans. Default: `peer`. */
+  address?: string;
+  /** The password the server asks for, if any. */
+  password?: string | undefined;
   /** Name the server gives itself in `welcome`. */
   serverName: string;
   maxLineBytes: number;
@@ -59,6 +94,12 @@ const TEXT = 1;
 
 const encoder = new TextEncoder();
 const READ_SIZE = 16 * 1024;
+/** Window over which flooding is judged. */
+const FLOOD_WINDOW_MS = 10_000;
+/** Share of that window spent held back that counts as flooding. */
+const FLOOD_SHARE = 0.8;
+/** Wrong passwords before the connection is closed. */
+const PASSWORD_TRIES = 3;
 
 /**
  * One connection, from greeting to goodbye.
@@ -87,11 +128,74 @@ export class Session implements MemberSink {
   #helloTimer: ReturnType<typeof setTimeout> | undefined;
   /** Set by `/quit`: the session ends once the command's reply is queued. */
   #quitting: string | undefined;
+  #limits: SessionLimits;
+  #bucket: TokenBucket;
+  #queuedFrames = 0;
+  /** When the peer was last heard from, and when it was last pinged. */
+  #heardAt = performance.now();
+  #pingedAt = 0;
+  readonly startedAt = performance.now();
+  /** Flood accounting: time held back in the current window. */
+  #heldMs = 0;
+  #windowStart = performance.now();
+  #warned = false;
+  #passwordTries = 0;
+  /** Text mode waiting for `/pass`. */
+  #locked = false;
 
   constructor(transport: Transport, options: SessionOptions) {
     this.#transport = transport;
     this.#options = options;
+    this.#limits = {
+      maxLineBytes: options.maxLineBytes,
+      maxQueueBytes: options.maxQueueBytes,
+      maxQueueFrames: options.maxQueueFrames ?? MAX_QUEUE_FRAMES,
+      rate: options.rate ?? 0,
+      burst: options.burst ?? DEFAULT_BURST,
+      pingIntervalMs: options.pingIntervalMs ?? 0,
+      handshakeTimeoutMs: options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS,
+    };
     this.#splitter = new LineSplitter({ maxBytes: options.maxLineBytes });
+    this.#bucket = new TokenBucket({
+      rate: this.#limits.rate,
+      burst: this.#limits.burst,
+    });
+  }
+
+  /** The peer's address, for bans and per-address limits. */
+  get address(): string {
+    return this.#options.address ?? this.#options.peer;
+  }
+
+  /**
+   * Housekeeping the server runs every few seconds: pings a quiet native
+   * peer, drops one that stopped answering, and drops a connection that has
+   * not finished its handshake in time.
+   */
+  tick(now: number): void {
+    if (this.#closed) return;
+    const { pingIntervalMs, handshakeTimeoutMs } = this.#limits;
+    if (
+      (this.#mode === "pending" || this.#locked) &&
+      now - this.startedAt > handshakeTimeoutMs
+    ) {
+      this.#refuse(
+        "not-now",
+        `No valid hello within ${handshakeTimeoutMs / 1000} s; closing`,
+      );
+      this.close(`handshake timeout after ${handshakeTimeoutMs / 1000} s`);
+      return;
+    }
+    if (this.#mode !== "native" || pingIntervalMs <= 0) return;
+    const quiet = now - this.#heardAt;
+    if (quiet > 2 * pingIntervalMs) {
+      this.abort(
+        `ping timeout: nothing heard for ${Math.round(quiet / 1000)} s`,
+      );
+    } else if (quiet > pingIntervalMs && this.#pingedAt < this.#heardAt) {
+      this.#pingedAt = now;
+      this.#send({ type: "ping", t: Date.now() });
+    }
   }
 
   /** The member's nick, once the handshake is done. */
@@ -111,16 +215,21 @@ export class Session implements MemberSink {
       if (this.#mode === "pending") this.#startText();
     }, this.#options.helloWaitMs);
     const buffer = new Uint8Array(READ_SIZE);
-    const onLine = (result: LineResult) => this.#onLine(result);
+    const lines: LineResult[] = [];
+    const collect = (result: LineResult) => lines.push(result);
     try {
       while (!this.#closed) {
         const n = await this.#transport.read(buffer);
+        this.#heardAt = performance.now();
         if (n === null) {
-          this.#splitter.end(onLine);
+          this.#splitter.end(collect);
+          await this.#handle(lines);
           this.close("connection closed by peer");
           break;
         }
-        this.#splitter.push(buffer.subarray(0, n), onLine);
+        this.#splitter.push(buffer.subarray(0, n), collect);
+        await this.#handle(lines);
+        lines.length = 0;
       }
     } catch (error) {
       if (!this.#closed) this.close(`read failed: ${describe(error)}`);
@@ -133,6 +242,57 @@ export class Session implements MemberSink {
       nick: this.#member?.nick,
       reason: this.#closeReason,
     });
+  }
+
+  /** Handles the lines of one read, holding back when over the rate. */
+  async #handle(lines: LineResult[]): Promise<void> {
+    for (const result of lines) {
+      if (this.#closed) return;
+      if (this.#mode !== "pending" && !this.#bucket.unlimited) {
+        const wait = this.#bucket.take();
+        if (wait > 0 && !(await this.#holdBack(wait))) return;
+      }
+      this.#onLine(result);
+    }
+  }
+
+  /** Waits `ms` for the rate limit; false when the peer is flooding. */
+  async #holdBack(ms: number): Promise<boolean> {
+    const now = performance.now();
+    if (now - this.#windowStart > FLOOD_WINDOW_MS) {
+      const share = this.#heldMs / (now - this.#windowStart);
+      this.#windowStart = now;
+      this.#heldMs = 0;
+      if (share >= FLOOD_SHARE) {
+        const { rate, burst } = this.#limits;
+        const reason =
+          `flooding: over ${rate} lines a second (bursts of ${burst}) for ${
+            FLOOD_WINDOW_MS / 1000
+          } s`;
+        this.#options.log("refuse", {
+          peer: this.#options.peer,
+          nick: this.#member?.nick,
+          reason,
+        });
+        this.close(reason, {
+          type: "bye",
+          reason: `Disconnected for ${reason}`,
+        });
+        return false;
+      }
+      this.#warned = false;
+    }
+    if (!this.#warned) {
+      this.#warned = true;
+      const { rate, burst } = this.#limits;
+      this.#refuse(
+        "rate-limited",
+        `You are sending faster than ${rate} lines a second (bursts of ${burst}); your lines are being slowed down`,
+      );
+    }
+    this.#heldMs += ms;
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    return !this.#closed;
   }
 
   /**
@@ -181,11 +341,16 @@ export class Session implements MemberSink {
 
   #enqueue(bytes: Uint8Array | undefined): boolean {
     if (bytes === undefined) return true;
-    if (this.#queuedBytes + bytes.length > this.#options.maxQueueBytes) {
+    const { maxQueueBytes, maxQueueFrames } = this.#limits;
+    if (
+      this.#queuedBytes + bytes.length > maxQueueBytes ||
+      this.#queuedFrames >= maxQueueFrames
+    ) {
       // Too far behind: what is queued is dropped with the connection.
-      this.abort(
-        `too slow: more than ${this.#options.maxQueueBytes} bytes waiting to be read`,
-      );
+      const over = this.#queuedFrames >= maxQueueFrames
+        ? `${maxQueueFrames} frames`
+        : `${maxQueueBytes} bytes`;
+      this.abort(`too slow: more than ${over} waiting to be read`);
       return false;
     }
     this.#push(bytes);
@@ -196,6 +361,7 @@ export class Session implements MemberSink {
     if (bytes === undefined) return;
     this.#queue.push(bytes);
     this.#queuedBytes += bytes.length;
+    this.#queuedFrames++;
     if (!this.#writing) {
       this.#writing = true;
       // Start on a microtask so frames queued in the same turn share a write.
@@ -208,6 +374,7 @@ export class Session implements MemberSink {
       while (this.#queue.length > 0) {
         const chunks = this.#queue;
         this.#queue = [];
+        this.#queuedFrames = 0;
         const data = chunks.length === 1 ? chunks[0]! : concat(chunks);
         let written = 0;
         while (written < data.length) {
@@ -262,11 +429,7 @@ export class Session implements MemberSink {
         if (looksLikeFrame(line)) {
           const decoded = decodeClientFrame(line);
           if (decoded.ok && decoded.frame.type === "hello") {
-            this.#startNative(
-              decoded.frame.v,
-              decoded.frame.nick,
-              decoded.frame.room,
-            );
+            this.#startNative(decoded.frame);
             return;
           }
           if (decoded.ok) {
@@ -281,7 +444,8 @@ export class Session implements MemberSink {
         this.#input(line, undefined);
         return;
       case "text":
-        if (line.trim() !== "") this.#input(line, undefined);
+        if (this.#locked) this.#unlock(line);
+        else if (line.trim() !== "") this.#input(line, undefined);
         return;
       case "native":
         this.#onFrame(line);
@@ -307,6 +471,8 @@ export class Session implements MemberSink {
             : { type: "pong", t: frame.t },
         );
         return;
+      case "pong":
+        return; // Being heard from is all a pong is for.
       case "quit":
         this.close(frame.reason ?? "quit");
         return;
@@ -316,11 +482,8 @@ export class Session implements MemberSink {
     }
   }
 
-  #startNative(
-    version: number,
-    nick: string | undefined,
-    room: string | undefined,
-  ): void {
+  #startNative(hello: Extract<ClientFrame, { type: "hello" }>): void {
+    const { v: version, nick, room } = hello;
     if (version !== PROTOCOL_VERSION) {
       this.#refuse(
         "version",
@@ -329,10 +492,12 @@ export class Session implements MemberSink {
       this.close(`protocol version ${version}`);
       return;
     }
+    if (!this.#passwordAccepted(hello.password)) return;
     const hub = this.#options.hub;
     let member: Member;
     try {
       member = hub.enter(nick ?? hub.guestNick(), this, room);
+      member.address = this.address;
     } catch (error) {
       // Stay pending: the client may say hello again with another nick.
       if (!(error instanceof ChatError)) throw error;
@@ -360,9 +525,59 @@ export class Session implements MemberSink {
 
   #startText(): void {
     this.#cancelHelloTimer();
-    const hub = this.#options.hub;
     this.#mode = "text";
+    if (this.#options.password !== undefined) {
+      this.#locked = true;
+      this.#enqueue(
+        encoder.encode("This server needs a password: type /pass PASSWORD\n"),
+      );
+      return;
+    }
+    this.#enterText();
+  }
+
+  /** A locked text-mode line: only `/pass PASSWORD` opens the door. */
+  #unlock(line: string): void {
+    const match = /^\/pass\s+(.*)$/.exec(line.trim());
+    if (match === null) {
+      this.#refuse(
+        "password",
+        "This server needs a password first: type /pass PASSWORD",
+      );
+      return;
+    }
+    if (!this.#passwordAccepted(match[1]!)) return;
+    this.#locked = false;
+    this.#enterText();
+  }
+
+  /**
+   * Checks a password in constant time. On a wrong one, says so, and closes
+   * after {@linkcode PASSWORD_TRIES} tries.
+   */
+  #passwordAccepted(password: string | undefined): boolean {
+    const expected = this.#options.password;
+    if (expected === undefined) return true;
+    if (password !== undefined && safeEqual(password, expected)) return true;
+    this.#passwordTries++;
+    const reason = password === undefined
+      ? "This server needs a password: set LOCHAT_PASSWORD for lochat-client, or type /pass PASSWORD"
+      : "Wrong password";
+    this.#options.log("refuse", {
+      peer: this.#options.peer,
+      reason: password === undefined ? "no password" : "wrong password",
+    });
+    this.#refuse("password", reason);
+    if (this.#passwordTries >= PASSWORD_TRIES) {
+      this.close(`wrong password ${PASSWORD_TRIES} times`);
+    }
+    return false;
+  }
+
+  #enterText(): void {
+    const hub = this.#options.hub;
     this.#member = hub.enter(hub.guestNick(), this);
+    this.#member.address = this.address;
     this.#options.log("join", {
       peer: this.#options.peer,
       nick: this.#member.nick,

@@ -148,3 +148,37 @@ export class Screen {
     return Math.max(1, Math.ceil(width / this.#io.columns()));
   }
 }
+
+/**
+ * Asks for a secret on a terminal already in raw mode (so nothing typed is
+ * echoed). Enter ends it; Ctrl-C or Ctrl-D gives up (an empty answer).
+ */
+export async function readSecret(
+  io: {
+    read(buffer: Uint8Array): Promise<number | null>;
+    write(text: string): void;
+  },
+  prompt: string,
+): Promise<string> {
+  io.write(`\r\x1b[2K${prompt}`);
+  const bytes: number[] = [];
+  const buffer = new Uint8Array(256);
+  try {
+    reading: while (true) {
+      const n = await io.read(buffer);
+      if (n === null) break;
+      for (const byte of buffer.subarray(0, n)) {
+        if (byte === 0x0d || byte === 0x0a) break reading;
+        if (byte === 0x03 || byte === 0x04) {
+          bytes.length = 0;
+          break reading;
+        }
+        if (byte === 0x7f || byte === 0x08) bytes.pop();
+        else bytes.push(byte);
+      }
+    }
+  } finally {
+    io.write("\r\n");
+  }
+  return new TextDecoder().decode(new Uint8Array(bytes));
+}

@@ -104,11 +104,18 @@ Deno.test("a missing argument is refused with the command's usage", () => {
   );
 });
 
-Deno.test("/help lists every command of the table, generated from it", () => {
+Deno.test("/help lists every command of the table, operators' only to operators", () => {
   const { ctx, replies } = context();
   runCommand(ctx, "help", "");
   for (const command of COMMANDS) {
-    assert(replies[0]!.text.includes(`/${command.name}`), command.name);
+    const listed = replies[0]!.text.includes(`/${command.name} `) ||
+      replies[0]!.text.includes(`/${command.name}\n`);
+    assertEquals(listed, !command.operator, command.name);
+  }
+  ctx.member.op = true;
+  runCommand(ctx, "help", "");
+  for (const command of COMMANDS) {
+    assert(replies[1]!.text.includes(`/${command.name}`), command.name);
   }
   assert(
     COMMAND_NAMES.includes("m") && COMMAND_NAMES.includes("whisper"),

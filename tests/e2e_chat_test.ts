@@ -72,7 +72,12 @@ Deno.test("a netcat-style text user and a native client talk both ways", async (
 });
 
 Deno.test("every member sees 1000 quick messages of one sender, once each, in the order sent", async () => {
-  await using server = await ServerProcess.start(["--history", "0"]);
+  await using server = await ServerProcess.start([
+    "--history",
+    "0",
+    "--rate",
+    "0",
+  ]);
   const sender = await RawPeer.native(server.port, "fast");
   const native = await RawPeer.native(server.port, "reader");
   const text = await RawPeer.connect(server.port, "text-reader");

@@ -101,7 +101,7 @@ Deno.test("a piped client whose lines are refused exits 3 after sending the rest
 });
 
 Deno.test("restarting the server while a piped client sends 200 lines: each arrives once, in order", async () => {
-  let server = await ServerProcess.start(["--log", "off"]);
+  let server = await ServerProcess.start(["--log", "off", "--rate", "0"]);
   const port = server.port;
   // The watcher is a real client too: it reconnects to the new server by itself.
   await using watcher = startClient(port, [
@@ -180,6 +180,8 @@ async function startOnPort(port: number): Promise<ServerProcess> {
     String(port),
     "--log",
     "off",
+    "--rate",
+    "0",
   ], { label: "restarted server" });
   await server.stdout.waitFor(/^listening on /);
   server.port = port;

@@ -38,7 +38,7 @@ Deno.test("an unknown frame type is refused with the known ones listed", () => {
   assertEquals(decoded.error, {
     code: "bad-frame",
     message:
-      'Unknown frame type "shout"; expected one of hello, msg, ping, quit',
+      'Unknown frame type "shout"; expected one of hello, msg, ping, pong, quit',
     id: "x",
   });
 });

@@ -1,0 +1,157 @@
+/**
+ * The client's TLS connection: verified against a CA file, or trusted on
+ * first use with the fingerprint pinned in the known-servers file.
+ *
+ * Deno's own `Deno.connectTls` always verifies against trust roots and does
+ * not show the peer's certificate, so trust on first use goes through
+ * `node:tls` (which Deno ships): it can hand over an unverified certificate
+ * for us to pin. The socket is wrapped as a `ClientTransport`, so the rest
+ * of the client cannot tell TLS from TCP.
+ *
+ * @module
+ */
+
+import tls from "node:tls";
+import type { ClientTransport } from "./chat_client.ts";
+import { ConnectError } from "./chat_client.ts";
+import type { KnownServers } from "./known_servers.ts";
+
+/** How to trust the server. */
+export type TlsTrust =
+  | { kind: "ca"; ca: string }
+  | { kind: "pin"; known: KnownServers; notice: (text: string) => void };
+
+/**
+ * Opens a TLS connection to `hostname:port` and checks the server's
+ * certificate. Throws a {@linkcode ConnectError} that says what is wrong.
+ */
+export async function dialTls(
+  hostname: string,
+  port: number,
+  trust: TlsTrust,
+): Promise<ClientTransport> {
+  const where = `${hostname}:${port}`;
+  const socket = tls.connect({
+    host: hostname,
+    port,
+    ...(/^[\d.]+$|:/.test(hostname) ? {} : { servername: hostname }),
+    ...(trust.kind === "ca"
+      ? { ca: trust.ca, rejectUnauthorized: true }
+      : { rejectUnauthorized: false }),
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once("secureConnect", () => resolve());
+      socket.once("error", reject);
+      socket.once(
+        "close",
+        () =>
+          reject(
+            new Error(
+              "the server closed the connection during the TLS handshake",
+            ),
+          ),
+      );
+    });
+  } catch (error) {
+    socket.destroy();
+    const message = error instanceof Error ? error.message : String(error);
+    if (/ECONNREFUSED|refused/i.test(message)) {
+      throw new ConnectError(
+        `Cannot connect to ${where}: connection refused. Is lochat-server running there?`,
+      );
+    }
+    throw new ConnectError(
+      `TLS with ${where} failed: ${message}${
+        trust.kind === "ca" ? " (checked against --ca)" : ""
+      }`,
+    );
+  }
+  if (trust.kind === "pin") {
+    const fingerprint = socket.getPeerCertificate().fingerprint256;
+    const pin = await trust.known.check(where, fingerprint);
+    if (pin.kind === "changed") {
+      socket.destroy();
+      throw new ConnectError(
+        [
+          `THE CERTIFICATE OF ${where} HAS CHANGED. Refusing to connect.`,
+          `  pinned:    SHA256 ${pin.pinned}`,
+          `  presented: SHA256 ${fingerprint}`,
+          "Someone may be intercepting the connection, or the server has a new certificate.",
+          `If you know the change is genuine, delete the line for ${where} from ${pin.file}.`,
+        ].join("\n"),
+      );
+    }
+    if (pin.kind === "new") {
+      trust.notice(
+        `First TLS connection to ${where}: certificate SHA256 ${fingerprint}, pinned in ${pin.file}. ` +
+          "Check it with the server's owner (make cert prints it).",
+      );
+    }
+  }
+  return new NodeSocketTransport(socket);
+}
+
+/** A `node:tls` socket as a `read`/`write`/`close` transport. */
+class NodeSocketTransport implements ClientTransport {
+  #socket: tls.TLSSocket;
+  #chunks: Uint8Array[] = [];
+  #ended = false;
+  #failure: Error | undefined;
+  #wake: (() => void) | undefined;
+
+  constructor(socket: tls.TLSSocket) {
+    this.#socket = socket;
+    socket.on("data", (data: Uint8Array) => {
+      this.#chunks.push(data);
+      this.#notify();
+    });
+    socket.on("end", () => {
+      this.#ended = true;
+      this.#notify();
+    });
+    socket.on("close", () => {
+      this.#ended = true;
+      this.#notify();
+    });
+    socket.on("error", (error: Error) => {
+      this.#failure = error;
+      this.#notify();
+    });
+  }
+
+  async read(buffer: Uint8Array): Promise<number | null> {
+    while (this.#chunks.length === 0) {
+      if (this.#failure !== undefined) throw this.#failure;
+      if (this.#ended) return null;
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+    }
+    const head = this.#chunks[0]!;
+    const n = Math.min(buffer.length, head.length);
+    buffer.set(head.subarray(0, n));
+    if (n === head.length) this.#chunks.shift();
+    else this.#chunks[0] = head.subarray(n);
+    return n;
+  }
+
+  write(data: Uint8Array): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.#socket.write(
+        data,
+        (error) => (error ? reject(error) : resolve(data.length)),
+      );
+    });
+  }
+
+  close(): void {
+    this.#ended = true;
+    this.#socket.destroy();
+    this.#notify();
+  }
+
+  #notify(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+}
