@@ -24,7 +24,7 @@ SERVER_PERMS := --allow-net --allow-sys=hostname --allow-env --allow-read --allo
 CLIENT_PERMS := --allow-net --allow-env --allow-read --allow-write
 SOURCES := $(wildcard *.ts lib/*.ts) deno.json
 
-.PHONY: help server client test test-unit test-e2e check fmt build bundle clean deno
+.PHONY: help server client test check fmt build bundle cert fuzz clean deno
 .DEFAULT_GOAL := help
 
 help: ## list the targets
@@ -74,6 +74,27 @@ dist/lochat-client.js: $(SOURCES) $(DENO_DEP)
 	@mkdir -p dist
 	$(DENO) bundle --quiet --output $@.tmp client.ts
 	@{ echo '#!/usr/bin/env -S deno run $(CLIENT_PERMS)'; grep -v '^#!' $@.tmp; } > $@ && rm $@.tmp && chmod +x $@
+
+CERT ?= lochat-cert.pem
+KEY  ?= lochat-key.pem
+HOST := $(shell hostname 2>/dev/null || echo lochat)
+
+cert: ## a self-signed TLS pair for the LAN: lochat-cert.pem, lochat-key.pem
+	openssl req -x509 -newkey rsa:2048 -nodes -days 825 -subj "/CN=$(HOST)" \
+	  -addext "basicConstraints=critical,CA:FALSE" \
+	  -addext "subjectAltName=DNS:$(HOST),DNS:$(HOST).local,DNS:localhost,IP:127.0.0.1,IP:::1" \
+	  -keyout $(KEY) -out $(CERT) 2>/dev/null
+	@chmod 600 $(KEY)
+	@echo "Made $(CERT) and $(KEY). Serve with:"
+	@echo "  make server ARGS=\"--tls-cert $(CERT) --tls-key $(KEY)\""
+	@echo "Clients connect with --tls; tell them this fingerprint to check on first use:"
+	@openssl x509 -in $(CERT) -noout -fingerprint -sha256 | sed 's/^.*=/  SHA256 /'
+
+FUZZ_COUNT ?= 20000
+FUZZ_SEED  ?= $(shell date +%s)
+
+fuzz: $(DENO_DEP) ## a long fuzz run against a live server (FUZZ_COUNT, FUZZ_SEED)
+	$(DENO) run --allow-all tests/fuzz.ts --count $(FUZZ_COUNT) --seed $(FUZZ_SEED)
 
 clean: ## remove dist/ and the installed tools
 	rm -rf dist $(TOOLS)

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { X509Certificate } from "node:crypto";
 import { parseServerFlags, serverHelp, UsageError } from "./lib/cli.ts";
 import { createLogger } from "./lib/log.ts";
 import { ChatServer, StartError } from "./lib/server.ts";
@@ -32,8 +33,9 @@ async function main(): Promise<number> {
     write: (line) => console.error(line),
   });
   let server: ChatServer;
+  let tls: { cert: string; key: string } | undefined;
   try {
-    const tls = flags.tlsCert === undefined || flags.tlsKey === undefined
+    tls = flags.tlsCert === undefined || flags.tlsKey === undefined
       ? undefined
       : {
         cert: await readPem(flags.tlsCert, "--tls-cert"),
@@ -51,11 +53,12 @@ async function main(): Promise<number> {
     return 1;
   }
   const { hostname, port } = server.address;
-  console.log(
-    `listening on ${hostname}:${port}${
-      flags.tlsCert === undefined ? "" : " (TLS)"
-    }`,
-  );
+  console.log(`listening on ${hostname}:${port}`);
+  if (tls !== undefined) {
+    console.log(
+      `TLS certificate SHA256 ${new X509Certificate(tls.cert).fingerprint256}`,
+    );
+  }
   const stop = () => server.shutdown("The server is shutting down");
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);

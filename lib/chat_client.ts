@@ -35,6 +35,8 @@ export interface ConnectOptions {
    * The server recognises ids it has already accepted and only acks them.
    */
   resend?: [string, string][];
+  /** This client's token, the same on every reconnect; see `hello.client`. */
+  clientToken?: string;
   /** The server's password, if it has one. */
   password?: string | undefined;
   /** Asks the person for the password when the server wants one (or another try). */
@@ -123,6 +125,9 @@ export class ChatClient {
         if (nick !== undefined) hello.nick = nick;
         if (options.room !== undefined) hello.room = options.room;
         if (password !== undefined) hello.password = password;
+        if (options.clientToken !== undefined) {
+          hello.client = options.clientToken;
+        }
         await writeAll(transport, encodeFrame(hello));
         const answer = await handshakeAnswer(lines, where);
         if (answer.type === "welcome") {

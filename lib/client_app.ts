@@ -81,9 +81,12 @@ export async function runClient(options: RunOptions): Promise<number> {
   const { view } = options;
   const reconnect = options.reconnect ?? true;
   const where = `${options.connect.hostname}:${options.connect.port}`;
+  // One token for the whole run, so the server knows a resend as ours.
+  const connect = { clientToken: crypto.randomUUID(), ...options.connect };
+  options = { ...options, connect };
   let client: ChatClient;
   try {
-    client = await ChatClient.connect(options.connect);
+    client = await ChatClient.connect(connect);
   } catch (error) {
     if (!(error instanceof ConnectError)) throw error;
     view.problem(error.message);

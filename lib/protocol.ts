@@ -35,6 +35,11 @@ export type ClientFrame =
     nick?: string;
     room?: string;
     password?: string;
+    /**
+     * A random token the client keeps across reconnects: message ids are
+     * deduplicated per token (per nick when there is none).
+     */
+    client?: string;
   }
   /**
    * A line the person typed: a chat message, or a `/command`. `//text` sends
@@ -131,7 +136,13 @@ type FieldType = "string" | "number" | "boolean" | "array" | "object" | "any";
 type Schema = Record<string, { [field: string]: `${FieldType}${"" | "?"}` }>;
 
 const CLIENT_SCHEMA: Schema = {
-  hello: { v: "number", nick: "string?", room: "string?", password: "string?" },
+  hello: {
+    v: "number",
+    nick: "string?",
+    room: "string?",
+    password: "string?",
+    client: "string?",
+  },
   msg: { id: "string", text: "string" },
   ping: { t: "number?" },
   pong: { t: "number?" },

@@ -26,6 +26,7 @@ import {
   BANNER,
   DEFAULT_BURST,
   HANDSHAKE_TIMEOUT_MS,
+  MAX_ID_CHARS,
   MAX_QUEUE_FRAMES,
   PROTOCOL_VERSION,
 } from "./limits.ts";
@@ -44,6 +45,7 @@ import type {
   ServerFrame,
 } from "./protocol.ts";
 import { TokenBucket } from "./rate_limit.ts";
+import { nickKey } from "./names.ts";
 import { safeEqual } from "./secrets.ts";
 import { renderFrame } from "./render.ts";
 
@@ -140,6 +142,8 @@ export class Session implements MemberSink {
   #windowStart = performance.now();
   #warned = false;
   #passwordTries = 0;
+  /** The client's token from `hello`, which scopes its message ids. */
+  #clientKey: string | undefined;
   /** Text mode waiting for `/pass`. */
   #locked = false;
 
@@ -462,6 +466,13 @@ export class Session implements MemberSink {
     const frame = decoded.frame;
     switch (frame.type) {
       case "msg":
+        if (frame.id.length > MAX_ID_CHARS) {
+          this.#refuse(
+            "bad-frame",
+            `A message id may have at most ${MAX_ID_CHARS} characters`,
+          );
+          return;
+        }
         this.#input(frame.text, frame.id);
         return;
       case "ping":
@@ -492,7 +503,12 @@ export class Session implements MemberSink {
       this.close(`protocol version ${version}`);
       return;
     }
+    // A hello, even a refused one, makes this a native client: no text mode.
+    this.#cancelHelloTimer();
     if (!this.#passwordAccepted(hello.password)) return;
+    if (hello.client !== undefined) {
+      this.#clientKey = `client:${hello.client.slice(0, MAX_ID_CHARS)}`;
+    }
     const hub = this.#options.hub;
     let member: Member;
     try {
@@ -607,8 +623,12 @@ export class Session implements MemberSink {
     const member = this.#member;
     if (member === undefined) return;
     const answers = this.#options.hub.answers;
-    if (id !== undefined) {
-      const earlier = answers.get(id);
+    // Ids are the client's own: only its resends may match them.
+    const key = id === undefined
+      ? undefined
+      : `${this.#clientKey ?? `nick:${nickKey(member.nick)}`}\n${id}`;
+    if (key !== undefined && id !== undefined) {
+      const earlier = answers.get(key);
       if (earlier !== undefined) {
         // A resend after a reconnect: acknowledge again, deliver nothing.
         this.#acknowledge(id, earlier);
@@ -630,7 +650,7 @@ export class Session implements MemberSink {
         count: delivery.count,
         of: delivery.of,
       };
-      if (id !== undefined) answers.remember(id, answer);
+      if (key !== undefined) answers.remember(key, answer);
       this.#acknowledge(ackId, answer);
     } catch (error) {
       if (error instanceof ChatError) {

@@ -74,11 +74,13 @@ export class LineLog {
       ? "the line it waited for"
       : `a line matching ${match}`;
     const started = Date.now();
+    // Each line is tested once: a wake-up goes on from where the last look stopped.
+    let scanned = this.#cursor;
     while (true) {
-      for (let i = this.#cursor; i < this.lines.length; i++) {
-        if (test(this.lines[i]!)) {
-          this.#cursor = i + 1;
-          return this.lines[i]!;
+      for (; scanned < this.lines.length; scanned++) {
+        if (test(this.lines[scanned]!)) {
+          this.#cursor = scanned + 1;
+          return this.lines[scanned]!;
         }
       }
       if (this.#ended) {
@@ -93,6 +95,35 @@ export class LineLog {
         throw new Error(
           `${this.label}: did not get ${wanted} within ${deadlineMs} ms; got:\n${
             this.unread.join("\n")
+          }`,
+        );
+      }
+      await this.#wake(left);
+    }
+  }
+
+  /**
+   * Waits until `count` lines in the whole log (not only after the cursor)
+   * satisfy `match`; leaves the cursor alone.
+   */
+  async waitForCount(
+    match: (line: string) => boolean,
+    count: number,
+    deadlineMs = DEADLINE_MS,
+  ): Promise<void> {
+    const started = Date.now();
+    let seen = 0;
+    let scanned = 0;
+    while (true) {
+      for (; scanned < this.lines.length; scanned++) {
+        if (match(this.lines[scanned]!)) seen++;
+      }
+      if (seen >= count) return;
+      const left = deadlineMs - (Date.now() - started);
+      if (this.#ended || left <= 0) {
+        throw new Error(
+          `${this.label}: ${seen} of ${count} awaited lines ${
+            this.#ended ? "before the end" : `within ${deadlineMs} ms`
           }`,
         );
       }
