@@ -166,7 +166,7 @@ Deno.test("a mention is highlighted and rings the bell; --no-bell keeps quiet", 
   await using server = await ServerProcess.start();
   const bob = await RawPeer.native(server.port, "bob");
   const command = (args: string) =>
-    `'${Deno.execPath()}' run --allow-all client.ts --host 127.0.0.1 --port ${server.port} ${args}`;
+    `env -u NO_COLOR '${Deno.execPath()}' run --allow-all client.ts --host 127.0.0.1 --port ${server.port} ${args}`;
   // tmux raises a window's bell flag when the program in it rings the bell.
   await using loud = await Tmux.start(command("--nick ann"));
   await using quiet = await Tmux.start(command("--nick cat --no-bell"));
