@@ -11,12 +11,15 @@ import { X509Certificate } from "node:crypto";
 import { parseServerFlags, serverHelp, UsageError } from "./lib/cli.ts";
 import { createLogger } from "./lib/log.ts";
 import { ChatServer, StartError } from "./lib/server.ts";
+import { SqliteHistory, StoreError } from "./lib/store.ts";
 
 async function main(): Promise<number> {
   let flags;
   try {
     flags = parseServerFlags(Deno.args, {
       password: Deno.env.get("LOCHAT_PASSWORD"),
+      xdgDataHome: Deno.env.get("XDG_DATA_HOME"),
+      home: Deno.env.get("HOME"),
       operatorSecret: Deno.env.get("LOCHAT_OP_SECRET"),
     });
   } catch (error) {
@@ -34,6 +37,7 @@ async function main(): Promise<number> {
   });
   let server: ChatServer;
   let tls: { cert: string; key: string } | undefined;
+  let store: SqliteHistory | undefined;
   try {
     tls = flags.tlsCert === undefined || flags.tlsKey === undefined
       ? undefined
@@ -41,19 +45,31 @@ async function main(): Promise<number> {
         cert: await readPem(flags.tlsCert, "--tls-cert"),
         key: await readPem(flags.tlsKey, "--tls-key"),
       };
+    store = flags.dataDir === undefined
+      ? undefined
+      : SqliteHistory.open(flags.dataDir, { limit: flags.historyLimit });
     server = ChatServer.start({
       ...flags,
       serverName: flags.name ?? Deno.hostname(),
       tls,
       log,
+      ...(store === undefined ? {} : { store }),
     });
   } catch (error) {
-    if (!(error instanceof StartError)) throw error;
+    store?.close();
+    if (!(error instanceof StartError) && !(error instanceof StoreError)) {
+      throw error;
+    }
     console.error(`lochat-server: ${error.message}`);
     return 1;
   }
   const { hostname, port } = server.address;
   console.log(`listening on ${hostname}:${port}`);
+  console.log(
+    store === undefined
+      ? "history in memory only (--data-dir none)"
+      : `history in ${store.file}`,
+  );
   if (tls !== undefined) {
     console.log(
       `TLS certificate SHA256 ${new X509Certificate(tls.cert).fingerprint256}`,

@@ -15,6 +15,7 @@ import { parseArgs } from "node:util";
 import {
   DEFAULT_BURST,
   DEFAULT_HISTORY,
+  DEFAULT_HISTORY_LIMIT,
   DEFAULT_PORT,
   DEFAULT_RATE,
   HANDSHAKE_TIMEOUT_MS,
@@ -80,6 +81,20 @@ const SERVER_FLAGS: FlagSpec[] = [
     value: "N",
     help: "messages a joiner sees, per room",
     default: `${DEFAULT_HISTORY}`,
+  },
+  {
+    name: "data-dir",
+    type: "string",
+    value: "DIR",
+    help: "where history is kept (SQLite); none: in memory only",
+    default: "$XDG_DATA_HOME/lochat or ~/.local/share/lochat",
+  },
+  {
+    name: "history-limit",
+    type: "string",
+    value: "N|Nd",
+    help: "history kept per room: N messages, or N days",
+    default: `${DEFAULT_HISTORY_LIMIT}`,
   },
   {
     name: "tls-cert",
@@ -263,6 +278,9 @@ export interface ServerFlags {
   port: number;
   name: string | undefined;
   history: number;
+  /** The data directory, or `undefined` for memory only. */
+  dataDir: string | undefined;
+  historyLimit: { messages?: number; days?: number };
   tlsCert: string | undefined;
   tlsKey: string | undefined;
   password: string | undefined;
@@ -303,6 +321,9 @@ export interface ClientFlags {
 
 /** The environment variables the binaries read. */
 export interface FlagEnv {
+  /** `XDG_DATA_HOME` and `HOME`, for the default data directory. */
+  xdgDataHome?: string | undefined;
+  home?: string | undefined;
   noColor?: boolean;
   password?: string | undefined;
   operatorSecret?: string | undefined;
@@ -354,6 +375,8 @@ export function parseServerFlags(
     port: integer(values, "port", DEFAULT_PORT, 0, 65535),
     name: str(values, "name"),
     history: integer(values, "history", DEFAULT_HISTORY, 0, 10000),
+    dataDir: dataDir(str(values, "data-dir"), env),
+    historyLimit: historyLimit(str(values, "history-limit")),
     tlsCert,
     tlsKey,
     password,
@@ -515,6 +538,30 @@ function parse(args: string[], flags: FlagSpec[]): Values {
       message.replace(/\. To specify a positional argument.*$/s, ""),
     );
   }
+}
+
+function dataDir(flag: string | undefined, env: FlagEnv): string | undefined {
+  if (flag === "none") return undefined;
+  if (flag !== undefined) return flag;
+  const base = env.xdgDataHome !== undefined && env.xdgDataHome !== ""
+    ? env.xdgDataHome
+    : `${env.home ?? "."}/.local/share`;
+  return `${base}/lochat`;
+}
+
+function historyLimit(
+  flag: string | undefined,
+): { messages?: number; days?: number } {
+  if (flag === undefined) return { messages: DEFAULT_HISTORY_LIMIT };
+  const match = /^(\d+)(d?)$/.exec(flag.trim());
+  if (match === null || Number(match[1]) < 1) {
+    throw new UsageError(
+      `--history-limit must be a number of messages (10000) or of days (30d), not "${flag}"`,
+    );
+  }
+  return match[2] === "d"
+    ? { days: Number(match[1]) }
+    : { messages: Number(match[1]) };
 }
 
 function str(values: Values, name: string): string | undefined {

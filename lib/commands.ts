@@ -37,7 +37,10 @@ export interface Command {
   /** Only operators may run it. */
   operator?: boolean;
   /** Runs the command; returns the delivery when it sent a message. */
-  run(ctx: CommandContext, args: string): Delivery | undefined;
+  run(
+    ctx: CommandContext,
+    args: string,
+  ): Delivery | Promise<Delivery> | undefined;
 }
 
 /** A line the person typed, after parsing. */
@@ -417,7 +420,7 @@ export function runCommand(
   ctx: CommandContext,
   name: string,
   args: string,
-): Delivery | undefined {
+): Delivery | Promise<Delivery> | undefined {
   const command = BY_NAME.get(name);
   if (command === undefined) {
     throw new ChatError(

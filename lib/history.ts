@@ -21,6 +21,13 @@ export interface HistoryStore {
   recent(room: string, limit: number, beforeSeq?: number): ChatMessage[];
   /** The highest `seq` kept, or 0 when there is none. */
   lastSeq(): number;
+  /**
+   * Resolves once everything appended so far is on disk; rejects when it
+   * could not be written. Stores that keep nothing on disk leave it out.
+   */
+  durable?(): Promise<void>;
+  /** Writes what is pending and lets go of the store. */
+  close?(): void;
 }
 
 /**

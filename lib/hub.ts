@@ -223,7 +223,16 @@ export class Hub {
   }
 
   /** Sends `text` from `member` to everyone else in their room. */
-  say(member: Member, text: string, options: { me?: boolean } = {}): Delivery {
+  /**
+   * With a store that writes to disk, the message is broadcast, and the
+   * delivery resolved, only once it is durable: what is acknowledged is
+   * never lost. With memory history, at once.
+   */
+  say(
+    member: Member,
+    text: string,
+    options: { me?: boolean } = {},
+  ): Delivery | Promise<Delivery> {
     const message: ChatMessage = {
       seq: ++this.#seq,
       room: member.room,
@@ -233,12 +242,18 @@ export class Hub {
     };
     if (options.me) message.me = true;
     this.#history.append(message);
-    const members = this.#rooms.get(member.room);
+    const durable = this.#history.durable?.();
+    if (durable === undefined) return this.#broadcast(member, message);
+    return durable.then(() => this.#broadcast(member, message));
+  }
+
+  #broadcast(member: Member, message: ChatMessage): Delivery {
+    const members = this.#rooms.get(message.room);
     let count = 0;
     let of = 0;
     if (members !== undefined) {
       const out = new Outgoing({ type: "msg", ...message });
-      const senderKey = nickKey(member.nick);
+      const senderKey = nickKey(message.from);
       for (const other of members) {
         if (other === member) continue;
         of++;

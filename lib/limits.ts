@@ -42,6 +42,9 @@ export const DEFAULT_ROOM = "lobby";
 /** How many recent messages a joiner is shown, by default. */
 export const DEFAULT_HISTORY = 50;
 
+/** Messages each room keeps on disk, by default (`--history-limit`). */
+export const DEFAULT_HISTORY_LIMIT = 10_000;
+
 /**
  * Messages each room keeps when history is held in memory only: enough for
  * `/history` to page back a while, few enough that a busy room costs at most

@@ -116,6 +116,7 @@ export type ErrorCode =
   | "rate-limited"
   | "password"
   | "forbidden"
+  | "storage"
   | "internal";
 
 /** Why a line could not be decoded; `message` is safe to show the sender. */

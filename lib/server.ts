@@ -164,6 +164,7 @@ export class ChatServer {
     clearTimeout(timer);
     for (const session of this.#sessions) session.abort(reason);
     await Promise.all(this.#tasks);
+    this.#options.store?.close?.();
     this.#stopped();
   }
 

@@ -45,6 +45,7 @@ import type {
   ServerFrame,
 } from "./protocol.ts";
 import { TokenBucket } from "./rate_limit.ts";
+import { StoreError } from "./store.ts";
 import { nickKey } from "./names.ts";
 import { safeEqual } from "./secrets.ts";
 import { renderFrame } from "./render.ts";
@@ -636,34 +637,64 @@ export class Session implements MemberSink {
       }
     }
     const ackId = id ?? `t${++this.#textIds}`;
+    let result: Delivery | Promise<Delivery> | undefined;
     try {
       const parsed = parseInput(text);
-      let delivery: Delivery | undefined;
-      if (parsed.kind === "text") {
-        delivery = this.#options.hub.say(member, parsed.text);
-      } else {
-        delivery = runCommand(this.#context(member), parsed.name, parsed.args);
-      }
-      const answer: Answer = delivery === undefined ? { ts: Date.now() } : {
-        ts: delivery.message.ts,
-        seq: delivery.message.seq,
-        count: delivery.count,
-        of: delivery.of,
-      };
-      if (key !== undefined) answers.remember(key, answer);
-      this.#acknowledge(ackId, answer);
+      result = parsed.kind === "text"
+        ? this.#options.hub.say(member, parsed.text)
+        : runCommand(this.#context(member), parsed.name, parsed.args);
     } catch (error) {
-      if (error instanceof ChatError) {
-        this.#refuse(error.code, error.message, id);
-      } else {
-        this.#options.log("error", {
-          peer: this.#options.peer,
-          error: describe(error),
-        });
-        this.#refuse("internal", "Internal error; the server logged it", id);
-      }
+      this.#fail(error, id);
+    }
+    if (result instanceof Promise) {
+      // Written to disk first: acknowledged once it is durable.
+      result.then(
+        (delivery) => this.#answer(key, ackId, delivery),
+        (error) => this.#fail(error, id),
+      );
+    } else {
+      this.#answer(key, ackId, result);
     }
     if (this.#quitting !== undefined) this.close(this.#quitting);
+  }
+
+  /** Acknowledges a line, and remembers the answer for resends. */
+  #answer(
+    key: string | undefined,
+    ackId: string,
+    delivery: Delivery | undefined,
+  ): void {
+    const answer: Answer = delivery === undefined ? { ts: Date.now() } : {
+      ts: delivery.message.ts,
+      seq: delivery.message.seq,
+      count: delivery.count,
+      of: delivery.of,
+    };
+    if (key !== undefined) this.#options.hub.answers.remember(key, answer);
+    this.#acknowledge(ackId, answer);
+  }
+
+  /** Tells the sender why its line was refused or failed. */
+  #fail(error: unknown, id: string | undefined): void {
+    if (error instanceof ChatError) {
+      this.#refuse(error.code, error.message, id);
+    } else if (error instanceof StoreError) {
+      this.#options.log("store-failed", {
+        peer: this.#options.peer,
+        error: error.message,
+      });
+      this.#refuse(
+        "storage",
+        `The server could not store your message, so it was not sent: ${error.message}`,
+        id,
+      );
+    } else {
+      this.#options.log("error", {
+        peer: this.#options.peer,
+        error: describe(error),
+      });
+      this.#refuse("internal", "Internal error; the server logged it", id);
+    }
   }
 
   #acknowledge(id: string, answer: Answer): void {

@@ -164,10 +164,10 @@ Deno.test("/msg to an away member tells the sender they are away", () => {
   assertEquals(replies.at(-1)!.text, "bob is away: at lunch");
 });
 
-Deno.test("/me sends an action and returns its delivery", () => {
+Deno.test("/me sends an action and returns its delivery", async () => {
   const { hub, ctx } = context();
   hub.enter("bob", { deliver: () => true });
-  const delivery = runCommand(ctx, "me", "waves");
+  const delivery = await runCommand(ctx, "me", "waves");
   assertEquals(
     [delivery?.message.me, delivery?.message.text, delivery?.count],
     [true, "waves", 1],

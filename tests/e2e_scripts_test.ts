@@ -182,6 +182,8 @@ async function startOnPort(port: number): Promise<ServerProcess> {
     "off",
     "--rate",
     "0",
+    "--data-dir",
+    "none",
   ], { label: "restarted server" });
   await server.stdout.waitFor(/^listening on /);
   server.port = port;

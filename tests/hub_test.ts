@@ -62,28 +62,28 @@ Deno.test("hub refuses a taken nick in any case, suggesting a free one", () => {
   );
 });
 
-Deno.test("hub delivers a message to the sender's room only and counts deliveries", () => {
+Deno.test("hub delivers a message to the sender's room only and counts deliveries", async () => {
   const hub = setup();
   const [a, b, c] = [new Inbox(), new Inbox(), new Inbox()];
   const ann = hub.enter("ann", a);
   hub.enter("bob", b);
   const cat = hub.enter("cat", c);
   hub.join(cat, "games");
-  const delivery = hub.say(ann, "hi lobby");
+  const delivery = await hub.say(ann, "hi lobby");
   assertEquals([delivery.count, delivery.of], [1, 1]);
   assertEquals(b.texts(), ["hi lobby"]);
   assertEquals(c.texts(), []);
   assertEquals(a.texts(), []);
 });
 
-Deno.test("hub counts a member whose queue is full as not delivered", () => {
+Deno.test("hub counts a member whose queue is full as not delivered", async () => {
   const hub = setup();
   const ann = hub.enter("ann", new Inbox());
   const slow = new Inbox();
   hub.enter("bob", new Inbox());
   hub.enter("slow", slow);
   slow.full = true;
-  const delivery = hub.say(ann, "hello");
+  const delivery = await hub.say(ann, "hello");
   assertEquals([delivery.count, delivery.of], [1, 2]);
 });
 
@@ -105,14 +105,14 @@ Deno.test("hub sends private messages to the recipient and echoes them to the se
   );
 });
 
-Deno.test("hub hides an ignored member's messages from the one who ignores them", () => {
+Deno.test("hub hides an ignored member's messages from the one who ignores them", async () => {
   const hub = setup();
   const [a, b] = [new Inbox(), new Inbox()];
   const ann = hub.enter("ann", a);
   const bob = hub.enter("bob", b);
   bob.ignores.add("ann");
   assertEquals(
-    hub.say(ann, "can you hear me").count,
+    (await hub.say(ann, "can you hear me")).count,
     1,
     "ignoring is not revealed to the sender",
   );

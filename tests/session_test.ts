@@ -204,7 +204,7 @@ Deno.test("session drops a member that stops reading once its queue passes the b
   await stuckJoined;
   const sent = [];
   for (let i = 0; i < 200 && h.find("stuck") !== undefined; i++) {
-    sent.push(h.say(talker, `message ${i} ${"x".repeat(50)}`));
+    sent.push(await h.say(talker, `message ${i} ${"x".repeat(50)}`));
   }
   assertEquals(h.find("stuck"), undefined, "the stalled member was dropped");
   assertEquals(sent.at(-1)!.count, 0);

@@ -292,7 +292,14 @@ export class ServerProcess extends Program {
     launcher: Launcher = fromSource,
   ): Promise<ServerProcess> {
     const { command, args: base, env } = launcher("server");
-    const hostArgs = ["--host", "127.0.0.1", "--port", "0"];
+    // Tests keep history in memory unless they name a data directory.
+    const hostArgs = [
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "0",
+      ...(args.includes("--data-dir") ? [] : ["--data-dir", "none"]),
+    ];
     const server = new ServerProcess(command, [...base, ...hostArgs, ...args], {
       label: "server",
       ...(env === undefined ? {} : { env }),

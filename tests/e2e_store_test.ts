@@ -1,0 +1,260 @@
+import { assert, assertEquals, assertMatch } from "./assert.ts";
+import { DatabaseSync } from "node:sqlite";
+import { Program, RawPeer, ServerProcess } from "./util.ts";
+import type { ChatMessage, ServerFrame } from "../lib/protocol.ts";
+
+const isRoot = Deno.uid() === 0;
+
+/** Runs the server and expects it to refuse to start; returns its stderr. */
+async function refusedStart(args: string[]): Promise<string> {
+  await using server = new Program(Deno.execPath(), [
+    "run",
+    "--allow-all",
+    "server.ts",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    "0",
+    ...args,
+  ], {
+    label: "server",
+  });
+  assertEquals(await server.exitCode(), 1, server.stdout.lines.join("\n"));
+  return server.stderr.lines.join("\n");
+}
+
+/** Everything `ann` finds in `room`'s history, oldest first, via a fresh connection. */
+async function history(port: number, room: string): Promise<ChatMessage[]> {
+  const reader = await RawPeer.native(port, "reader", room);
+  try {
+    const welcome = reader.frames().find((f) =>
+      f.type === "welcome"
+    ) as Extract<ServerFrame, { type: "welcome" }>;
+    return welcome.history;
+  } finally {
+    await reader.close();
+  }
+}
+
+Deno.test("kill -9 mid-stream: after a restart every acked message is in the history, in order, once", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const args = ["--data-dir", dir, "--rate", "0", "--history", "1000"];
+    const server = await ServerProcess.start(args);
+    const sender = await RawPeer.native(server.port, "sender");
+    const count = 500;
+    const killAt = 50 + Math.floor(Math.random() * 400);
+    const lines = Array.from(
+      { length: count },
+      (_, i) =>
+        JSON.stringify({ type: "msg", id: `m${i}`, text: `message ${i}` }),
+    );
+    await sender.write(lines.join("\n") + "\n");
+    await sender.frame((f) => f.type === "ack" && f.id === `m${killAt}`);
+    server.kill("SIGKILL");
+    await server.exitCode();
+    await server[Symbol.asyncDispose]();
+    await sender.log.ended();
+    const acked = sender.frames().flatMap((
+      f,
+    ) => (f.type === "ack" ? [Number(f.id.slice(1))] : []));
+    await sender.close();
+    assert(acked.length > killAt, `killed after ${acked.length} acks`);
+    await using again = await ServerProcess.start(args);
+    const kept = (await history(again.port, "lobby")).map((m) => m.text);
+    // Every acked message is there, in order, once; more may be (written, not yet acked).
+    const expected = acked.map((i) => `message ${i}`);
+    assertEquals(
+      kept.slice(0, expected.length),
+      expected,
+      `killed at ack ${killAt}`,
+    );
+    assertEquals(new Set(kept).size, kept.length, "no message twice");
+    assertEquals(
+      kept,
+      Array.from({ length: kept.length }, (_, i) => `message ${i}`),
+      "a prefix of what was sent",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("rooms' histories come back after a clean restart, and /history pages further back", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const args = ["--data-dir", dir, "--history", "3"];
+    {
+      await using server = await ServerProcess.start(args);
+      await server.stdout.waitFor(`history in ${dir}/lochat.db`);
+      const ann = await RawPeer.native(server.port, "ann");
+      for (let i = 0; i < 5; i++) {
+        await ann.send({ type: "msg", id: `l${i}`, text: `lobby ${i}` });
+      }
+      await ann.send({ type: "msg", id: "j", text: "/join games" });
+      for (let i = 0; i < 2; i++) {
+        await ann.send({ type: "msg", id: `g${i}`, text: `games ${i}` });
+      }
+      await ann.frame((f) => f.type === "ack" && f.id === "g1");
+      await ann.close();
+      server.kill("SIGTERM");
+      assertEquals(await server.exitCode(), 0);
+    }
+    await using server = await ServerProcess.start(args);
+    assertEquals((await history(server.port, "lobby")).map((m) => m.text), [
+      "lobby 2",
+      "lobby 3",
+      "lobby 4",
+    ]);
+    assertEquals((await history(server.port, "games")).map((m) => m.text), [
+      "games 0",
+      "games 1",
+    ]);
+    const bob = await RawPeer.native(server.port, "bob");
+    await bob.send({ type: "msg", id: "h", text: "/history 5" });
+    const older = [
+      await bob.frame((f) => f.type === "msg"),
+      await bob.frame((f) => f.type === "msg"),
+    ];
+    assertEquals(older.map((f) => f.type === "msg" && [f.text, f.history]), [[
+      "lobby 0",
+      true,
+    ], ["lobby 1", true]]);
+    await bob.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("two servers on one data directory: the second says so and exits 1", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await using first = await ServerProcess.start(["--data-dir", dir]);
+    const said = await refusedStart(["--data-dir", dir]);
+    assertEquals(
+      said,
+      `lochat-server: Another lochat-server is using ${dir} (the database is locked); stop it, or give this one another --data-dir`,
+    );
+    // The first is unharmed.
+    const peer = await RawPeer.native(first.port, "still");
+    await peer.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a store from a newer schema is refused, not touched", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const db = new DatabaseSync(`${dir}/lochat.db`);
+    db.exec("CREATE TABLE future (x)");
+    db.exec("PRAGMA user_version = 99");
+    db.close();
+    const said = await refusedStart(["--data-dir", dir]);
+    assertMatch(
+      said,
+      /lochat\.db was written by a newer Lochat \(schema 99; this server knows up to 1\)/,
+    );
+    const check = new DatabaseSync(`${dir}/lochat.db`);
+    assertEquals(
+      (check.prepare("PRAGMA user_version").get() as { user_version: number })
+        .user_version,
+      99,
+    );
+    check.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name: isRoot
+    ? "a read-only data directory is a clear error"
+    : "a read-only data directory is a clear error (as non-root: chmod)",
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    let mounted = false;
+    try {
+      if (isRoot) {
+        // Root ignores file modes, so make the directory a read-only mount.
+        const mount = await new Deno.Command("mount", {
+          args: ["-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", dir],
+        }).output();
+        assert(
+          mount.success,
+          `mount failed: ${new TextDecoder().decode(mount.stderr)}`,
+        );
+        mounted = true;
+      } else {
+        await Deno.chmod(dir, 0o500);
+      }
+      const said = await refusedStart(["--data-dir", dir]);
+      assertMatch(
+        said,
+        /^lochat-server: The data directory .* is read-only .*; make it writable, or pass --data-dir/,
+      );
+    } finally {
+      if (mounted) await new Deno.Command("umount", { args: [dir] }).output();
+      await Deno.chmod(dir, 0o700);
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "a full disk: the sender is told its message was not stored; the server stays up; nothing stored is lost",
+  ignore: !isRoot,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const mount = await new Deno.Command("mount", {
+      args: ["-t", "tmpfs", "-o", "size=200k", "tmpfs", dir],
+    }).output();
+    assert(
+      mount.success,
+      `mount failed: ${new TextDecoder().decode(mount.stderr)}`,
+    );
+    try {
+      const args = ["--data-dir", dir, "--rate", "0", "--history", "5"];
+      let acked = 0;
+      {
+        await using server = await ServerProcess.start(args);
+        const ann = await RawPeer.native(server.port, "ann");
+        const big = "x".repeat(1900);
+        let refused: Extract<ServerFrame, { type: "error" }> | undefined;
+        for (let i = 0; i < 400 && refused === undefined; i++) {
+          await ann.send({ type: "msg", id: `f${i}`, text: `${i} ${big}` });
+          const answer = await ann.frame((f) =>
+            (f.type === "ack" || f.type === "error") && f.id === `f${i}`
+          );
+          if (answer.type === "error") refused = answer;
+          else acked = i + 1;
+        }
+        assert(refused !== undefined, "the disk never filled");
+        assertEquals(refused.code, "storage");
+        assertMatch(
+          refused.message,
+          /could not store your message, so it was not sent: .*full/i,
+        );
+        // Still serving: a command needs no disk.
+        await ann.send({ type: "msg", id: "who", text: "/who" });
+        await ann.frame((f) => f.type === "reply" && f.cmd === "who");
+        await ann.close();
+        await server.stderr.waitFor("store-failed");
+        server.kill("SIGTERM");
+        await server.exitCode();
+      }
+      // Make room and start again: everything acked before the disk filled is intact.
+      await new Deno.Command("mount", { args: ["-o", "remount,size=4m", dir] })
+        .output();
+      await using server = await ServerProcess.start(args);
+      const kept = (await history(server.port, "lobby")).map((m) =>
+        Number(m.text.split(" ")[0])
+      );
+      assertEquals(kept, Array.from({ length: 5 }, (_, i) => acked - 5 + i));
+    } finally {
+      await new Deno.Command("umount", { args: [dir] }).output();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
