@@ -20,11 +20,11 @@ endif
 # Deno prints a Rust backtrace under every error when this is set; users never need it.
 unexport RUST_BACKTRACE
 
-SERVER_PERMS := --allow-net --allow-sys=hostname --allow-env --allow-read --allow-write
-CLIENT_PERMS := --allow-net --allow-env --allow-read --allow-write
+SERVER_PERMS := --allow-net --allow-sys=hostname,networkInterfaces --allow-env --allow-read --allow-write
+CLIENT_PERMS := --allow-net --allow-sys=networkInterfaces --allow-env --allow-read --allow-write
 SOURCES := $(wildcard *.ts lib/*.ts) deno.json
 
-.PHONY: help server client test check fmt build bundle cert fuzz clean deno
+.PHONY: help server client test check fmt build bundle bench cert fuzz clean deno
 .DEFAULT_GOAL := help
 
 help: ## list the targets
@@ -63,17 +63,21 @@ build: $(DENO_DEP) ## standalone binaries in dist/ (deno compile fetches its run
 	$(DENO) compile $(SERVER_PERMS) --output dist/lochat-server server.ts
 	$(DENO) compile $(CLIENT_PERMS) --output dist/lochat-client client.ts
 
+# CommonJS npm packages (multicast-dns) call require() for Node built-ins;
+# a bundle is an ES module, so it gets a require of its own.
+REQUIRE_SHIM := import { createRequire as __lochatRequire } from "node:module"; const require = __lochatRequire(import.meta.url);
+
 bundle: dist/lochat-server.js dist/lochat-client.js ## single-file programs in dist/ that run with deno
 
 dist/lochat-server.js: $(SOURCES) $(DENO_DEP)
 	@mkdir -p dist
 	$(DENO) bundle --quiet --output $@.tmp server.ts
-	@{ echo '#!/usr/bin/env -S deno run $(SERVER_PERMS)'; grep -v '^#!' $@.tmp; } > $@ && rm $@.tmp && chmod +x $@
+	@{ echo '#!/usr/bin/env -S deno run $(SERVER_PERMS)'; echo '$(REQUIRE_SHIM)'; grep -v '^#!' $@.tmp; } > $@ && rm $@.tmp && chmod +x $@
 
 dist/lochat-client.js: $(SOURCES) $(DENO_DEP)
 	@mkdir -p dist
 	$(DENO) bundle --quiet --output $@.tmp client.ts
-	@{ echo '#!/usr/bin/env -S deno run $(CLIENT_PERMS)'; grep -v '^#!' $@.tmp; } > $@ && rm $@.tmp && chmod +x $@
+	@{ echo '#!/usr/bin/env -S deno run $(CLIENT_PERMS)'; echo '$(REQUIRE_SHIM)'; grep -v '^#!' $@.tmp; } > $@ && rm $@.tmp && chmod +x $@
 
 CERT ?= lochat-cert.pem
 KEY  ?= lochat-key.pem
@@ -89,6 +93,10 @@ cert: ## a self-signed TLS pair for the LAN: lochat-cert.pem, lochat-key.pem
 	@echo "  make server ARGS=\"--tls-cert $(CERT) --tls-key $(KEY)\""
 	@echo "Clients connect with --tls; tell them this fingerprint to check on first use:"
 	@openssl x509 -in $(CERT) -noout -fingerprint -sha256 | sed 's/^.*=/  SHA256 /'
+
+bench: $(DENO_DEP) ## measure fan-out, latency and memory against a real server on 127.0.0.1 (BENCH_ARGS=--quick)
+	@# The open-files limit is raised to the hard limit, for the 10000-client run.
+	ulimit -n $$(ulimit -Hn) && $(DENO) run --allow-all bench/bench.ts $(BENCH_ARGS)
 
 FUZZ_COUNT ?= 20000
 FUZZ_SEED  ?= $(shell date +%s)

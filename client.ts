@@ -11,7 +11,9 @@
 import { clientHelp, parseClientFlags, UsageError } from "./lib/cli.ts";
 import { EXIT, runClient } from "./lib/client_app.ts";
 import type { ClientView, InputEvent } from "./lib/client_app.ts";
-import { MAX_LINE_BYTES } from "./lib/limits.ts";
+import { DEFAULT_PORT, MAX_LINE_BYTES } from "./lib/limits.ts";
+import { browse, BROWSE_MS, chooseServer } from "./lib/discovery.ts";
+import type { FoundServer } from "./lib/discovery.ts";
 import { readLines } from "./lib/lines.ts";
 import { JsonView, PlainView } from "./lib/script_views.ts";
 import type { Streams } from "./lib/script_views.ts";
@@ -44,6 +46,38 @@ async function main(): Promise<number> {
     return EXIT.ok;
   }
   const interactive = Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
+  let hostname = flags.hostname;
+  let port = flags.port ?? DEFAULT_PORT;
+  let useTls = flags.tls;
+  if (flags.list || hostname === undefined) {
+    const found = await browse({ timeoutMs: BROWSE_MS });
+    if (flags.list) {
+      for (const s of found) {
+        console.log(`${s.name}\t${s.address}:${s.port}${s.tls ? "\tTLS" : ""}`);
+      }
+      if (found.length === 0) {
+        const none = chooseServer(found, undefined);
+        if (!none.ok) console.error(`lochat-client: ${none.problem}`);
+      }
+      return found.length > 0 ? EXIT.ok : EXIT.failed;
+    }
+    let choice = chooseServer(found, flags.server);
+    if (!choice.ok && choice.several && interactive) {
+      choice = pickServer(found);
+    }
+    if (!choice.ok) {
+      console.error(`lochat-client: ${choice.problem}`);
+      return EXIT.failed;
+    }
+    hostname = choice.server.address;
+    port = flags.port ?? choice.server.port;
+    useTls ||= choice.server.tls;
+    console.error(
+      `lochat-client: found ${choice.server.name} at ${hostname}:${port}${
+        useTls ? " (TLS)" : ""
+      }`,
+    );
+  }
   let ca: string | undefined;
   if (flags.ca !== undefined) {
     try {
@@ -64,8 +98,8 @@ async function main(): Promise<number> {
     }),
   );
   const connect: ConnectOptions = {
-    hostname: flags.hostname,
-    port: flags.port,
+    hostname,
+    port,
     nick: flags.nick,
     room: flags.room,
     password: flags.password,
@@ -73,7 +107,7 @@ async function main(): Promise<number> {
       ? () => readSecret(terminal(), "Password: ")
       : undefined,
   };
-  if (flags.tls) {
+  if (useTls) {
     const trust: TlsTrust = ca !== undefined ? { kind: "ca", ca } : {
       kind: "pin",
       known: knownServers,
@@ -155,6 +189,25 @@ async function* pipeInput(view: ClientView): AsyncGenerator<InputEvent> {
     }
   }
   yield { kind: "eof" };
+}
+
+/** Lists the servers found and asks which one, on the terminal. */
+function pickServer(found: FoundServer[]): ReturnType<typeof chooseServer> {
+  found.forEach((s, i) =>
+    console.log(
+      `  ${i + 1}) ${s.name}  ${s.address}:${s.port}${s.tls ? "  TLS" : ""}`,
+    )
+  );
+  const answer = prompt(`Pick a server [1-${found.length}]:`) ?? "";
+  const picked = found[Number(answer.trim()) - 1];
+  if (picked === undefined) {
+    return {
+      ok: false,
+      several: false,
+      problem: `"${answer}" is not one of 1-${found.length}`,
+    };
+  }
+  return { ok: true, server: picked };
 }
 
 /** The process's terminal, for the interactive view. */

@@ -11,6 +11,7 @@ import { X509Certificate } from "node:crypto";
 import { parseServerFlags, serverHelp, UsageError } from "./lib/cli.ts";
 import { createLogger } from "./lib/log.ts";
 import { ChatServer, StartError } from "./lib/server.ts";
+import { Advertiser } from "./lib/discovery.ts";
 import { SqliteHistory, StoreError } from "./lib/store.ts";
 
 async function main(): Promise<number> {
@@ -75,7 +76,29 @@ async function main(): Promise<number> {
       `TLS certificate SHA256 ${new X509Certificate(tls.cert).fingerprint256}`,
     );
   }
-  const stop = () => server.shutdown("The server is shutting down");
+  const advertiser = flags.discovery
+    ? Advertiser.start({
+      hostname,
+      service: {
+        name: flags.name ?? Deno.hostname(),
+        port,
+        tls: tls !== undefined,
+      },
+      onWarning: (message) => log("discovery-warning", { message }),
+    })
+    : undefined;
+  const on = advertiser?.interfaces.map((i) => i.address).join(", ");
+  console.log(
+    advertiser === undefined
+      ? "not advertised on the LAN (--no-discovery)"
+      : on === ""
+      ? "not advertised on the LAN (bound to a loopback address)"
+      : `advertised on the LAN as _lochat._tcp on ${on}`,
+  );
+  const stop = async () => {
+    await advertiser?.stop();
+    await server.shutdown("The server is shutting down");
+  };
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
   await server.done;

@@ -196,6 +196,11 @@ const SERVER_FLAGS: FlagSpec[] = [
     type: "boolean",
     help: "stop when the last client leaves",
   },
+  {
+    name: "no-discovery",
+    type: "boolean",
+    help: "do not advertise on the LAN (mDNS)",
+  },
   { name: "help", type: "boolean", short: "h", help: "show this help" },
 ];
 
@@ -205,7 +210,18 @@ const CLIENT_FLAGS: FlagSpec[] = [
     type: "string",
     value: "ADDR",
     help: "server address",
-    default: "127.0.0.1",
+    default: "found on the LAN (mDNS)",
+  },
+  {
+    name: "server",
+    type: "string",
+    value: "NAME",
+    help: "without --host: the server of that name, when several are found",
+  },
+  {
+    name: "list",
+    type: "boolean",
+    help: "list the servers found on the LAN and exit",
   },
   {
     name: "port",
@@ -299,13 +315,20 @@ export interface ServerFlags {
   helloWaitMs: number;
   log: LogFormat;
   exitWhenEmpty: boolean;
+  discovery: boolean;
 }
 
 /** Options of `lochat-client`. */
 export interface ClientFlags {
   help: boolean;
-  hostname: string;
-  port: number;
+  /** The server's address; `undefined`: find it on the LAN. */
+  hostname: string | undefined;
+  /** The port; `undefined`: the default, or what discovery finds. */
+  port: number | undefined;
+  /** Without a host: pick the discovered server of this name. */
+  server: string | undefined;
+  /** List the servers found on the LAN and exit. */
+  list: boolean;
   nick: string | undefined;
   room: string | undefined;
   tls: boolean;
@@ -421,6 +444,7 @@ export function parseServerFlags(
     helloWaitMs: HELLO_WAIT_MS,
     log,
     exitWhenEmpty: values["exit-when-empty"] === true,
+    discovery: values["no-discovery"] !== true,
   };
 }
 
@@ -439,8 +463,12 @@ export function parseClientFlags(
   if (ca !== undefined && !tls) throw new UsageError("--ca goes with --tls");
   return {
     help: values.help === true,
-    hostname: str(values, "host") ?? "127.0.0.1",
-    port: integer(values, "port", DEFAULT_PORT, 1, 65535),
+    hostname: str(values, "host"),
+    port: str(values, "port") === undefined
+      ? undefined
+      : integer(values, "port", DEFAULT_PORT, 1, 65535),
+    server: str(values, "server"),
+    list: values.list === true,
     nick,
     room: str(values, "room"),
     tls,

@@ -45,7 +45,8 @@ export class LineSplitter {
   /** @param options.maxBytes the longest line accepted, newline included */
   constructor(options: { maxBytes: number }) {
     this.#maxBytes = options.maxBytes;
-    this.#pending = new Uint8Array(Math.min(options.maxBytes, 1024));
+    // Most lines end inside the chunk they start in: no buffer until one does not.
+    this.#pending = new Uint8Array(0);
   }
 
   /** Feeds one chunk; calls `onLine` for each line it completes, in order. */
@@ -95,7 +96,10 @@ export class LineSplitter {
     }
     if (needed > this.#pending.length) {
       const grown = new Uint8Array(
-        Math.min(this.#maxBytes, Math.max(needed, this.#pending.length * 2)),
+        Math.min(
+          this.#maxBytes,
+          Math.max(needed, this.#pending.length * 2, 256),
+        ),
       );
       grown.set(this.#pending.subarray(0, this.#pendingLength));
       this.#pending = grown;

@@ -44,6 +44,7 @@ import type {
   ErrorCode,
   ServerFrame,
 } from "./protocol.ts";
+import { setImmediate } from "node:timers";
 import { TokenBucket } from "./rate_limit.ts";
 import { StoreError } from "./store.ts";
 import { nickKey } from "./names.ts";
@@ -96,7 +97,12 @@ const NATIVE = 0;
 const TEXT = 1;
 
 const encoder = new TextEncoder();
-const READ_SIZE = 16 * 1024;
+/**
+ * Read buffers start small, so that an idle connection costs little, and
+ * double (up to the largest) whenever a read fills one.
+ */
+const FIRST_READ_SIZE = 1024;
+const LARGEST_READ_SIZE = 64 * 1024;
 /** Window over which flooding is judged. */
 const FLOOD_WINDOW_MS = 10_000;
 /** Share of that window spent held back that counts as flooding. */
@@ -219,7 +225,7 @@ export class Session implements MemberSink {
       this.#helloTimer = undefined;
       if (this.#mode === "pending") this.#startText();
     }, this.#options.helloWaitMs);
-    const buffer = new Uint8Array(READ_SIZE);
+    let buffer = new Uint8Array(FIRST_READ_SIZE);
     const lines: LineResult[] = [];
     const collect = (result: LineResult) => lines.push(result);
     try {
@@ -235,6 +241,9 @@ export class Session implements MemberSink {
         this.#splitter.push(buffer.subarray(0, n), collect);
         await this.#handle(lines);
         lines.length = 0;
+        if (n === buffer.length && n < LARGEST_READ_SIZE) {
+          buffer = new Uint8Array(n * 2);
+        }
       }
     } catch (error) {
       if (!this.#closed) this.close(`read failed: ${describe(error)}`);
@@ -369,9 +378,15 @@ export class Session implements MemberSink {
     this.#queuedFrames++;
     if (!this.#writing) {
       this.#writing = true;
-      // Start on a microtask so frames queued in the same turn share a write.
-      queueMicrotask(() => this.#write());
+      // Written once the reads ready now have been handled: frames queued by
+      // all of them share one write.
+      writeSoon(this);
     }
+  }
+
+  /** Starts the writer; {@linkcode writeSoon} calls it. */
+  startWriting(): void {
+    this.#write();
   }
 
   async #write(): Promise<void> {
@@ -738,6 +753,26 @@ export class Session implements MemberSink {
     if (suggest !== undefined) frame.suggest = suggest;
     this.#send(frame);
   }
+}
+
+/** Sessions with frames queued since the last round of writes. */
+let writeRound: Session[] = [];
+
+/**
+ * Starts `session`'s writer after the current turn of the event loop, once
+ * every read that was ready has been handled (`setImmediate` runs after I/O
+ * callbacks). A member that many senders' messages reach in one turn gets
+ * them all in one write: one system call, not one per message.
+ */
+function writeSoon(session: Session): void {
+  if (writeRound.length === 0) {
+    setImmediate(() => {
+      const round = writeRound;
+      writeRound = [];
+      for (const s of round) s.startWriting();
+    });
+  }
+  writeRound.push(session);
 }
 
 /** A frame as a text-mode line, or no bytes when it has no line. */

@@ -10,7 +10,7 @@ import nodeAssert from "node:assert/strict";
 /** Fails unless `condition` is truthy. */
 export function assert(
   condition: unknown,
-  message?: string,
+  message = "assertion failed",
 ): asserts condition {
   nodeAssert.ok(condition, message);
 }
@@ -21,14 +21,22 @@ export function assertEquals<T>(
   expected: T,
   message?: string,
 ): asserts actual is T {
-  nodeAssert.deepStrictEqual(actual, expected, message);
+  // Without a message node prints a diff; with one, the message and the diff.
+  if (message === undefined) nodeAssert.deepStrictEqual(actual, expected);
+  else {nodeAssert.deepStrictEqual(
+      actual,
+      expected,
+      `${message}: ${JSON.stringify(actual)} is not ${
+        JSON.stringify(expected)
+      }`,
+    );}
 }
 
 /** Fails when `actual` and `expected` are deeply equal. */
 export function assertNotEquals(
   actual: unknown,
   expected: unknown,
-  message?: string,
+  message = "values are equal",
 ): void {
   nodeAssert.notDeepStrictEqual(actual, expected, message);
 }
@@ -39,7 +47,11 @@ export function assertMatch(
   pattern: RegExp,
   message?: string,
 ): void {
-  nodeAssert.match(actual, pattern, message);
+  nodeAssert.match(
+    actual,
+    pattern,
+    message ?? `${JSON.stringify(actual)} does not match ${pattern}`,
+  );
 }
 
 /** Fails when `actual` matches `pattern`. */
@@ -48,7 +60,11 @@ export function assertNotMatch(
   pattern: RegExp,
   message?: string,
 ): void {
-  nodeAssert.doesNotMatch(actual, pattern, message);
+  nodeAssert.doesNotMatch(
+    actual,
+    pattern,
+    message ?? `${JSON.stringify(actual)} matches ${pattern}`,
+  );
 }
 
 /** Fails unless `fn` throws an instance of `type` whose message includes `includes`. */

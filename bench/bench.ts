@@ -1,0 +1,626 @@
+// deno-lint-ignore-file no-console
+/**
+ * `make bench`: a load generator that drives a real `lochat-server` on
+ * 127.0.0.1 through the native protocol and reports what it costs.
+ *
+ * Scenarios (each against a fresh server process, bounded in count and time):
+ * - fan-out at full speed, 10 clients × 1000 messages and 100 × 100, each
+ *   sender with at most `WINDOW` messages in flight;
+ * - the same 100 × 100 with history on disk (`--data-dir`) instead of memory;
+ * - the same 100 × 100 with one more client that never reads;
+ * - latency at a steady 200 messages a second across 100 clients;
+ * - idle cost: server memory per connection with 1000 and 10000 idle clients.
+ *
+ * Server CPU is utime+stime of the server process from /proc before and after
+ * a run; peak memory is its VmHWM; latency is from a sender's `performance.now()`
+ * to a receiver's, both in this process. Results go to stdout as a table and
+ * to `bench/results.json`.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const CLOCK_TICK_US = 1_000_000 / 100; // CLK_TCK is 100 on Linux.
+const WINDOW = 20;
+
+interface ServerHandle {
+  pid: number;
+  port: number;
+  process: Deno.ChildProcess;
+}
+
+/** Starts a server on 127.0.0.1:0 with flood control off, and waits for its port. */
+async function startServer(extra: string[] = []): Promise<ServerHandle> {
+  const process = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-all",
+      `${ROOT}server.ts`,
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "0",
+      "--rate",
+      "0",
+      "--log",
+      "off",
+      "--max-per-address",
+      "100000",
+      "--max-connections",
+      "100000",
+      ...(extra.includes("--data-dir") ? [] : ["--data-dir", "none"]),
+      ...extra,
+    ],
+    stdout: "piped",
+    stderr: "inherit",
+    stdin: "null",
+  }).spawn();
+  const reader = process.stdout.getReader();
+  let text = "";
+  while (!/listening on .*:(\d+)/.test(text)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`The server did not start: ${text}`);
+    text += decoder.decode(value);
+  }
+  // Keep draining stdout so the server never blocks on it.
+  (async () => {
+    while (!(await reader.read()).done) { /* drain */ }
+  })();
+  return {
+    pid: process.pid,
+    port: Number(/listening on .*:(\d+)/.exec(text)![1]),
+    process,
+  };
+}
+
+async function stopServer(server: ServerHandle): Promise<void> {
+  try {
+    server.process.kill("SIGTERM");
+  } catch {
+    // Gone already.
+  }
+  await server.process.status;
+}
+
+/** utime + stime of a process, in µs. */
+async function cpuMicros(pid: number): Promise<number> {
+  const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_US;
+}
+
+/** Resident and peak resident memory of a process, in KB. */
+async function memoryKb(pid: number): Promise<{ rss: number; peak: number }> {
+  const status = await Deno.readTextFile(`/proc/${pid}/status`);
+  return {
+    rss: Number(/VmRSS:\s+(\d+)/.exec(status)![1]),
+    peak: Number(/VmHWM:\s+(\d+)/.exec(status)![1]),
+  };
+}
+
+/** One benchmark client: a raw native connection that counts what it gets. */
+class Client {
+  readonly conn: Deno.TcpConn;
+  readonly index: number;
+  received = 0;
+  acked = 0;
+  outOfOrder = 0;
+  #lastBySender = new Map<number, number>();
+  #rest = "";
+  #onAck: (() => void) | undefined;
+  #waiters: (() => void)[] = [];
+  latencies: number[];
+  #reading: Promise<void> | undefined;
+
+  private constructor(conn: Deno.TcpConn, index: number, latencies: number[]) {
+    this.conn = conn;
+    this.index = index;
+    this.latencies = latencies;
+  }
+
+  static async connect(
+    port: number,
+    index: number,
+    room: string,
+    latencies: number[],
+  ): Promise<Client> {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    const client = new Client(conn, index, latencies);
+    await client.write(
+      JSON.stringify({ type: "hello", v: 1, nick: `b${index}`, room }) + "\n",
+    );
+    await client.#untilWelcome();
+    return client;
+  }
+
+  write(text: string): Promise<number> {
+    return this.conn.write(encoder.encode(text));
+  }
+
+  /** Reads until the welcome, then keeps reading in the background. */
+  async #untilWelcome(): Promise<void> {
+    const buffer = new Uint8Array(65536);
+    while (!this.#rest.includes('"type":"welcome"')) {
+      const n = await this.conn.read(buffer);
+      if (n === null) throw new Error("closed before welcome");
+      this.#rest += decoder.decode(buffer.subarray(0, n), { stream: true });
+    }
+    this.#rest = this.#rest.slice(
+      this.#rest.indexOf("\n", this.#rest.indexOf('"type":"welcome"')) + 1,
+    );
+    this.#reading = this.#read(buffer);
+  }
+
+  async #read(buffer: Uint8Array): Promise<void> {
+    try {
+      while (true) {
+        const n = await this.conn.read(buffer);
+        if (n === null) return;
+        const text = this.#rest +
+          decoder.decode(buffer.subarray(0, n), { stream: true });
+        let start = 0;
+        for (
+          let end = text.indexOf("\n");
+          end !== -1;
+          end = text.indexOf("\n", start)
+        ) {
+          this.#line(text, start);
+          start = end + 1;
+        }
+        this.#rest = text.slice(start);
+        for (const wake of this.#waiters.splice(0)) wake();
+      }
+    } catch {
+      // Closed.
+    }
+  }
+
+  #line(text: string, start: number): void {
+    if (text.startsWith('{"type":"msg"', start)) {
+      // The text is "sender:seq:sentAt"; find it without parsing the frame.
+      const at = text.indexOf('"text":"', start) + 8;
+      const close = text.indexOf('"', at);
+      const [sender, seq, sentAt] = text.slice(at, close).split(":").map(
+        Number,
+      ) as [number, number, number];
+      this.latencies.push(performance.now() - sentAt);
+      const last = this.#lastBySender.get(sender) ?? -1;
+      if (seq !== last + 1) this.outOfOrder++;
+      this.#lastBySender.set(sender, seq);
+      this.received++;
+    } else if (text.startsWith('{"type":"ack"', start)) {
+      this.acked++;
+      this.#onAck?.();
+    }
+  }
+
+  /** Sends `count` messages, at most `window` unacknowledged at a time. */
+  async sendAll(count: number, window: number): Promise<void> {
+    let sent = 0;
+    const pump = async () => {
+      let batch = "";
+      while (sent < count && sent - this.acked < window) {
+        batch += JSON.stringify({
+          type: "msg",
+          id: `${sent}`,
+          text: `${this.index}:${sent}:${performance.now()}`,
+        }) + "\n";
+        sent++;
+      }
+      if (batch !== "") await this.write(batch);
+    };
+    await new Promise<void>((resolve) => {
+      this.#onAck = () => {
+        if (this.acked >= count) resolve();
+        else pump();
+      };
+      pump();
+    });
+    this.#onAck = undefined;
+  }
+
+  /** Sends one message now. */
+  send(seq: number): void {
+    this.write(
+      JSON.stringify({
+        type: "msg",
+        id: `${seq}`,
+        text: `${this.index}:${seq}:${performance.now()}`,
+      }) + "\n",
+    )
+      .catch(() => {});
+  }
+
+  /** Waits until `expected` messages have arrived, or the deadline passes. */
+  async until(expected: number, deadline: number): Promise<void> {
+    while (this.received < expected && performance.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(
+          resolve,
+          Math.max(0, deadline - performance.now()),
+        );
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    try {
+      this.conn.close();
+    } catch {
+      // Closed.
+    }
+    await this.#reading;
+  }
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[
+    Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
+  ]!;
+}
+
+function latencyStats(
+  values: number[],
+): { p50: number; p99: number; max: number } {
+  const sorted = Float64Array.from(values).sort();
+  return {
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    max: sorted[sorted.length - 1] ?? NaN,
+  };
+}
+
+async function connectAll(
+  port: number,
+  count: number,
+  room: (i: number) => string,
+  latencies: number[],
+) {
+  const clients: Client[] = [];
+  for (let i = 0; i < count; i += 100) {
+    const batch = Array.from(
+      { length: Math.min(100, count - i) },
+      (_, k) => Client.connect(port, i + k, room(i + k), latencies),
+    );
+    clients.push(...await Promise.all(batch));
+  }
+  return clients;
+}
+
+interface FanoutResult {
+  scenario: string;
+  clients: number;
+  messagesPerClient: number;
+  deliveries: number;
+  lost: number;
+  outOfOrder: number;
+  seconds: number;
+  deliveriesPerSecond: number;
+  serverCpuMicrosPerDelivery: number;
+  latencyMs: { p50: number; p99: number; max: number };
+  peakRssMb: number;
+  slowReaderDropped?: boolean;
+}
+
+async function fanout(
+  name: string,
+  clients: number,
+  perClient: number,
+  options: { serverArgs?: string[]; slowReader?: boolean } = {},
+): Promise<FanoutResult> {
+  const server = await startServer(options.serverArgs);
+  const latencies: number[] = [];
+  let slow: Deno.TcpConn | undefined;
+  try {
+    if (options.slowReader) {
+      slow = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+      await slow.write(
+        encoder.encode('{"type":"hello","v":1,"nick":"slow"}\n'),
+      );
+    }
+    const all = await connectAll(
+      server.port,
+      clients,
+      () => "lobby",
+      latencies,
+    );
+    const expected = (clients - 1) * perClient;
+    latencies.length = 0;
+    const cpu0 = await cpuMicros(server.pid);
+    const t0 = performance.now();
+    const deadline = t0 + 120_000;
+    await Promise.all(all.map((c) => c.sendAll(perClient, WINDOW)));
+    await Promise.all(all.map((c) => c.until(expected, deadline)));
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu1 = await cpuMicros(server.pid);
+    const memory = await memoryKb(server.pid);
+    const received = all.reduce((sum, c) => sum + c.received, 0);
+    const outOfOrder = all.reduce((sum, c) => sum + c.outOfOrder, 0);
+    await Promise.all(all.map((c) => c.close()));
+    let slowReaderDropped: boolean | undefined;
+    if (slow !== undefined) {
+      // Dropped means the server closed it: reading now ends (after what it had queued).
+      const buffer = new Uint8Array(1 << 20);
+      const end = performance.now() + 5000;
+      slowReaderDropped = false;
+      while (performance.now() < end) {
+        const n = await Promise.race([
+          slow.read(buffer),
+          new Promise<number>((r) => setTimeout(() => r(-1), 1000)),
+        ]);
+        if (n === null) {
+          slowReaderDropped = true;
+          break;
+        }
+        if (n === -1) break;
+      }
+    }
+    return {
+      scenario: name,
+      clients,
+      messagesPerClient: perClient,
+      deliveries: received,
+      lost: clients * expected - received,
+      outOfOrder,
+      seconds,
+      deliveriesPerSecond: received / seconds,
+      serverCpuMicrosPerDelivery: (cpu1 - cpu0) / received,
+      latencyMs: latencyStats(latencies),
+      peakRssMb: memory.peak / 1024,
+      ...(slowReaderDropped === undefined ? {} : { slowReaderDropped }),
+    };
+  } finally {
+    slow?.close();
+    await stopServer(server);
+  }
+}
+
+interface SteadyResult {
+  scenario: string;
+  clients: number;
+  messagesPerSecond: number;
+  seconds: number;
+  deliveries: number;
+  lost: number;
+  latencyMs: { p50: number; p99: number; max: number };
+  serverCpuMicrosPerDelivery: number;
+}
+
+async function steady(
+  clients: number,
+  rate: number,
+  seconds: number,
+): Promise<SteadyResult> {
+  const server = await startServer();
+  const latencies: number[] = [];
+  try {
+    const all = await connectAll(
+      server.port,
+      clients,
+      () => "lobby",
+      latencies,
+    );
+    latencies.length = 0;
+    const perClient = Math.round((rate * seconds) / clients);
+    const interval = (1000 * clients) / rate;
+    const cpu0 = await cpuMicros(server.pid);
+    await Promise.all(all.map((client, i) =>
+      new Promise<void>((resolve) => {
+        let seq = 0;
+        // Stagger the clients evenly across one interval.
+        setTimeout(() => {
+          const timer = setInterval(() => {
+            client.send(seq++);
+            if (seq >= perClient) {
+              clearInterval(timer);
+              resolve();
+            }
+          }, interval);
+        }, (interval * i) / clients);
+      })
+    ));
+    const expected = (clients - 1) * perClient;
+    const deadline = performance.now() + 10_000;
+    await Promise.all(all.map((c) => c.until(expected, deadline)));
+    const cpu1 = await cpuMicros(server.pid);
+    const received = all.reduce((sum, c) => sum + c.received, 0);
+    await Promise.all(all.map((c) => c.close()));
+    return {
+      scenario: `steady ${rate}/s`,
+      clients,
+      messagesPerSecond: rate,
+      seconds,
+      deliveries: received,
+      lost: clients * expected - received,
+      latencyMs: latencyStats(latencies),
+      serverCpuMicrosPerDelivery: (cpu1 - cpu0) / received,
+    };
+  } finally {
+    await stopServer(server);
+  }
+}
+
+interface IdleResult {
+  scenario: string;
+  clients: number;
+  kbPerConnection: number;
+  serverRssMb: number;
+}
+
+async function idle(clients: number): Promise<IdleResult> {
+  const server = await startServer(["--ping-interval", "0"]);
+  const latencies: number[] = [];
+  try {
+    // Warm the server up with a few connections first, so the baseline includes
+    // the code paths (JIT, buffers) every connection uses.
+    const warm = await connectAll(server.port, 20, () => "warm", latencies);
+    await Promise.all(warm.map((c) => c.close()));
+    const before = (await memoryKb(server.pid)).rss;
+    // Rooms of 100: join notices in one room of 10000 would cost 10000² deliveries.
+    const all = await connectAll(
+      server.port,
+      clients,
+      (i) => `idle${Math.floor(i / 100)}`,
+      latencies,
+    );
+    const after = (await memoryKb(server.pid)).rss;
+    await Promise.all(all.map((c) => c.close()));
+    return {
+      scenario: `idle ${clients}`,
+      clients,
+      kbPerConnection: (after - before) / clients,
+      serverRssMb: after / 1024,
+    };
+  } finally {
+    await stopServer(server);
+  }
+}
+
+function table(results: (FanoutResult | SteadyResult | IdleResult)[]): string {
+  const rows = [[
+    "scenario",
+    "deliveries/s",
+    "CPU µs/delivery",
+    "p50 ms",
+    "p99 ms",
+    "max ms",
+    "lost",
+    "peak RSS MB",
+    "KB/conn",
+  ]];
+  const f = (
+    n: number | undefined,
+    digits = 2,
+  ) => (n === undefined || Number.isNaN(n) ? "" : n.toFixed(digits));
+  for (const r of results) {
+    if ("kbPerConnection" in r) {
+      rows.push([
+        r.scenario,
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        f(r.serverRssMb, 1),
+        f(r.kbPerConnection, 1),
+      ]);
+    } else if ("messagesPerSecond" in r) {
+      rows.push([
+        r.scenario,
+        "",
+        f(r.serverCpuMicrosPerDelivery),
+        f(r.latencyMs.p50),
+        f(r.latencyMs.p99),
+        f(r.latencyMs.max),
+        `${r.lost}`,
+        "",
+        "",
+      ]);
+    } else {
+      rows.push([
+        r.scenario +
+        (r.slowReaderDropped === undefined
+          ? ""
+          : r.slowReaderDropped
+          ? " (slow one dropped)"
+          : " (slow one kept)"),
+        f(r.deliveriesPerSecond, 0),
+        f(r.serverCpuMicrosPerDelivery),
+        f(r.latencyMs.p50),
+        f(r.latencyMs.p99),
+        f(r.latencyMs.max),
+        `${r.lost}${r.outOfOrder > 0 ? ` (${r.outOfOrder} out of order)` : ""}`,
+        f(r.peakRssMb, 1),
+        "",
+      ]);
+    }
+  }
+  const widths = rows[0]!.map((_, i) =>
+    Math.max(...rows.map((row) => row[i]!.length))
+  );
+  return rows.map((row) =>
+    row.map((
+      cell,
+      i,
+    ) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(
+      "  ",
+    )
+  )
+    .join("\n");
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      quick: { type: "boolean" },
+      only: { type: "string" },
+      out: { type: "string", default: `${ROOT}bench/results.json` },
+    },
+  });
+  const quick = values.quick === true;
+  const dataDir = await Deno.makeTempDir({ prefix: "lochat-bench-" });
+  const results: (FanoutResult | SteadyResult | IdleResult)[] = [];
+  const run = async <T extends FanoutResult | SteadyResult | IdleResult>(
+    label: string,
+    job: () => Promise<T>,
+  ) => {
+    if (values.only !== undefined && !label.includes(values.only)) return;
+    console.error(`running ${label} …`);
+    results.push(await job());
+  };
+  try {
+    await run(
+      "fan-out 10 × 1000",
+      () => fanout("fan-out 10×1000", 10, quick ? 200 : 1000),
+    );
+    await run(
+      "fan-out 100 × 100",
+      () => fanout("fan-out 100×100", 100, quick ? 20 : 100),
+    );
+    await run(
+      "fan-out 100 × 100, history on disk",
+      () =>
+        fanout("fan-out 100×100, on disk", 100, quick ? 20 : 100, {
+          serverArgs: ["--data-dir", dataDir],
+        }),
+    );
+    await run(
+      "fan-out 100 × 100 with a slow reader",
+      () =>
+        fanout("fan-out 100×100 + slow reader", 100, quick ? 20 : 100, {
+          slowReader: true,
+        }),
+    );
+    await run(
+      "steady 200/s across 100 clients",
+      () => steady(100, 200, quick ? 3 : 10),
+    );
+    await run("idle 1000", () => idle(1000));
+    if (!quick) await run("idle 10000", () => idle(10_000));
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+  const report = {
+    date: new Date().toISOString(),
+    cores: navigator.hardwareConcurrency,
+    deno: Deno.version.deno,
+    window: WINDOW,
+    results,
+  };
+  await Deno.writeTextFile(values.out!, JSON.stringify(report, null, 2) + "\n");
+  console.log(table(results));
+  console.log(
+    `\n${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}; JSON in ${values.out}`,
+  );
+}

@@ -1,0 +1,418 @@
+/**
+ * Finding the server on the LAN: mDNS / DNS-SD for `_lochat._tcp.local`.
+ *
+ * The server answers DNS-SD queries (PTR → instance, SRV → host and port,
+ * TXT → protocol version, TLS and name, A → address), announces itself when
+ * it starts and says goodbye when it stops, so standard tools
+ * (`avahi-browse -r _lochat._tcp`, `dns-sd -B _lochat._tcp`) see it as well as
+ * `lochat-client`. Each IPv4 interface gets its own responder that joins the
+ * multicast group on that interface only, and answers with that interface's
+ * address, so a client is told the address that reaches it. A server bound
+ * to a loopback address advertises nothing: there is no LAN to tell.
+ *
+ * The packet work (`npm:multicast-dns`) sits behind {@linkcode MdnsFactory},
+ * so unit tests run the record logic without sockets.
+ *
+ * @module
+ */
+
+// @ts-types="@types/multicast-dns"
+import makeMdns from "multicast-dns";
+import os from "node:os";
+import { PROTOCOL_VERSION } from "./limits.ts";
+import { sanitize } from "./sanitize.ts";
+
+/** The DNS-SD service type. */
+export const SERVICE = "_lochat._tcp.local";
+const SERVICES_META = "_services._dns-sd._udp.local";
+const TTL = 120;
+
+/** What a server advertises. */
+export interface ServiceInfo {
+  /** Instance name, shown to people: `--name`, default the host name. */
+  name: string;
+  port: number;
+  tls: boolean;
+}
+
+/** A server found on the LAN. */
+export interface FoundServer {
+  name: string;
+  address: string;
+  port: number;
+  tls: boolean;
+  version: number;
+}
+
+/** An IPv4 interface: its address and netmask. */
+export interface Interface {
+  address: string;
+  netmask: string;
+}
+
+/** SRV record data. */
+interface SrvData {
+  port: number;
+  target: string;
+  weight?: number;
+  priority?: number;
+}
+
+/** A DNS record, as `multicast-dns` takes and gives them (the kinds we use). */
+type DnsRecord = {
+  name: string;
+  type: string;
+  ttl?: number;
+  data: string | SrvData | (string | Uint8Array)[];
+  class?: string;
+  flush?: boolean;
+};
+
+function isSrv(data: DnsRecord["data"]): data is SrvData {
+  return typeof data === "object" && !Array.isArray(data) &&
+    typeof data.port === "number";
+}
+
+/** The part of a `multicast-dns` instance this module uses. */
+export interface Mdns {
+  on(
+    event: "query" | "response",
+    listener: (packet: Packet, rinfo: { address: string }) => void,
+  ): void;
+  on(event: "error" | "warning", listener: (error: Error) => void): void;
+  respond(packet: { answers: DnsRecord[]; additionals?: DnsRecord[] }): void;
+  query(packet: { questions: { name: string; type: string }[] }): void;
+  destroy(callback?: () => void): void;
+}
+
+/** A DNS packet, as far as this module reads it. */
+export interface Packet {
+  questions?: { name: string; type: string }[];
+  answers?: DnsRecord[];
+  additionals?: DnsRecord[];
+}
+
+/** Makes an mDNS endpoint on one interface. */
+export type MdnsFactory = (iface: Interface) => Mdns;
+
+/** The real one: `npm:multicast-dns`, joined on `iface` only. */
+export const multicastDns: MdnsFactory = (iface) =>
+  makeMdns({
+    interface: iface.address,
+    bind: "0.0.0.0",
+    loopback: true,
+    multicast: true,
+  }) as unknown as Mdns;
+
+/** The non-internal IPv4 interfaces of this machine. */
+export function lanInterfaces(): Interface[] {
+  return Object.values(os.networkInterfaces()).flatMap((list) =>
+    (list ?? []).filter((i) => i.family === "IPv4" && !i.internal).map((i) => ({
+      address: i.address,
+      netmask: i.netmask,
+    }))
+  );
+}
+
+/** True for addresses that never leave the machine. */
+export function isLoopback(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "::1" ||
+    /^127\./.test(hostname);
+}
+
+/**
+ * The interfaces a server bound to `hostname` is reachable on, and so
+ * advertises on: none for loopback, all for a wildcard, else the one with
+ * that address.
+ */
+export function interfacesFor(
+  hostname: string,
+  all: Interface[] = lanInterfaces(),
+): Interface[] {
+  if (isLoopback(hostname)) return [];
+  if (hostname === "0.0.0.0" || hostname === "::" || hostname === "") {
+    return all;
+  }
+  return all.filter((i) => i.address === hostname);
+}
+
+/** True when `address` is in `iface`'s subnet. */
+export function sameSubnet(address: string, iface: Interface): boolean {
+  const toInt = (ip: string) =>
+    ip.split(".").reduce((n, part) => (n << 8) + Number(part), 0) >>> 0;
+  if (!/^\d+\.\d+\.\d+\.\d+$/.test(address)) return false;
+  const mask = toInt(iface.netmask);
+  return ((toInt(address) & mask) >>> 0) ===
+    ((toInt(iface.address) & mask) >>> 0);
+}
+
+/** A DNS label made of `name`: what DNS-SD allows in an instance name. */
+function label(name: string): string {
+  return sanitize(name).replace(/\./g, "-").slice(0, 63) || "lochat";
+}
+
+/** The records that describe `service` as reached through `iface`. */
+export function records(
+  service: ServiceInfo,
+  iface: Interface,
+  host: string,
+  ttl = TTL,
+): DnsRecord[] {
+  const instance = `${label(service.name)}.${SERVICE}`;
+  const target = `${label(host)}.local`;
+  return [
+    { name: SERVICE, type: "PTR", ttl, data: instance },
+    {
+      name: instance,
+      type: "SRV",
+      ttl,
+      data: { port: service.port, target, weight: 0, priority: 0 },
+    },
+    {
+      name: instance,
+      type: "TXT",
+      ttl,
+      data: [
+        `v=${PROTOCOL_VERSION}`,
+        `tls=${service.tls ? 1 : 0}`,
+        `name=${service.name}`,
+      ],
+    },
+    { name: target, type: "A", ttl, data: iface.address },
+  ];
+}
+
+/**
+ * The answer to `query` for `service` on `iface`, or `undefined` when the
+ * query is not about us.
+ */
+export function answer(
+  query: Packet,
+  service: ServiceInfo,
+  iface: Interface,
+  host: string,
+): DnsRecord[] | undefined {
+  const all = records(service, iface, host);
+  const [, srv, txt, a] = all as [
+    DnsRecord,
+    DnsRecord,
+    DnsRecord,
+    DnsRecord,
+  ];
+  for (const question of query.questions ?? []) {
+    const name = question.name.toLowerCase();
+    if (
+      name === SERVICE && (question.type === "PTR" || question.type === "ANY")
+    ) return all;
+    if (name === SERVICES_META && question.type === "PTR") {
+      return [{ name: SERVICES_META, type: "PTR", ttl: TTL, data: SERVICE }];
+    }
+    if (name === srv.name.toLowerCase()) return [srv, txt, a];
+    if (
+      name === a.name.toLowerCase() &&
+      (question.type === "A" || question.type === "ANY")
+    ) return [a];
+  }
+  return undefined;
+}
+
+/** Servers described by one mDNS response, with the address each came from. */
+export function parseResponse(packet: Packet, from: string): FoundServer[] {
+  const records = [...(packet.answers ?? []), ...(packet.additionals ?? [])];
+  const instances = records.filter((r) =>
+    r.type === "PTR" && r.name.toLowerCase() === SERVICE
+  ).map((r) => String(r.data));
+  const found: FoundServer[] = [];
+  for (const instance of instances) {
+    const srv = records.find((r) => r.type === "SRV" && r.name === instance)
+      ?.data;
+    if (srv === undefined || !isSrv(srv)) continue;
+    const txt = records.find((r) => r.type === "TXT" && r.name === instance)
+      ?.data;
+    const fields = new Map(
+      (Array.isArray(txt) ? txt : []).map((entry) => {
+        const text = typeof entry === "string"
+          ? entry
+          : new TextDecoder().decode(entry);
+        const at = text.indexOf("=");
+        return [text.slice(0, at), text.slice(at + 1)] as const;
+      }),
+    );
+    const a = records.find((r) => r.type === "A" && r.name === srv.target);
+    found.push({
+      name: fields.get("name") ?? instance.slice(0, -SERVICE.length - 1),
+      address: typeof a?.data === "string" ? a.data : from,
+      port: srv.port,
+      tls: fields.get("tls") === "1",
+      version: Number(fields.get("v") ?? 0),
+    });
+  }
+  return found;
+}
+
+/**
+ * A server's advertisement on every interface it is reachable on.
+ *
+ * @example
+ * ```ts
+ * const ad = Advertiser.start({ hostname: "0.0.0.0", service: { name: "lanbox", port: 4444, tls: false } });
+ * // ... later
+ * await ad.stop(); // says goodbye (TTL 0)
+ * ```
+ */
+export class Advertiser {
+  #endpoints: { mdns: Mdns; iface: Interface }[] = [];
+  #service: ServiceInfo;
+  #host: string;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  private constructor(service: ServiceInfo, host: string) {
+    this.#service = service;
+    this.#host = host;
+  }
+
+  /** Interfaces being advertised on (none for a loopback server). */
+  get interfaces(): Interface[] {
+    return this.#endpoints.map((e) => e.iface);
+  }
+
+  /** Starts answering and announces the service. Creates no socket for a loopback bind. */
+  static start(options: {
+    hostname: string;
+    service: ServiceInfo;
+    host?: string;
+    interfaces?: Interface[];
+    factory?: MdnsFactory;
+    onWarning?: (message: string) => void;
+  }): Advertiser {
+    const host = options.host ?? os.hostname();
+    const advertiser = new Advertiser(options.service, host);
+    const factory = options.factory ?? multicastDns;
+    for (const iface of interfacesFor(options.hostname, options.interfaces)) {
+      const mdns = factory(iface);
+      mdns.on(
+        "error",
+        (error) =>
+          options.onWarning?.(`mDNS on ${iface.address}: ${error.message}`),
+      );
+      mdns.on("warning", () => {});
+      mdns.on("query", (query, rinfo) => {
+        // Every responder hears every interface's queries: answer only our own.
+        if (
+          !sameSubnet(rinfo.address, iface) && rinfo.address !== iface.address
+        ) return;
+        const answers = answer(query, options.service, iface, host);
+        if (answers !== undefined) mdns.respond({ answers });
+      });
+      advertiser.#endpoints.push({ mdns, iface });
+    }
+    advertiser.#announce(TTL);
+    // RFC 6762 asks for a second announcement a second later.
+    if (advertiser.#endpoints.length > 0) {
+      advertiser.#timer = setTimeout(() => advertiser.#announce(TTL), 1000);
+    }
+    return advertiser;
+  }
+
+  /** Says goodbye (the records with TTL 0) and closes the sockets. */
+  async stop(): Promise<void> {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#announce(0);
+    await Promise.all(
+      this.#endpoints.map(({ mdns }) =>
+        new Promise<void>((resolve) => mdns.destroy(resolve))
+      ),
+    );
+    this.#endpoints = [];
+  }
+
+  #announce(ttl: number): void {
+    for (const { mdns, iface } of this.#endpoints) {
+      mdns.respond({ answers: records(this.#service, iface, this.#host, ttl) });
+    }
+  }
+}
+
+/**
+ * Asks every LAN interface who serves `_lochat._tcp` and collects the
+ * answers for `timeoutMs`. Servers found on several interfaces are listed
+ * once per address.
+ */
+export async function browse(
+  options: {
+    timeoutMs: number;
+    interfaces?: Interface[];
+    factory?: MdnsFactory;
+  },
+): Promise<FoundServer[]> {
+  const factory = options.factory ?? multicastDns;
+  const found = new Map<string, FoundServer>();
+  const endpoints = (options.interfaces ?? lanInterfaces()).map((iface) => {
+    const mdns = factory(iface);
+    mdns.on("error", () => {});
+    mdns.on("warning", () => {});
+    mdns.on("response", (packet, rinfo) => {
+      for (const server of parseResponse(packet, rinfo.address)) {
+        found.set(`${server.name}@${server.address}:${server.port}`, server);
+      }
+    });
+    mdns.query({ questions: [{ name: SERVICE, type: "PTR" }] });
+    return mdns;
+  });
+  await new Promise((resolve) => setTimeout(resolve, options.timeoutMs));
+  await Promise.all(
+    endpoints.map((mdns) =>
+      new Promise<void>((resolve) => mdns.destroy(resolve))
+    ),
+  );
+  return [...found.values()].sort((a, b) =>
+    a.name.localeCompare(b.name) || a.address.localeCompare(b.address)
+  );
+}
+
+/** How long the client listens for servers, by default. */
+export const BROWSE_MS = 1500;
+
+/**
+ * Picks the server to connect to from what discovery found: the one named
+ * `name`, or the only one. Otherwise says why not, in words for the person.
+ */
+export function chooseServer(
+  found: FoundServer[],
+  name: string | undefined,
+): { ok: true; server: FoundServer } | {
+  ok: false;
+  problem: string;
+  several: boolean;
+} {
+  const listed = found.map((s) => `${s.name} (${s.address}:${s.port})`).join(
+    ", ",
+  );
+  if (found.length === 0) {
+    return {
+      ok: false,
+      several: false,
+      problem:
+        `No Lochat server answered on the LAN within ${BROWSE_MS / 1000} s. ` +
+        "Is one running (make server)? Pass --host ADDR (and --port) to connect directly",
+    };
+  }
+  if (name !== undefined) {
+    const match = found.find((s) =>
+      s.name.toLowerCase() === name.toLowerCase()
+    );
+    if (match !== undefined) return { ok: true, server: match };
+    return {
+      ok: false,
+      several: false,
+      problem: `No server called "${name}" on the LAN; found: ${listed}`,
+    };
+  }
+  if (found.length === 1) return { ok: true, server: found[0]! };
+  return {
+    ok: false,
+    several: true,
+    problem:
+      `${found.length} servers on the LAN: ${listed}; pick one with --server NAME`,
+  };
+}
