@@ -65,17 +65,6 @@ async function main(): Promise<number> {
     return 1;
   }
   const { hostname, port } = server.address;
-  console.log(`listening on ${hostname}:${port}`);
-  console.log(
-    store === undefined
-      ? "history in memory only (--data-dir none)"
-      : `history in ${store.file}`,
-  );
-  if (tls !== undefined) {
-    console.log(
-      `TLS certificate SHA256 ${new X509Certificate(tls.cert).fingerprint256}`,
-    );
-  }
   const advertiser = flags.discovery
     ? Advertiser.start({
       hostname,
@@ -87,6 +76,24 @@ async function main(): Promise<number> {
       onWarning: (message) => log("discovery-warning", { message }),
     })
     : undefined;
+  // Signals first: once "listening" is printed, SIGTERM must find the handler.
+  const stop = async () => {
+    await advertiser?.stop();
+    await server.shutdown("The server is shutting down");
+  };
+  Deno.addSignalListener("SIGINT", stop);
+  Deno.addSignalListener("SIGTERM", stop);
+  console.log(`listening on ${hostname}:${port}`);
+  console.log(
+    store === undefined
+      ? "history in memory only (--data-dir none)"
+      : `history in ${store.file}`,
+  );
+  if (tls !== undefined) {
+    console.log(
+      `TLS certificate SHA256 ${new X509Certificate(tls.cert).fingerprint256}`,
+    );
+  }
   const on = advertiser?.interfaces.map((i) => i.address).join(", ");
   console.log(
     advertiser === undefined
@@ -95,13 +102,8 @@ async function main(): Promise<number> {
       ? "not advertised on the LAN (bound to a loopback address)"
       : `advertised on the LAN as _lochat._tcp on ${on}`,
   );
-  const stop = async () => {
-    await advertiser?.stop();
-    await server.shutdown("The server is shutting down");
-  };
-  Deno.addSignalListener("SIGINT", stop);
-  Deno.addSignalListener("SIGTERM", stop);
   await server.done;
+  await advertiser?.stop(); // Also when --exit-when-empty stopped the server.
   return 0;
 }
 

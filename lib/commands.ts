@@ -266,17 +266,11 @@ export const COMMANDS: readonly Command[] = [
         );
         return undefined;
       }
-      const target = ctx.hub.find(nick);
+      const target = ctx.hub.online(nick);
       if (target === ctx.member) {
         throw new ChatError("bad-args", "You cannot ignore yourself");
       }
-      const shown = target?.nick ?? nick;
-      if (target === undefined && !ignores.has(nickKey(nick))) {
-        throw new ChatError(
-          "no-such-nick",
-          `No one called "${nick}" is online`,
-        );
-      }
+      const shown = target.nick;
       ignores.add(nickKey(shown));
       ctx.reply("ignore", `You ignore ${shown}; /unignore ${shown} to undo`);
       return undefined;

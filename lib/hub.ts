@@ -154,6 +154,18 @@ export class Hub {
     return this.#members.get(nickKey(nick));
   }
 
+  /** The member with `nick`, or a {@linkcode ChatError} that says no one is. */
+  online(nick: string): Member {
+    const member = this.find(nick);
+    if (member === undefined) {
+      throw new ChatError(
+        "no-such-nick",
+        `No one called "${clean(nick, 40)}" is online; /who lists the room`,
+      );
+    }
+    return member;
+  }
+
   /** A free guest nick for a member who did not choose one. */
   guestNick(): string {
     let nick: string;
@@ -277,13 +289,7 @@ export class Hub {
     text: string,
     options: { me?: boolean } = {},
   ): Member {
-    const target = this.find(nick);
-    if (target === undefined) {
-      throw new ChatError(
-        "no-such-nick",
-        `No one called "${clean(nick, 40)}" is online; /who lists the room`,
-      );
-    }
+    const target = this.online(nick);
     const frame: ServerFrame = {
       type: "pm",
       from: member.nick,
@@ -353,13 +359,7 @@ export class Hub {
   /** Disconnects `nick`, telling everyone who did it and why. */
   kick(by: Member, nick: string, reason: string): Member {
     this.#requireOp(by);
-    const target = this.find(nick);
-    if (target === undefined) {
-      throw new ChatError(
-        "no-such-nick",
-        `No one called "${clean(nick, 40)}" is online`,
-      );
-    }
+    const target = this.online(nick);
     const why = `kicked by ${by.nick}${
       reason.trim() === "" ? "" : `: ${clean(reason, MAX_REASON_CHARS)}`
     }`;
@@ -374,13 +374,7 @@ export class Hub {
   /** Bans `nick`'s address until the server restarts, and kicks them. */
   ban(by: Member, nick: string, reason: string): string {
     this.#requireOp(by);
-    const target = this.find(nick);
-    if (target === undefined) {
-      throw new ChatError(
-        "no-such-nick",
-        `No one called "${clean(nick, 40)}" is online`,
-      );
-    }
+    const target = this.online(nick);
     if (target.address === undefined) {
       throw new ChatError("not-now", `${target.nick} has no address to ban`);
     }

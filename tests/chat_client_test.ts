@@ -2,8 +2,7 @@ import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { ChatClient, ConnectError } from "../lib/chat_client.ts";
 import { MemoryHistory } from "../lib/history.ts";
 import { Hub } from "../lib/hub.ts";
-import { Session } from "../lib/session.ts";
-import { memoryPair } from "./util.ts";
+import { memoryServer } from "./util.ts";
 
 /** A hub with a session behind every dial, all in memory. */
 function world() {
@@ -11,21 +10,7 @@ function world() {
     history: new MemoryHistory({ perRoom: 10 }),
     historyOnJoin: 10,
   });
-  const sessions: Promise<void>[] = [];
-  const dial = () => {
-    const [server, client] = memoryPair();
-    const session = new Session(server, {
-      hub,
-      peer: "memory",
-      serverName: "test",
-      maxLineBytes: 1024,
-      maxQueueBytes: 1 << 20,
-      helloWaitMs: 60_000,
-      log: () => {},
-    });
-    sessions.push(session.run());
-    return Promise.resolve(client);
-  };
+  const { dial, sessions } = memoryServer(hub);
   return { hub, dial, sessions };
 }
 

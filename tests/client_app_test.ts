@@ -4,9 +4,7 @@ import type { ClientView, InputEvent } from "../lib/client_app.ts";
 import { MemoryHistory } from "../lib/history.ts";
 import { Hub } from "../lib/hub.ts";
 import type { ServerFrame } from "../lib/protocol.ts";
-import { Session } from "../lib/session.ts";
-import { memoryPair } from "./util.ts";
-import type { MemoryEnd } from "./util.ts";
+import { memoryServer } from "./util.ts";
 
 Deno.test("backoff doubles from the first delay up to the cap, with half of it jittered", () => {
   const options = { firstMs: 100, maxMs: 1000 };
@@ -87,23 +85,7 @@ Deno.test("after a dropped connection the client reconnects and resends; nothing
       return true;
     },
   }, "ops");
-  const sessions: Promise<void>[] = [];
-  const ends: MemoryEnd[] = [];
-  const dial = () => {
-    const [server, client] = memoryPair();
-    const session = new Session(server, {
-      hub,
-      peer: "memory",
-      serverName: "test",
-      maxLineBytes: 1024,
-      maxQueueBytes: 1 << 20,
-      helloWaitMs: 60_000,
-      log: () => {},
-    });
-    sessions.push(session.run());
-    ends.push(client);
-    return Promise.resolve(client);
-  };
+  const { dial, sessions, ends } = memoryServer(hub);
   const input = inputs();
   const view = new Recorder();
   const run = runClient({

@@ -123,7 +123,14 @@ Deno.test("restarting the server while a piped client sends 200 lines: each arri
     server.kill("SIGTERM");
     assertEquals(await server.exitCode(), 0);
     await server[Symbol.asyncDispose]();
-    server = await startOnPort(port);
+    server = await ServerProcess.start([
+      "--port",
+      String(port),
+      "--log",
+      "off",
+      "--rate",
+      "0",
+    ]);
     await piper.stderr.waitFor("Reconnected to");
     await watcher.stderr.waitFor("Reconnected to");
     await piper.write(...lines.slice(120));
@@ -167,25 +174,3 @@ Deno.test("--no-reconnect exits 1 when the server goes away", async () => {
     /Lost the connection to 127\.0\.0\.1:\d+/,
   );
 });
-
-/** Starts a server on a port a previous one just released. */
-async function startOnPort(port: number): Promise<ServerProcess> {
-  const server = new ServerProcess(Deno.execPath(), [
-    "run",
-    "--allow-all",
-    "server.ts",
-    "--host",
-    "127.0.0.1",
-    "--port",
-    String(port),
-    "--log",
-    "off",
-    "--rate",
-    "0",
-    "--data-dir",
-    "none",
-  ], { label: "restarted server" });
-  await server.stdout.waitFor(/^listening on /);
-  server.port = port;
-  return server;
-}

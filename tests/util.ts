@@ -12,6 +12,8 @@
 import { readLines } from "../lib/lines.ts";
 import type { ServerFrame } from "../lib/protocol.ts";
 import { decodeServerFrame } from "../lib/protocol.ts";
+import type { Hub } from "../lib/hub.ts";
+import { Session } from "../lib/session.ts";
 
 /** The repository's root directory. */
 export const ROOT = new URL("..", import.meta.url).pathname;
@@ -296,8 +298,7 @@ export class ServerProcess extends Program {
     const hostArgs = [
       "--host",
       "127.0.0.1",
-      "--port",
-      "0",
+      ...(args.includes("--port") ? [] : ["--port", "0"]),
       ...(args.includes("--data-dir") ? [] : ["--data-dir", "none"]),
     ];
     const server = new ServerProcess(command, [...base, ...hostArgs, ...args], {
@@ -739,4 +740,33 @@ export class NetnsPair implements AsyncDisposable {
       }).output();
     }
   }
+}
+
+/**
+ * A hub whose every dial gets a fresh {@linkcode Session} over a memory pair:
+ * a whole server in memory, for client-side unit tests.
+ */
+export function memoryServer(hub: Hub): {
+  dial: () => Promise<MemoryEnd>;
+  sessions: Promise<void>[];
+  ends: MemoryEnd[];
+} {
+  const sessions: Promise<void>[] = [];
+  const ends: MemoryEnd[] = [];
+  const dial = () => {
+    const [server, client] = memoryPair();
+    const session = new Session(server, {
+      hub,
+      peer: "memory",
+      serverName: "test",
+      maxLineBytes: 1024,
+      maxQueueBytes: 1 << 20,
+      helloWaitMs: 60_000,
+      log: () => {},
+    });
+    sessions.push(session.run());
+    ends.push(client);
+    return Promise.resolve(client);
+  };
+  return { dial, sessions, ends };
 }
