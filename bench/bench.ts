@@ -26,6 +26,8 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const CLOCK_TICK_US = 1_000_000 / 100; // CLK_TCK is 100 on Linux.
 const WINDOW = 20;
+/** V8 flags for the server (`--server-v8-flags=--prof` to profile it). */
+let serverV8Flags: string | undefined;
 
 interface ServerHandle {
   pid: number;
@@ -39,6 +41,7 @@ async function startServer(extra: string[] = []): Promise<ServerHandle> {
     args: [
       "run",
       "--allow-all",
+      ...(serverV8Flags === undefined ? [] : [`--v8-flags=${serverV8Flags}`]),
       `${ROOT}server.ts`,
       "--host",
       "127.0.0.1",
@@ -565,10 +568,12 @@ if (import.meta.main) {
     options: {
       quick: { type: "boolean" },
       only: { type: "string" },
+      "server-v8-flags": { type: "string" },
       out: { type: "string", default: `${ROOT}bench/results.json` },
     },
   });
   const quick = values.quick === true;
+  serverV8Flags = values["server-v8-flags"];
   const dataDir = await Deno.makeTempDir({ prefix: "lochat-bench-" });
   const results: (FanoutResult | SteadyResult | IdleResult)[] = [];
   const run = async <T extends FanoutResult | SteadyResult | IdleResult>(
