@@ -207,3 +207,21 @@ Deno.test("Ctrl-C leaves and the terminal is back in cooked mode", async () => {
     await Deno.remove(state);
   }
 });
+
+Deno.test("a narrower window redraws the prompt line with the cursor still in view", async () => {
+  await using server = await ServerProcess.start();
+  await using tty = await Tmux.start(clientCommand(server.port, "--nick ann"), {
+    columns: 80,
+  });
+  await tty.waitForText("You are ann in #lobby");
+  const text = "a fairly long line that will not fit in thirty columns";
+  await tty.type(text);
+  await tty.waitFor(prompted(text));
+  await tty.resize(30, 24);
+  // The line scrolls: its end and the cursor stay on the one prompt row.
+  const screen = await tty.waitFor((s) =>
+    promptRow(s).endsWith("thirty columns") && promptRow(s).length <= 30
+  );
+  const cursor = await tty.waitForCursor(promptRow(screen).length);
+  assertEquals(screen[cursor.y], promptRow(screen));
+});

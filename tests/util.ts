@@ -536,6 +536,19 @@ export class Tmux implements AsyncDisposable {
     return tmux;
   }
 
+  /** Changes the window's size, as a person dragging the terminal would. */
+  async resize(columns: number, rows: number): Promise<void> {
+    await this.#run(
+      "resize-window",
+      "-t",
+      "main",
+      "-x",
+      String(columns),
+      "-y",
+      String(rows),
+    );
+  }
+
   /** Types text literally. */
   async type(text: string): Promise<void> {
     await this.#run("send-keys", "-t", "main", "-l", text);
