@@ -123,6 +123,7 @@ export class Hub {
   #now: () => number;
   #seq: number;
   #guests = 0;
+  #closing = false;
   #operators: Set<string>;
   #maxNick: number;
   #operatorSecret: string | undefined;
@@ -192,9 +193,17 @@ export class Hub {
     if (this.#members.get(nickKey(member.nick)) !== member) return;
     this.#members.delete(nickKey(member.nick));
     this.#part(member);
+    // Everyone is leaving at once: each has been told why; N quit notices to
+    // N members would only be N² frames that no one will read.
+    if (this.#closing) return;
     this.#event(member.room, "quit", member.nick, {
       reason: clean(reason, MAX_REASON_CHARS),
     });
+  }
+
+  /** The server is shutting down: members leave without quit notices. */
+  close(): void {
+    this.#closing = true;
   }
 
   /** Renames a member; everyone in their room is told. */

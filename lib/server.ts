@@ -153,6 +153,7 @@ export class ChatServer {
     } catch {
       // Already closed.
     }
+    this.hub.close();
     for (const session of this.#sessions) {
       session.close(reason, { type: "bye", reason });
     }

@@ -206,3 +206,14 @@ Deno.test("hub strips control characters from messages and refuses empty or huge
     "the limit is 2000",
   );
 });
+
+Deno.test("hub sends no quit notices once the server is closing", () => {
+  const hub = setup();
+  const a = new Inbox();
+  hub.enter("ann", a);
+  const bob = hub.enter("bob", new Inbox());
+  hub.close();
+  hub.exit(bob, "The server is shutting down");
+  assertEquals(a.events(), ["join bob"]);
+  assertEquals(hub.size, 1);
+});
