@@ -19,6 +19,11 @@ export type LineResult =
   | { ok: false; error: "invalid-utf8" };
 
 const NEWLINE = 0x0a;
+/**
+ * One decoder for every splitter: lines are decoded whole, so it keeps no
+ * state between calls, and a connection does not pay for a decoder of its own.
+ */
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const RETURN = 0x0d;
 
 /**
@@ -35,7 +40,6 @@ const RETURN = 0x0d;
  */
 export class LineSplitter {
   #maxBytes: number;
-  #decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
   /** Bytes of the line begun in an earlier chunk, not yet ended. */
   #pending: Uint8Array;
   #pendingLength = 0;
@@ -118,7 +122,7 @@ export class LineSplitter {
       : bytes.length;
     let line: string;
     try {
-      line = this.#decoder.decode(bytes.subarray(0, length));
+      line = utf8.decode(bytes.subarray(0, length));
     } catch {
       onLine({ ok: false, error: "invalid-utf8" });
       return;
