@@ -137,7 +137,7 @@ Deno.test({
       const socket = dgram.createSocket({ type: "udp4", reuseAddr: true });
       socket.on("message", (_m, rinfo) => console.log("packet from " + rinfo.address));
       socket.bind(5353, "0.0.0.0", () => {
-        socket.addMembership("224.0.0.251", Deno.args[0]);
+        socket.addMembership("224.0.0.251", Deno.args[0]); // on the netns veth only
         console.log("listening");
       });
     `;
