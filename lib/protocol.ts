@@ -213,12 +213,12 @@ export function encodeFrame(frame: ClientFrame | ServerFrame): Uint8Array {
 
 /** Decodes and validates one line a client sent. */
 export function decodeClientFrame(line: string): Decoded<ClientFrame> {
-  return decode<ClientFrame>(line, CLIENT_SCHEMA);
+  return decode<ClientFrame>(line, CLIENT_CHECKS);
 }
 
 /** Decodes and validates one line the server sent. */
 export function decodeServerFrame(line: string): Decoded<ServerFrame> {
-  return decode<ServerFrame>(line, SERVER_SCHEMA);
+  return decode<ServerFrame>(line, SERVER_CHECKS);
 }
 
 /** True when `line` looks like the start of a JSON object (a native frame). */
@@ -226,7 +226,32 @@ export function looksLikeFrame(line: string): boolean {
   return line.trimStart().startsWith("{");
 }
 
-function decode<F>(line: string, schema: Schema): Decoded<F> {
+/** A schema's fields, parsed once: the per-frame decode only compares. */
+type Checks = Map<
+  string,
+  { field: string; expected: FieldType; optional: boolean }[]
+>;
+
+function compile(schema: Schema): Checks {
+  return new Map(
+    Object.entries(schema).map(([type, fields]) => [
+      type,
+      Object.entries(fields).map(([field, spec]) => {
+        const optional = spec.endsWith("?");
+        return {
+          field,
+          optional,
+          expected: (optional ? spec.slice(0, -1) : spec) as FieldType,
+        };
+      }),
+    ]),
+  );
+}
+
+const CLIENT_CHECKS = compile(CLIENT_SCHEMA);
+const SERVER_CHECKS = compile(SERVER_SCHEMA);
+
+function decode<F>(line: string, schema: Checks): Decoded<F> {
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -245,18 +270,16 @@ function decode<F>(line: string, schema: Schema): Decoded<F> {
   if (typeof type !== "string") {
     return fail("bad-frame", 'A frame must have a string "type"', id);
   }
-  const fields = Object.hasOwn(schema, type) ? schema[type] : undefined;
-  if (fields === undefined) {
-    const known = Object.keys(schema).join(", ");
+  const checks = schema.get(type);
+  if (checks === undefined) {
+    const known = [...schema.keys()].join(", ");
     return fail(
       "bad-frame",
       `Unknown frame type "${clip(type)}"; expected one of ${known}`,
       id,
     );
   }
-  for (const [field, spec] of Object.entries(fields)) {
-    const optional = spec.endsWith("?");
-    const expected = (optional ? spec.slice(0, -1) : spec) as FieldType;
+  for (const { field, expected, optional } of checks) {
     const actual = record[field];
     if (actual === undefined) {
       if (optional) continue;

@@ -151,6 +151,8 @@ export class Session implements MemberSink {
   #passwordTries = 0;
   /** The client's token from `hello`, which scopes its message ids. */
   #clientKey: string | undefined;
+  /** This member's text-mode encoder (made once: it is on the delivery path). */
+  #encodeText = (frame: ServerFrame) => encodeText(frame, this.#member?.nick);
   /** Text mode waiting for `/pass`. */
   #locked = false;
 
@@ -340,10 +342,7 @@ export class Session implements MemberSink {
 
   #encode(out: Outgoing): Uint8Array | undefined {
     if (this.#mode === "text") {
-      const bytes = out.bytes(
-        TEXT,
-        (frame) => encodeText(frame, this.#member?.nick),
-      );
+      const bytes = out.bytes(TEXT, this.#encodeText);
       return bytes.length === 0 ? undefined : bytes;
     }
     return out.bytes(NATIVE, encodeFrame);
