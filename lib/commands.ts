@@ -24,6 +24,8 @@ export interface CommandContext {
   replay(messages: ChatMessage[]): void;
   /** Ends the caller's session after the reply is sent. */
   quit(reason: string): void;
+  /** The client message this command came in, for deduplication. */
+  key?: string | undefined;
 }
 
 /** One entry of the command table. */
@@ -223,6 +225,7 @@ export const COMMANDS: readonly Command[] = [
     run(ctx, args) {
       return ctx.hub.say(ctx.member, required(args, "/me ACTION"), {
         me: true,
+        key: ctx.key,
       });
     },
   },

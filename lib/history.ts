@@ -12,8 +12,16 @@ import type { ChatMessage } from "./protocol.ts";
 
 /** Where a hub keeps its rooms' messages. */
 export interface HistoryStore {
-  /** Keeps `message`; its `seq` is higher than any kept before. */
-  append(message: ChatMessage): void;
+  /**
+   * Keeps `message`; its `seq` is higher than any kept before. `key` names
+   * the client message it came from, for {@linkcode HistoryStore.answered}.
+   */
+  append(message: ChatMessage, key?: string): void;
+  /**
+   * The message kept for client message `key`, if this store remembers keys
+   * (a store on disk does, so resends after a server restart are recognised).
+   */
+  answered?(key: string): { seq: number; ts: number } | undefined;
   /**
    * Up to `limit` messages of `room`, oldest first, ending with the newest,
    * or, given `beforeSeq`, with the newest older than that.

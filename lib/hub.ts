@@ -155,6 +155,15 @@ export class Hub {
     return this.#members.get(nickKey(nick));
   }
 
+  /**
+   * What was kept for client message `key` by an earlier server run, when
+   * the store remembers (history on disk); see {@linkcode AnswerCache} for
+   * this run's own answers.
+   */
+  answered(key: string): { seq: number; ts: number } | undefined {
+    return this.#history.answered?.(key);
+  }
+
   /** The member with `nick`, or a {@linkcode ChatError} that says no one is. */
   online(nick: string): Member {
     const member = this.find(nick);
@@ -252,7 +261,7 @@ export class Hub {
   say(
     member: Member,
     text: string,
-    options: { me?: boolean } = {},
+    options: { me?: boolean; key?: string | undefined } = {},
   ): Delivery | Promise<Delivery> {
     const message: ChatMessage = {
       seq: ++this.#seq,
@@ -262,7 +271,7 @@ export class Hub {
       ts: this.#now(),
     };
     if (options.me) message.me = true;
-    this.#history.append(message);
+    this.#history.append(message, options.key);
     const durable = this.#history.durable?.();
     if (durable === undefined) return this.#broadcast(member, message);
     return durable.then(() => this.#broadcast(member, message));

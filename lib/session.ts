@@ -643,7 +643,9 @@ export class Session implements MemberSink {
       ? undefined
       : `${this.#clientKey ?? `nick:${nickKey(member.nick)}`}\n${id}`;
     if (key !== undefined && id !== undefined) {
-      const earlier = answers.get(key);
+      // This run's answer, or, after a restart, what the store kept for it.
+      const earlier: Answer | undefined = answers.get(key) ??
+        this.#options.hub.answered(key);
       if (earlier !== undefined) {
         // A resend after a reconnect: acknowledge again, deliver nothing.
         this.#acknowledge(id, earlier);
@@ -655,8 +657,8 @@ export class Session implements MemberSink {
     try {
       const parsed = parseInput(text);
       result = parsed.kind === "text"
-        ? this.#options.hub.say(member, parsed.text)
-        : runCommand(this.#context(member), parsed.name, parsed.args);
+        ? this.#options.hub.say(member, parsed.text, { key })
+        : runCommand(this.#context(member, key), parsed.name, parsed.args);
     } catch (error) {
       this.#fail(error, id);
     }
@@ -717,18 +719,17 @@ export class Session implements MemberSink {
       return;
     }
     this.#send({ type: "ack", id, ts: answer.ts, seq: answer.seq });
-    this.#send({
-      type: "delivered",
-      id,
-      count: answer.count ?? 0,
-      of: answer.of ?? 0,
-    });
+    // An answer from an earlier run knows the message, not whom it reached.
+    if (answer.count !== undefined && answer.of !== undefined) {
+      this.#send({ type: "delivered", id, count: answer.count, of: answer.of });
+    }
   }
 
-  #context(member: Member): CommandContext {
+  #context(member: Member, key: string | undefined): CommandContext {
     return {
       hub: this.#options.hub,
       member,
+      key,
       reply: (cmd, text, data) => {
         const frame: ServerFrame = { type: "reply", cmd, text };
         if (data !== undefined) frame.data = data;

@@ -24,7 +24,7 @@ import type { HistoryStore } from "./history.ts";
 import type { ChatMessage } from "./protocol.ts";
 
 /** The schema this Lochat writes. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** Migrations: entry `n` takes the schema from version `n` to `n + 1`. */
 const MIGRATIONS: readonly string[] = [
@@ -37,6 +37,10 @@ const MIGRATIONS: readonly string[] = [
      me INTEGER NOT NULL DEFAULT 0
    );
    CREATE INDEX messages_by_room ON messages (room, seq);`,
+  // 2: the client message each message came from, so a resend after a
+  // restart is answered with the message already kept, not stored twice.
+  `ALTER TABLE messages ADD COLUMN dedup TEXT;
+   CREATE UNIQUE INDEX messages_by_dedup ON messages (dedup) WHERE dedup IS NOT NULL;`,
 ];
 
 /** How much history each room keeps. */
@@ -75,7 +79,10 @@ export class SqliteHistory implements HistoryStore {
   #insert: StatementSync;
   #recent: StatementSync;
   #limit: HistoryLimit;
-  #pending: ChatMessage[] = [];
+  #pending: { message: ChatMessage; key: string | undefined }[] = [];
+  /** Keys of pending messages, for resends that arrive before the commit. */
+  #pendingKeys = new Map<string, ChatMessage>();
+  #answered: StatementSync;
   /** Waiters for the batch being gathered. */
   #waiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -88,8 +95,9 @@ export class SqliteHistory implements HistoryStore {
     this.#db = db;
     this.#limit = limit;
     this.#insert = db.prepare(
-      "INSERT INTO messages (seq, room, sender, text, ts, me) VALUES (?, ?, ?, ?, ?, ?)",
+      "INSERT INTO messages (seq, room, sender, text, ts, me, dedup) VALUES (?, ?, ?, ?, ?, ?, ?)",
     );
+    this.#answered = db.prepare("SELECT seq, ts FROM messages WHERE dedup = ?");
     this.#recent = db.prepare(
       "SELECT seq, room, sender, text, ts, me FROM messages WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
     );
@@ -151,9 +159,10 @@ export class SqliteHistory implements HistoryStore {
     return store;
   }
 
-  append(message: ChatMessage): void {
+  append(message: ChatMessage, key?: string): void {
     if (this.#closed) throw new Error("The history store is closed");
-    this.#pending.push(message);
+    this.#pending.push({ message, key });
+    if (key !== undefined) this.#pendingKeys.set(key, message);
     this.#lastSeq = message.seq;
     // Everything appended in this turn of the event loop shares one commit.
     this.#timer ??= setTimeout(() => this.#flush(), 0);
@@ -178,6 +187,15 @@ export class SqliteHistory implements HistoryStore {
       limit,
     ) as unknown as Row[]; // Our own schema: the columns are known.
     return rows.reverse().map(toMessage);
+  }
+
+  answered(key: string): { seq: number; ts: number } | undefined {
+    const pending = this.#pendingKeys.get(key);
+    if (pending !== undefined) return { seq: pending.seq, ts: pending.ts };
+    const row = this.#answered.get(key) as
+      | { seq: number; ts: number }
+      | undefined;
+    return row === undefined ? undefined : { seq: row.seq, ts: row.ts };
   }
 
   lastSeq(): number {
@@ -218,14 +236,23 @@ export class SqliteHistory implements HistoryStore {
     const waiters = this.#waiters;
     this.#pending = [];
     this.#waiters = [];
+    this.#pendingKeys.clear();
     if (batch.length === 0) {
       for (const waiter of waiters) waiter.resolve();
       return;
     }
     try {
       this.#db.exec("BEGIN");
-      for (const m of batch) {
-        this.#insert.run(m.seq, m.room, m.from, m.text, m.ts, m.me ? 1 : 0);
+      for (const { message: m, key } of batch) {
+        this.#insert.run(
+          m.seq,
+          m.room,
+          m.from,
+          m.text,
+          m.ts,
+          m.me ? 1 : 0,
+          key ?? null,
+        );
       }
       this.#db.exec("COMMIT");
     } catch (error) {

@@ -36,44 +36,82 @@ async function history(port: number, room: string): Promise<ChatMessage[]> {
   }
 }
 
-Deno.test("kill -9 mid-stream: after a restart every acked message is in the history, in order, once", async () => {
+Deno.test("kill -9 mid-stream: every acked message survives, and resending the rest doubles nothing", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const args = ["--data-dir", dir, "--rate", "0", "--history", "1000"];
     const server = await ServerProcess.start(args);
-    const sender = await RawPeer.native(server.port, "sender");
+    // The sender says hello as lochat-client does: with a token it keeps across reconnects.
+    const hello = {
+      type: "hello",
+      v: 1,
+      nick: "sender",
+      client: "kill9-token",
+    };
+    const sender = await RawPeer.connect(server.port, "sender");
+    await sender.send(hello);
+    await sender.frame((f) => f.type === "welcome");
     const count = 500;
-    const killAt = 50 + Math.floor(Math.random() * 400);
-    const lines = Array.from(
+    const killAt = 20 + Math.floor(Math.random() * 460);
+    const frames = Array.from(
       { length: count },
-      (_, i) =>
-        JSON.stringify({ type: "msg", id: `m${i}`, text: `message ${i}` }),
+      (_, i) => ({ type: "msg", id: `m${i}`, text: `message ${i}` }),
     );
-    await sender.write(lines.join("\n") + "\n");
-    await sender.frame((f) => f.type === "ack" && f.id === `m${killAt}`);
-    server.kill("SIGKILL");
+    // Stream in batches of ten; once message killAt is acked, kill -9 the
+    // server with the rest of that batch in flight and the others unsent.
+    for (let start = 0; start < count; start += 10) {
+      await sender.write(
+        frames.slice(start, start + 10).map((f) => JSON.stringify(f)).join(
+          "\n",
+        ) + "\n",
+      );
+      if (start + 10 > killAt) {
+        await sender.frame((f) => f.type === "ack" && f.id === `m${killAt}`);
+        server.kill("SIGKILL");
+        break;
+      }
+    }
     await server.exitCode();
     await server[Symbol.asyncDispose]();
     await sender.log.ended();
-    const acked = sender.frames().flatMap((
-      f,
-    ) => (f.type === "ack" ? [Number(f.id.slice(1))] : []));
+    const acked = new Set(
+      sender.frames().flatMap((f) => (f.type === "ack" ? [f.id] : [])),
+    );
     await sender.close();
-    assert(acked.length > killAt, `killed after ${acked.length} acks`);
+    assert(acked.size > killAt, `killed after ${acked.size} acks`);
+
     await using again = await ServerProcess.start(args);
     const kept = (await history(again.port, "lobby")).map((m) => m.text);
-    // Every acked message is there, in order, once; more may be (written, not yet acked).
-    const expected = acked.map((i) => `message ${i}`);
+    // Every acked message is there, in order, once; more may be (committed, not yet acked).
+    const ackedTexts = frames.filter((f) => acked.has(f.id)).map((f) => f.text);
     assertEquals(
-      kept.slice(0, expected.length),
-      expected,
+      kept.slice(0, ackedTexts.length),
+      ackedTexts,
       `killed at ack ${killAt}`,
     );
-    assertEquals(new Set(kept).size, kept.length, "no message twice");
     assertEquals(
       kept,
-      Array.from({ length: kept.length }, (_, i) => `message ${i}`),
-      "a prefix of what was sent",
+      frames.slice(0, kept.length).map((f) => f.text),
+      "a prefix of what was sent, once each",
+    );
+
+    // Reconnect as the client would and resend everything not acked.
+    const resender = await RawPeer.connect(again.port, "resender");
+    await resender.send(hello);
+    await resender.frame((f) => f.type === "welcome");
+    const unacked = frames.filter((f) => !acked.has(f.id));
+    assert(unacked.length > 0, "some lines were not acked");
+    await resender.write(
+      unacked.map((f) => JSON.stringify(f)).join("\n") + "\n",
+    );
+    const last = unacked.at(-1)!.id;
+    await resender.frame((f) => f.type === "ack" && f.id === last);
+    await resender.close();
+    const all = (await history(again.port, "lobby")).map((m) => m.text);
+    assertEquals(
+      all,
+      frames.map((f) => f.text),
+      `killed at ack ${killAt}: all 500, in order, none twice`,
     );
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -153,7 +191,7 @@ Deno.test("a store from a newer schema is refused, not touched", async () => {
     const said = await refusedStart(["--data-dir", dir]);
     assertMatch(
       said,
-      /lochat\.db was written by a newer Lochat \(schema 99; this server knows up to 1\)/,
+      /lochat\.db was written by a newer Lochat \(schema 99; this server knows up to 2\)/,
     );
     const check = new DatabaseSync(`${dir}/lochat.db`);
     assertEquals(
@@ -257,4 +295,45 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("a line resent after a restart is answered from the store, not stored twice", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const args = ["--data-dir", dir];
+    const hello = { type: "hello", v: 1, nick: "ann", client: "restart-token" };
+    let firstSeq: number | undefined;
+    {
+      await using server = await ServerProcess.start(args);
+      const ann = await RawPeer.connect(server.port, "ann");
+      await ann.send(hello);
+      await ann.send({ type: "msg", id: "x1", text: "only once" });
+      const ack = await ann.frame((f) => f.type === "ack" && f.id === "x1");
+      firstSeq = ack.type === "ack" ? ack.seq : undefined;
+      await ann.close();
+      server.kill("SIGTERM");
+      assertEquals(await server.exitCode(), 0);
+    }
+    await using server = await ServerProcess.start(args);
+    const again = await RawPeer.connect(server.port, "ann again");
+    await again.send(hello);
+    await again.send({ type: "msg", id: "x1", text: "only once" });
+    const ack = await again.frame((f) => f.type === "ack" && f.id === "x1");
+    assertEquals(ack.type === "ack" && ack.seq, firstSeq);
+    await again.send({ type: "msg", id: "x2", text: "after" });
+    await again.frame((f) => f.type === "delivered" && f.id === "x2");
+    assertEquals(
+      again.frames().filter((f) => f.type === "delivered").map((f) =>
+        f.type === "delivered" && f.id
+      ),
+      ["x2"],
+    );
+    await again.close();
+    assertEquals((await history(server.port, "lobby")).map((m) => m.text), [
+      "only once",
+      "after",
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

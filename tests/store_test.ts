@@ -130,3 +130,50 @@ Deno.test("a data directory that cannot be created is refused with what to do", 
   );
   assert(error.message.includes("--data-dir none"));
 });
+
+Deno.test("the store remembers which client message each message came from, across a reopen", () =>
+  withDir(async (dir) => {
+    const store = SqliteHistory.open(dir);
+    store.append(message(1), "client:abc\nm1");
+    assertEquals(
+      store.answered("client:abc\nm1"),
+      { seq: 1, ts: 1 },
+      "known while pending",
+    );
+    await store.durable();
+    store.close();
+    const again = SqliteHistory.open(dir);
+    assertEquals(again.answered("client:abc\nm1"), { seq: 1, ts: 1 });
+    assertEquals(again.answered("client:abc\nm2"), undefined);
+    again.close();
+  }));
+
+Deno.test("a version 1 store is migrated forward with its messages", () =>
+  withDir((dir) => {
+    const db = new DatabaseSync(`${dir}/lochat.db`);
+    db.exec(
+      `CREATE TABLE messages (seq INTEGER PRIMARY KEY, room TEXT NOT NULL, sender TEXT NOT NULL,
+             text TEXT NOT NULL, ts INTEGER NOT NULL, me INTEGER NOT NULL DEFAULT 0);
+             CREATE INDEX messages_by_room ON messages (room, seq);
+             INSERT INTO messages VALUES (7, 'lobby', 'ann', 'from v1', 70, 0);
+             PRAGMA user_version = 1;`,
+    );
+    db.close();
+    const store = SqliteHistory.open(dir);
+    assertEquals(store.recent("lobby", 10), [{
+      seq: 7,
+      room: "lobby",
+      from: "ann",
+      text: "from v1",
+      ts: 70,
+    }]);
+    assertEquals(store.lastSeq(), 7);
+    store.close();
+    const check = new DatabaseSync(`${dir}/lochat.db`);
+    assertEquals(
+      (check.prepare("PRAGMA user_version").get() as { user_version: number })
+        .user_version,
+      SCHEMA_VERSION,
+    );
+    check.close();
+  }));
