@@ -43,6 +43,8 @@ Deno.test("a port in use says so and how to fix it, exit 1", async () => {
     "127.0.0.1",
     "--port",
     String(first.port),
+    "--data-dir",
+    "none",
   ]);
   assertEquals(await second.exitCode(), 1);
   assertEquals(second.stderr.lines, [
