@@ -28,6 +28,8 @@ const CLOCK_TICK_US = 1_000_000 / 100; // CLK_TCK is 100 on Linux.
 const WINDOW = 20;
 /** V8 flags for the server (`--server-v8-flags=--prof` to profile it). */
 let serverV8Flags: string | undefined;
+/** More server flags for every run (`--server-args="--max-queue 262144"`). */
+let extraServerArgs: string[] = [];
 
 interface ServerHandle {
   pid: number;
@@ -56,6 +58,7 @@ async function startServer(extra: string[] = []): Promise<ServerHandle> {
       "--max-connections",
       "100000",
       ...(extra.includes("--data-dir") ? [] : ["--data-dir", "none"]),
+      ...extraServerArgs,
       ...extra,
     ],
     stdout: "piped",
@@ -110,6 +113,7 @@ class Client {
   readonly conn: Deno.TcpConn;
   readonly index: number;
   received = 0;
+  closed = false;
   acked = 0;
   outOfOrder = 0;
   #lastBySender = new Map<number, number>();
@@ -159,6 +163,17 @@ class Client {
   }
 
   async #read(buffer: Uint8Array): Promise<void> {
+    try {
+      await this.#readLoop(buffer);
+    } finally {
+      // Dropped by the server (too slow) or closed: nothing more will come.
+      this.closed = true;
+      this.#onAck?.();
+      for (const wake of this.#waiters.splice(0)) wake();
+    }
+  }
+
+  async #readLoop(buffer: Uint8Array): Promise<void> {
     try {
       while (true) {
         const n = await this.conn.read(buffer);
@@ -214,11 +229,11 @@ class Client {
         }) + "\n";
         sent++;
       }
-      if (batch !== "") await this.write(batch);
+      if (batch !== "") await this.write(batch).catch(() => {});
     };
     await new Promise<void>((resolve) => {
       this.#onAck = () => {
-        if (this.acked >= count) resolve();
+        if (this.acked >= count || this.closed) resolve();
         else pump();
       };
       pump();
@@ -240,7 +255,9 @@ class Client {
 
   /** Waits until `expected` messages have arrived, or the deadline passes. */
   async until(expected: number, deadline: number): Promise<void> {
-    while (this.received < expected && performance.now() < deadline) {
+    while (
+      this.received < expected && !this.closed && performance.now() < deadline
+    ) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(
           resolve,
@@ -569,11 +586,14 @@ if (import.meta.main) {
       quick: { type: "boolean" },
       only: { type: "string" },
       "server-v8-flags": { type: "string" },
+      "server-args": { type: "string" },
       out: { type: "string", default: `${ROOT}bench/results.json` },
     },
   });
   const quick = values.quick === true;
   serverV8Flags = values["server-v8-flags"];
+  extraServerArgs = values["server-args"]?.split(" ").filter((a) => a !== "") ??
+    [];
   const dataDir = await Deno.makeTempDir({ prefix: "lochat-bench-" });
   const results: (FanoutResult | SteadyResult | IdleResult)[] = [];
   const run = async <T extends FanoutResult | SteadyResult | IdleResult>(
