@@ -107,6 +107,8 @@ const LARGEST_READ_SIZE = 64 * 1024;
 const FLOOD_WINDOW_MS = 10_000;
 /** Share of that window spent held back that counts as flooding. */
 const FLOOD_SHARE = 0.8;
+/** The least time a text-mode user has to type the password. */
+const TEXT_PASSWORD_TIMEOUT_MS = 60_000;
 /** Wrong passwords before the connection is closed. */
 const PASSWORD_TRIES = 3;
 
@@ -187,14 +189,19 @@ export class Session implements MemberSink {
    */
   tick(now: number): void {
     if (this.#closed) return;
-    const { pingIntervalMs, handshakeTimeoutMs } = this.#limits;
+    const { pingIntervalMs } = this.#limits;
+    // A person typing a password at netcat gets at least a minute.
+    const handshakeTimeoutMs = this.#locked
+      ? Math.max(this.#limits.handshakeTimeoutMs, TEXT_PASSWORD_TIMEOUT_MS)
+      : this.#limits.handshakeTimeoutMs;
     if (
       (this.#mode === "pending" || this.#locked) &&
       now - this.startedAt > handshakeTimeoutMs
     ) {
+      const what = this.#locked ? "password" : "hello";
       this.#refuse(
         "not-now",
-        `No valid hello within ${handshakeTimeoutMs / 1000} s; closing`,
+        `No valid ${what} within ${handshakeTimeoutMs / 1000} s; closing`,
       );
       this.close(`handshake timeout after ${handshakeTimeoutMs / 1000} s`);
       return;
