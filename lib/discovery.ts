@@ -51,7 +51,7 @@ export interface Interface {
 }
 
 /** SRV record data. */
-interface SrvData {
+export interface SrvData {
   port: number;
   target: string;
   weight?: number;
@@ -59,7 +59,7 @@ interface SrvData {
 }
 
 /** A DNS record, as `multicast-dns` takes and gives them (the kinds we use). */
-type DnsRecord = {
+export type DnsRecord = {
   name: string;
   type: string;
   ttl?: number;
@@ -96,7 +96,7 @@ export interface Packet {
 export type MdnsFactory = (iface: Interface) => Mdns;
 
 /** The real one: `npm:multicast-dns`, joined on `iface` only. */
-export const multicastDns: MdnsFactory = (iface) =>
+export const multicastDns: MdnsFactory = (iface: Interface): Mdns =>
   makeMdns({
     interface: iface.address,
     bind: "0.0.0.0",

@@ -21,7 +21,8 @@ export interface RenderOptions {
   self?: string;
 }
 
-type Style = Parameters<typeof styleText>[0];
+/** A style `node:util` `styleText` takes: a colour or a modifier, or several. */
+export type Style = Parameters<typeof styleText>[0];
 
 const NICK_COLORS: Style[] = [
   "red",

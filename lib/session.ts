@@ -145,7 +145,8 @@ export class Session implements MemberSink {
   /** When the peer was last heard from, and when it was last pinged. */
   #heardAt = performance.now();
   #pingedAt = 0;
-  readonly startedAt = performance.now();
+  /** When the connection was accepted (`performance.now()` time). */
+  readonly startedAt: number = performance.now();
   /** Flood accounting: time held back in the current window. */
   #heldMs = 0;
   #windowStart = performance.now();
