@@ -44,10 +44,16 @@ export interface FoundServer {
   version: number;
 }
 
-/** An IPv4 interface: its address and netmask. */
+/** A network interface's address that discovery runs on. */
 export interface Interface {
+  /** The address (IPv4, or a global or unique-local IPv6 one). */
   address: string;
+  /** Its netmask (IPv4 dotted, IPv6 colon-hex). */
   netmask: string;
+  /** IPv4 or IPv6; default IPv4. */
+  family?: "IPv4" | "IPv6";
+  /** The interface's name (`eth0`), which IPv6 multicast needs. */
+  name?: string;
 }
 
 /** SRV record data. */
@@ -97,21 +103,44 @@ export type MdnsFactory = (iface: Interface) => Mdns;
 
 /** The real one: `npm:multicast-dns`, joined on `iface` only. */
 export const multicastDns: MdnsFactory = (iface: Interface): Mdns =>
-  makeMdns({
-    interface: iface.address,
-    bind: "0.0.0.0",
-    loopback: true,
-    multicast: true,
-  }) as unknown as Mdns;
+  iface.family === "IPv6"
+    ? makeMdns({
+      type: "udp6",
+      ip: "ff02::fb",
+      interface: `::%${iface.name}`,
+      bind: "::",
+      loopback: true,
+      multicast: true,
+    }) as unknown as Mdns
+    : makeMdns({
+      interface: iface.address,
+      bind: "0.0.0.0",
+      loopback: true,
+      multicast: true,
+    }) as unknown as Mdns;
 
 /** The non-internal IPv4 interfaces of this machine. */
 export function lanInterfaces(): Interface[] {
-  return Object.values(os.networkInterfaces()).flatMap((list) =>
-    (list ?? []).filter((i) => i.family === "IPv4" && !i.internal).map((i) => ({
+  return Object.entries(os.networkInterfaces()).flatMap(([name, list]) => {
+    const usable = (list ?? []).filter((i) => !i.internal);
+    const v4 = usable.filter((i) => i.family === "IPv4").map((i) => ({
       address: i.address,
       netmask: i.netmask,
-    }))
-  );
+      family: "IPv4" as const,
+      name,
+    }));
+    // One IPv6 address per interface, global or unique-local: a link-local
+    // one needs a scope that another host cannot use as it is.
+    const v6 = usable.find((i) =>
+      i.family === "IPv6" && !/^fe80:/i.test(i.address)
+    );
+    return v6 === undefined ? v4 : [...v4, {
+      address: v6.address,
+      netmask: v6.netmask,
+      family: "IPv6" as const,
+      name,
+    }];
+  });
 }
 
 /** True for addresses that never leave the machine. */
@@ -130,14 +159,18 @@ export function interfacesFor(
   all: Interface[] = lanInterfaces(),
 ): Interface[] {
   if (isLoopback(hostname)) return [];
-  if (hostname === "0.0.0.0" || hostname === "::" || hostname === "") {
-    return all;
+  // 0.0.0.0 listens on IPv4 only; :: on both.
+  if (hostname === "0.0.0.0" || hostname === "") {
+    return all.filter((i) => i.family !== "IPv6");
   }
+  if (hostname === "::") return all;
   return all.filter((i) => i.address === hostname);
 }
 
 /** True when `address` is in `iface`'s subnet. */
 export function sameSubnet(address: string, iface: Interface): boolean {
+  // IPv6 queries come from link-local sources; the socket only hears its link.
+  if (iface.family === "IPv6") return address.includes(":");
   const toInt = (ip: string) =>
     ip.split(".").reduce((n, part) => (n << 8) + Number(part), 0) >>> 0;
   if (!/^\d+\.\d+\.\d+\.\d+$/.test(address)) return false;
@@ -178,7 +211,12 @@ export function records(
         `name=${service.name}`,
       ],
     },
-    { name: target, type: "A", ttl, data: iface.address },
+    {
+      name: target,
+      type: iface.family === "IPv6" ? "AAAA" : "A",
+      ttl,
+      data: iface.address,
+    },
   ];
 }
 
@@ -210,7 +248,7 @@ export function answer(
     if (name === srv.name.toLowerCase()) return [srv, txt, a];
     if (
       name === a.name.toLowerCase() &&
-      (question.type === "A" || question.type === "ANY")
+      (question.type === a.type || question.type === "ANY")
     ) return [a];
   }
   return undefined;
@@ -238,7 +276,9 @@ export function parseResponse(packet: Packet, from: string): FoundServer[] {
         return [text.slice(0, at), text.slice(at + 1)] as const;
       }),
     );
-    const a = records.find((r) => r.type === "A" && r.name === srv.target);
+    const a = records.find((r) =>
+      (r.type === "A" || r.type === "AAAA") && r.name === srv.target
+    );
     found.push({
       name: fields.get("name") ?? instance.slice(0, -SERVICE.length - 1),
       address: typeof a?.data === "string" ? a.data : from,
@@ -353,7 +393,16 @@ export async function browse(
     mdns.on("warning", () => {});
     mdns.on("response", (packet, rinfo) => {
       for (const server of parseResponse(packet, rinfo.address)) {
-        found.set(`${server.name}@${server.address}:${server.port}`, server);
+        // A dual-stack server answers on both families: list it once,
+        // by its IPv4 address when it has one.
+        const key = `${server.name}:${server.port}`;
+        const known = found.get(key);
+        if (
+          known === undefined ||
+          (known.address.includes(":") && !server.address.includes(":"))
+        ) {
+          found.set(key, server);
+        }
       }
     });
     mdns.query({ questions: [{ name: SERVICE, type: "PTR" }] });

@@ -238,3 +238,38 @@ Deno.test("choosing: the only one, the named one, or a clear reason", () => {
     /2 servers on the LAN: alpha \(192\.0\.2\.1:4444\), beta .*--server NAME/,
   );
 });
+
+Deno.test("a server answering on both IPv4 and IPv6 is listed once, by its IPv4 address", async () => {
+  const V6: Interface = {
+    address: "2001:db8::10",
+    netmask: "ffff:ffff:ffff:ffff::",
+    family: "IPv6",
+    name: "eth0",
+  };
+  const fakes: FakeMdns[] = [];
+  const found = browse({
+    timeoutMs: 20,
+    interfaces: [LAN, V6],
+    factory: () => {
+      const fake = new FakeMdns();
+      fakes.push(fake);
+      return fake;
+    },
+  });
+  fakes[1]!.emit(
+    "response",
+    { answers: records(service, V6, "box") },
+    "fe80::10",
+  );
+  fakes[0]!.emit(
+    "response",
+    { answers: records(service, LAN, "box") },
+    LAN.address,
+  );
+  assertEquals((await found).map((s) => `${s.name} ${s.address}:${s.port}`), [
+    "lanbox 192.0.2.10:4444",
+  ]);
+  assertEquals(records(service, V6, "box")[3]?.type, "AAAA");
+  assertEquals(interfacesFor("0.0.0.0", [LAN, V6]), [LAN]);
+  assertEquals(interfacesFor("::", [LAN, V6]), [LAN, V6]);
+});

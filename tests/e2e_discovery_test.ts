@@ -188,6 +188,41 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name:
+    `on an IPv6-only link, a server on :: is found and joined at its IPv6 address${why}`,
+  ignore: !canNetns,
+  async fn() {
+    await using pair = await NetnsPair.create({ ipv6: true });
+    await using server6 = await server(pair, pair.a, [
+      "--host",
+      "::",
+      "--port",
+      "4444",
+      "--name",
+      "six",
+    ]);
+    assertEquals(
+      advertising(server6),
+      `advertised on the LAN as _lochat._tcp on ${pair.addressA}`,
+    );
+    await using client = pair.run(pair.b, "client.ts", [
+      "--nick",
+      "sixer",
+      "--send",
+      "over IPv6",
+    ], "client6");
+    assertEquals(await client.exitCode(), 0, client.stderr.lines.join("\n"));
+    assertEquals(
+      client.stderr.lines[0],
+      `lochat-client: found six at ${pair.addressA}:4444`,
+    );
+    await server6.stderr.waitFor(
+      /join peer=fd77:[0-9a-f:]+ nick=sixer/,
+    );
+  },
+});
+
 const avahi = (() => {
   try {
     return new Deno.Command("avahi-browse", {

@@ -670,11 +670,17 @@ export class NetnsPair implements AsyncDisposable {
   readonly addressA: string;
   readonly addressB: string;
 
-  private constructor(id: string, subnet: number) {
+  private constructor(id: string, subnet: number, ipv6: boolean) {
     this.a = `lochat-a-${id}`;
     this.b = `lochat-b-${id}`;
-    this.addressA = `10.${subnet >> 8}.${subnet & 255}.1`; // netns only
-    this.addressB = `10.${subnet >> 8}.${subnet & 255}.2`; // netns only
+    const hex = subnet.toString(16);
+    // Unique-local IPv6 or private IPv4, inside the netns pair only.
+    this.addressA = ipv6
+      ? `fd77:${hex}::1`
+      : `10.${subnet >> 8}.${subnet & 255}.1`; // netns only
+    this.addressB = ipv6
+      ? `fd77:${hex}::2`
+      : `10.${subnet >> 8}.${subnet & 255}.2`; // netns only
   }
 
   /** True when this machine lets the tests make namespaces (root, iproute2). */
@@ -695,9 +701,14 @@ export class NetnsPair implements AsyncDisposable {
   }
 
   /** Makes the namespaces, the link and the addresses. */
-  static async create(): Promise<NetnsPair> {
+  /** With `ipv6`, the link carries IPv6 only (unique-local addresses). */
+  static async create(options: { ipv6?: boolean } = {}): Promise<NetnsPair> {
     const id = crypto.randomUUID().slice(0, 6);
-    const pair = new NetnsPair(id, 1 + Math.floor(Math.random() * 60000));
+    const ipv6 = options.ipv6 === true;
+    const pair = new NetnsPair(id, 1 + Math.floor(Math.random() * 60000), ipv6);
+    const prefix = ipv6 ? "64" : "24";
+    const family = ipv6 ? ["-6"] : [];
+    const noDad = ipv6 ? ["nodad"] : [];
     const vethA = `lva${id}`;
     const vethB = `lvb${id}`;
     const steps = [
@@ -706,8 +717,28 @@ export class NetnsPair implements AsyncDisposable {
       ["link", "add", vethA, "type", "veth", "peer", "name", vethB],
       ["link", "set", vethA, "netns", pair.a],
       ["link", "set", vethB, "netns", pair.b],
-      ["-n", pair.a, "addr", "add", `${pair.addressA}/24`, "dev", vethA],
-      ["-n", pair.b, "addr", "add", `${pair.addressB}/24`, "dev", vethB],
+      [
+        "-n",
+        pair.a,
+        ...family,
+        "addr",
+        "add",
+        `${pair.addressA}/${prefix}`,
+        "dev",
+        vethA,
+        ...noDad,
+      ],
+      [
+        "-n",
+        pair.b,
+        ...family,
+        "addr",
+        "add",
+        `${pair.addressB}/${prefix}`,
+        "dev",
+        vethB,
+        ...noDad,
+      ],
       ["-n", pair.a, "link", "set", vethA, "up", "multicast", "on"],
       ["-n", pair.b, "link", "set", vethB, "up", "multicast", "on"],
       ["-n", pair.a, "link", "set", "lo", "up"],
