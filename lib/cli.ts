@@ -210,7 +210,7 @@ const CLIENT_FLAGS: FlagSpec[] = [
     type: "string",
     value: "ADDR",
     help: "server address",
-    default: "found on the LAN (mDNS)",
+    default: "found on the LAN by mDNS",
   },
   {
     name: "server",
@@ -496,6 +496,7 @@ export function serverHelp(): string {
       "LOCHAT_PASSWORD=s3cret LOCHAT_OP_SECRET=0p lochat-server --op ann",
     ],
     "Environment: LOCHAT_PASSWORD (the password), LOCHAT_OP_SECRET (the operators' secret).",
+    "Exit codes: 0 stopped cleanly, 1 could not start (message on stderr), 2 bad usage.",
   );
 }
 
@@ -510,11 +511,11 @@ export function clientHelp(): string {
       "lochat-client --nick ann",
       "make test | lochat-client --nick ci --room builds",
       'lochat-client --nick ci --send "build finished"',
-      "lochat-client --json < /dev/null",
+      "lochat-client --nick bot --json | jq .",
       "lochat-client --tls --host chatbox.local",
     ],
-    "Environment: LOCHAT_PASSWORD (the server's password; asked for on a terminal when missing), NO_COLOR.\n" +
-      "Exit code 3: the server refused a line that was sent.",
+    "Environment: LOCHAT_PASSWORD (the server's password; asked for on a terminal when missing), NO_COLOR.",
+    "Exit codes: 0 done, 1 failed (message on stderr), 2 bad usage, 3 the server refused a line that was sent.",
   );
 }
 
@@ -523,7 +524,8 @@ function help(
   summary: string,
   flags: FlagSpec[],
   examples: string[],
-  footer: string,
+  environment: string,
+  exitCodes: string,
 ): string {
   const rows = flags.map((flag) => {
     const short = flag.short === undefined ? "    " : `-${flag.short}, `;
@@ -544,8 +546,8 @@ function help(
     "Examples:",
     ...examples.map((e) => `  ${e}`),
     "",
-    footer,
-    "Exit codes: 0 done, 1 failed (message on stderr), 2 bad usage.",
+    environment,
+    exitCodes,
   ].join("\n");
 }
 
