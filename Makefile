@@ -50,10 +50,11 @@ client: $(DENO_DEP) ## run a client (ARGS="--nick ann --host 192.0.2.7")
 test: $(DENO_DEP) ## run every test
 	$(DENO) test --allow-all --parallel tests/
 
-check: $(DENO_DEP) ## formatting, lint and type check
+check: $(DENO_DEP) ## formatting, lint, type check, and JSDoc on every export of lib/
 	$(DENO) fmt --check
 	$(DENO) lint
-	$(DENO) check server.ts client.ts lib/ tests/
+	$(DENO) check server.ts client.ts lib/ tests/ bench/
+	$(DENO) doc --lint lib/*.ts
 
 fmt: $(DENO_DEP) ## format the code in place
 	$(DENO) fmt

@@ -18,16 +18,23 @@ import type { ClientFrame, ServerFrame } from "./protocol.ts";
 
 /** The connection a client runs on; `Deno.Conn` is one. */
 export interface ClientTransport {
+  /** Reads into `buffer`; resolves to the count read, or null at the end. */
   read(buffer: Uint8Array): Promise<number | null>;
+  /** Writes `data`; resolves to the count written. */
   write(data: Uint8Array): Promise<number>;
+  /** Closes the connection. */
   close(): void;
 }
 
 /** Where to connect and as whom. */
 export interface ConnectOptions {
+  /** Server address. */
   hostname: string;
+  /** Server port. */
   port: number;
+  /** Nick to ask for; none for a guest nick. */
   nick?: string | undefined;
+  /** Room to start in; none for the lobby. */
   room?: string | undefined;
   /**
    * Lines sent on an earlier connection and not acknowledged, as
@@ -47,6 +54,11 @@ export interface ConnectOptions {
 
 /** A failure to connect, worded for the person who ran the client. */
 export class ConnectError extends Error {
+  /**
+   * Makes a ConnectError.
+   *
+   * @param message what went wrong and what to do about it
+   */
   constructor(message: string) {
     super(message);
     this.name = "ConnectError";
@@ -86,6 +98,7 @@ export class ChatClient {
   #writes: Promise<unknown> = Promise.resolve();
   #closed = false;
 
+  /** Makes a ChatClient. */
   private constructor(
     transport: ClientTransport,
     lines: AsyncGenerator<ServerFrame | string | undefined>,

@@ -33,6 +33,7 @@ import { nickProblem } from "./names.ts";
 
 /** A flag the user got wrong; the message says which and how to fix it. */
 export class UsageError extends Error {
+  /** Makes a UsageError. */
   constructor(message: string) {
     super(message);
     this.name = "UsageError";
@@ -41,13 +42,17 @@ export class UsageError extends Error {
 
 /** One flag of a binary. */
 export interface FlagSpec {
+  /** The flag's name, without the dashes. */
   name: string;
+  /** Whether it takes a value. */
   type: "string" | "boolean";
   /** Placeholder for the value in help: `PORT`. */
   value?: string;
+  /** One line for `--help`. */
   help: string;
   /** Default, as shown in help. */
   default?: string;
+  /** A one-letter alias. */
   short?: string;
   /** May be given more than once. */
   multiple?: boolean;
@@ -289,37 +294,63 @@ const CLIENT_FLAGS: FlagSpec[] = [
 
 /** Options of `lochat-server`. */
 export interface ServerFlags {
+  /** `--help` was given. */
   help: boolean;
+  /** `--host`. */
   hostname: string;
+  /** `--port`. */
   port: number;
+  /** `--name`. */
   name: string | undefined;
+  /** `--history`. */
   history: number;
   /** The data directory, or `undefined` for memory only. */
   dataDir: string | undefined;
+  /** `--history-limit`: messages per room, or days. */
   historyLimit: { messages?: number; days?: number };
+  /** `--tls-cert`. */
   tlsCert: string | undefined;
+  /** `--tls-key`. */
   tlsKey: string | undefined;
+  /** `--password` or `LOCHAT_PASSWORD`. */
   password: string | undefined;
+  /** `--op`, every one given. */
   operators: string[];
+  /** `LOCHAT_OP_SECRET`. */
   operatorSecret: string | undefined;
+  /** `--max-line`. */
   maxLineBytes: number;
+  /** `--max-nick`. */
   maxNick: number;
+  /** `--rate`. */
   rate: number;
+  /** `--burst`. */
   burst: number;
+  /** `--max-connections`. */
   maxConnections: number;
+  /** `--max-per-address`. */
   maxPerAddress: number;
+  /** `--max-queue`. */
   maxQueueBytes: number;
+  /** Frames a member may lag behind (no flag). */
   maxQueueFrames: number;
+  /** `--ping-interval`, in ms. */
   pingIntervalMs: number;
+  /** `--handshake-timeout`, in ms. */
   handshakeTimeoutMs: number;
+  /** How long to wait for `hello` (no flag), in ms. */
   helloWaitMs: number;
+  /** `--log`. */
   log: LogFormat;
+  /** `--exit-when-empty`. */
   exitWhenEmpty: boolean;
+  /** Not `--no-discovery`. */
   discovery: boolean;
 }
 
 /** Options of `lochat-client`. */
 export interface ClientFlags {
+  /** `--help` was given. */
   help: boolean;
   /** The server's address; `undefined`: find it on the LAN. */
   hostname: string | undefined;
@@ -329,16 +360,27 @@ export interface ClientFlags {
   server: string | undefined;
   /** List the servers found on the LAN and exit. */
   list: boolean;
+  /** `--nick`. */
   nick: string | undefined;
+  /** `--room`. */
   room: string | undefined;
+  /** `--tls`. */
   tls: boolean;
+  /** `--ca`. */
   ca: string | undefined;
+  /** `--known-servers`. */
   knownServers: string | undefined;
+  /** `LOCHAT_PASSWORD`. */
   password: string | undefined;
+  /** Colours: not `--no-color`, not `NO_COLOR`. */
   color: boolean;
+  /** Not `--no-bell`. */
   bell: boolean;
+  /** Not `--no-reconnect`. */
   reconnect: boolean;
+  /** `--json`. */
   json: boolean;
+  /** `--send`. */
   send: string | undefined;
 }
 
@@ -346,9 +388,13 @@ export interface ClientFlags {
 export interface FlagEnv {
   /** `XDG_DATA_HOME` and `HOME`, for the default data directory. */
   xdgDataHome?: string | undefined;
+  /** `HOME`. */
   home?: string | undefined;
+  /** `NO_COLOR` is set. */
   noColor?: boolean;
+  /** `LOCHAT_PASSWORD`. */
   password?: string | undefined;
+  /** `LOCHAT_OP_SECRET`. */
   operatorSecret?: string | undefined;
 }
 

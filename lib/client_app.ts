@@ -42,8 +42,11 @@ export interface ClientView {
 
 /** Options of {@linkcode runClient}. */
 export interface RunOptions {
+  /** Where to connect and as whom. */
   connect: ConnectOptions;
+  /** The person's side: typed or piped lines, end of input, Ctrl-C. */
   input: AsyncIterator<InputEvent>;
+  /** Where frames and notices are shown. */
   view: ClientView;
   /** Reconnect when the connection drops. Default true. */
   reconnect?: boolean;
@@ -53,6 +56,7 @@ export interface RunOptions {
   backoff?: { firstMs: number; maxMs: number };
   /** For tests: the randomness of the jitter and the wait. */
   random?: () => number;
+  /** Waits `ms` milliseconds (tests replace it). */
   sleep?: (ms: number) => Promise<void>;
 }
 

@@ -16,7 +16,9 @@ import type { ChatMessage } from "./protocol.ts";
 
 /** What a command may do to the session that ran it. */
 export interface CommandContext {
+  /** The hub the command acts on. */
   hub: Hub;
+  /** The member who ran the command. */
   member: Member;
   /** Sends the caller a reply: `text` for people, `data` for programs. */
   reply(cmd: string, text: string, data?: unknown): void;
@@ -30,9 +32,11 @@ export interface CommandContext {
 
 /** One entry of the command table. */
 export interface Command {
+  /** Name, typed after the slash. */
   name: string;
   /** Arguments as shown in help: `NICK TEXT`, `[MESSAGE]`. */
   args: string;
+  /** One line for `/help`. */
   help: string;
   /** Other names that run the same handler. */
   aliases?: string[];

@@ -12,9 +12,13 @@
 
 /** What the server answered to a message the first time. */
 export interface Answer {
+  /** When the server accepted the message. */
   ts: number;
+  /** The message's sequence number, for chat messages. */
   seq?: number;
+  /** Members it was handed to. */
   count?: number;
+  /** Members it was meant for. */
   of?: number;
 }
 
@@ -32,6 +36,11 @@ export class AnswerCache {
   #capacity: number;
   #answers = new Map<string, Answer>();
 
+  /**
+   * Makes an AnswerCache.
+   *
+   * @param options.capacity answers kept before the oldest are forgotten
+   */
   constructor(options: { capacity: number }) {
     this.#capacity = options.capacity;
   }

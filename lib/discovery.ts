@@ -31,16 +31,23 @@ const TTL = 120;
 export interface ServiceInfo {
   /** Instance name, shown to people: `--name`, default the host name. */
   name: string;
+  /** TCP port of the chat server. */
   port: number;
+  /** Whether it speaks TLS. */
   tls: boolean;
 }
 
 /** A server found on the LAN. */
 export interface FoundServer {
+  /** Instance name. */
   name: string;
+  /** Address to connect to. */
   address: string;
+  /** TCP port. */
   port: number;
+  /** Whether it speaks TLS. */
   tls: boolean;
+  /** Protocol version from the TXT record. */
   version: number;
 }
 
@@ -58,9 +65,13 @@ export interface Interface {
 
 /** SRV record data. */
 export interface SrvData {
+  /** TCP port. */
   port: number;
+  /** Host name the port is on. */
   target: string;
+  /** Load-balancing weight (unused). */
   weight?: number;
+  /** Priority (unused). */
   priority?: number;
 }
 
@@ -81,20 +92,28 @@ function isSrv(data: DnsRecord["data"]): data is SrvData {
 
 /** The part of a `multicast-dns` instance this module uses. */
 export interface Mdns {
+  /** Listens for queries and responses. */
   on(
     event: "query" | "response",
     listener: (packet: Packet, rinfo: { address: string }) => void,
   ): void;
+  /** Listens for errors and warnings. */
   on(event: "error" | "warning", listener: (error: Error) => void): void;
+  /** Sends a response. */
   respond(packet: { answers: DnsRecord[]; additionals?: DnsRecord[] }): void;
+  /** Sends a query. */
   query(packet: { questions: { name: string; type: string }[] }): void;
+  /** Closes the socket. */
   destroy(callback?: () => void): void;
 }
 
 /** A DNS packet, as far as this module reads it. */
 export interface Packet {
+  /** The questions of a query. */
   questions?: { name: string; type: string }[];
+  /** The answers of a response. */
   answers?: DnsRecord[];
+  /** More records sent along. */
   additionals?: DnsRecord[];
 }
 
@@ -306,6 +325,7 @@ export class Advertiser {
   #host: string;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
+  /** Makes an Advertiser. */
   private constructor(service: ServiceInfo, host: string) {
     this.#service = service;
     this.#host = host;

@@ -21,10 +21,18 @@ import type { ErrorCode } from "./protocol.ts";
  * ```
  */
 export class ChatError extends Error {
+  /** Machine-readable reason, sent in the `error` frame. */
   readonly code: ErrorCode;
   /** A value that would have worked, such as a free nick. */
   readonly suggest: string | undefined;
 
+  /**
+   * Makes a ChatError.
+   *
+   * @param code the reason
+   * @param message what was wrong, for the person
+   * @param options.suggest a value that would have worked
+   */
   constructor(
     code: ErrorCode,
     message: string,

@@ -56,7 +56,11 @@ export class MemoryHistory implements HistoryStore {
   #rooms = new Map<string, ChatMessage[]>();
   #lastSeq = 0;
 
-  /** @param options.perRoom messages kept per room */
+  /**
+   * Makes a MemoryHistory.
+   *
+   * @param options.perRoom messages kept per room
+   */
   constructor(options: { perRoom: number }) {
     this.#perRoom = options.perRoom;
   }

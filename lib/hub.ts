@@ -56,8 +56,15 @@ export class Member {
   address: string | undefined = undefined;
   /** Keys of the nicks whose messages this member does not want. */
   readonly ignores = new Set<string>();
+  /** Where the member's frames go. */
   readonly sink: MemberSink;
 
+  /**
+   * Makes a Member.
+   *
+   * @param nick the member's nick
+   * @param sink where its frames go
+   */
   constructor(nick: string, sink: MemberSink) {
     this.nick = nick;
     this.sink = sink;
@@ -87,6 +94,7 @@ export interface HubOptions {
 
 /** What {@linkcode Hub.say} did with a message. */
 export interface Delivery {
+  /** The message as kept and sent. */
   message: ChatMessage;
   /** Members the message was handed to. */
   count: number;
@@ -96,7 +104,9 @@ export interface Delivery {
 
 /** A room and how many are in it, for `/rooms`. */
 export interface RoomInfo {
+  /** Room name, without the `#`. */
   name: string;
+  /** How many members are in it. */
   members: number;
 }
 
@@ -130,6 +140,11 @@ export class Hub {
   /** Banned addresses, with why. */
   #bans = new Map<string, string>();
 
+  /**
+   * Makes a Hub.
+   *
+   * @param options the store, how much history a joiner sees, operators
+   */
   constructor(options: HubOptions) {
     this.#operators = new Set((options.operators ?? []).map(nickKey));
     this.#maxNick = options.maxNick ?? MAX_NICK_CHARS;

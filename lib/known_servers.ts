@@ -26,8 +26,14 @@ export type PinResult =
  * ```
  */
 export class KnownServers {
+  /** The file the pins are kept in. */
   readonly file: string;
 
+  /**
+   * Makes a KnownServers.
+   *
+   * @param file where the pins are kept
+   */
   constructor(file: string) {
     this.file = file;
   }

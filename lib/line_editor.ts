@@ -65,6 +65,11 @@ export class LineEditor {
   #historySize: number;
   #completions: (word: string, atLineStart: boolean) => string[];
 
+  /**
+   * Makes a LineEditor.
+   *
+   * @param options history size and completion source
+   */
   constructor(options: LineEditorOptions = {}) {
     this.#historySize = options.historySize ?? 500;
     this.#completions = options.completions ?? (() => []);

@@ -46,7 +46,11 @@ export class LineSplitter {
   /** True while skipping the rest of a line already reported as too long. */
   #skipping = false;
 
-  /** @param options.maxBytes the longest line accepted, newline included */
+  /**
+   * Makes a LineSplitter.
+   *
+   * @param options.maxBytes the longest line accepted, newline included
+   */
   constructor(options: { maxBytes: number }) {
     this.#maxBytes = options.maxBytes;
     // Most lines end inside the chunk they start in: no buffer until one does not.
@@ -133,6 +137,7 @@ export class LineSplitter {
 
 /** Anything with a `read` like `Deno.Conn` or `Deno.stdin`. */
 export interface ByteReader {
+  /** Reads into `buffer`; resolves to the count read, or null at the end. */
   read(buffer: Uint8Array): Promise<number | null>;
 }
 

@@ -18,8 +18,11 @@ import { sanitize } from "./sanitize.ts";
 export interface ChatMessage {
   /** Server-assigned sequence number, increasing per server. */
   seq: number;
+  /** Room the message was said in. */
   room: string;
+  /** Nick of the sender. */
   from: string;
+  /** The text, cleaned of control characters. */
   text: string;
   /** Server time, milliseconds since the epoch. */
   ts: number;
@@ -121,7 +124,9 @@ export type ErrorCode =
 
 /** Why a line could not be decoded; `message` is safe to show the sender. */
 export interface DecodeError {
+  /** Machine-readable reason. */
   code: ErrorCode;
+  /** What was wrong, for the sender. */
   message: string;
   /** The frame's `id`, when the line was an object that carried one. */
   id?: string;
@@ -342,9 +347,15 @@ function clip(text: string): string {
  * ```
  */
 export class Outgoing {
+  /** The frame to send. */
   readonly frame: ServerFrame;
   #encoded: (Uint8Array | undefined)[] = [];
 
+  /**
+   * Makes an Outgoing.
+   *
+   * @param frame the frame to send
+   */
   constructor(frame: ServerFrame) {
     this.frame = frame;
   }

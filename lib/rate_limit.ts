@@ -30,6 +30,8 @@ export class TokenBucket {
   #now: () => number;
 
   /**
+   * Makes a TokenBucket.
+   *
    * @param options.rate tokens added per second; 0 means no limit
    * @param options.burst most tokens held
    */

@@ -20,7 +20,9 @@ import { sanitize } from "./sanitize.ts";
 
 /** Where script views write; the process's stdout and stderr in practice. */
 export interface Streams {
+  /** Writes a line to standard output. */
   out(line: string): void;
+  /** Writes a line to standard error. */
   err(line: string): void;
 }
 
@@ -29,6 +31,12 @@ export class PlainView implements ClientView {
   #streams: Streams;
   #quiet: boolean;
 
+  /**
+   * Makes a PlainView.
+   *
+   * @param streams where to write
+   * @param options.quiet print nothing but refusals (`--send`)
+   */
   constructor(streams: Streams, options: { quiet?: boolean } = {}) {
     this.#streams = streams;
     this.#quiet = options.quiet ?? false;
@@ -74,6 +82,11 @@ export class PlainView implements ClientView {
 export class JsonView implements ClientView {
   #streams: Streams;
 
+  /**
+   * Makes a JsonView.
+   *
+   * @param streams where to write
+   */
   constructor(streams: Streams) {
     this.#streams = streams;
   }

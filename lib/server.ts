@@ -23,8 +23,11 @@ import type { SessionLimits } from "./session.ts";
 
 /** Everything a server needs to start. */
 export interface ServerOptions extends SessionLimits {
+  /** Address to listen on. */
   hostname: string;
+  /** Port to listen on; 0 picks a free one. */
   port: number;
+  /** Name the server gives itself in `welcome` and in discovery. */
   serverName: string;
   /** Messages a joiner is shown. */
   history: number;
@@ -32,10 +35,13 @@ export interface ServerOptions extends SessionLimits {
   maxNick?: number;
   /** Where messages are kept; default in memory. */
   store?: HistoryStore;
+  /** How long to wait for `hello` before text mode, in ms. */
   helloWaitMs: number;
   /** Stop when the last client leaves, as the original did. */
   exitWhenEmpty: boolean;
+  /** Connections held at once. */
   maxConnections: number;
+  /** Connections one address may hold. */
   maxPerAddress: number;
   /** PEM certificate and key: serve TLS instead of plain TCP. */
   tls?: { cert: string; key: string } | undefined;
@@ -43,12 +49,19 @@ export interface ServerOptions extends SessionLimits {
   password?: string | undefined;
   /** Nicks that may become operators, and their secret. */
   operators?: string[];
+  /** The secret operators give with `/oper`. */
   operatorSecret?: string | undefined;
+  /** Where log lines go. */
   log: Logger;
 }
 
 /** A failure to start that the person running the server can fix. */
 export class StartError extends Error {
+  /**
+   * Makes a StartError.
+   *
+   * @param message what went wrong and what to do about it
+   */
   constructor(message: string) {
     super(message);
     this.name = "StartError";
@@ -70,6 +83,7 @@ const TICK_MS = 1000;
  * ```
  */
 export class ChatServer {
+  /** Rooms, members and history. */
   readonly hub: Hub;
   #listener: Deno.Listener;
   #options: ServerOptions;
@@ -81,6 +95,7 @@ export class ChatServer {
   #stopped!: () => void;
   #ticker: ReturnType<typeof setInterval>;
 
+  /** Makes a ChatServer. */
   private constructor(listener: Deno.Listener, options: ServerOptions) {
     this.#listener = listener;
     this.#options = options;

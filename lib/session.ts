@@ -53,15 +53,21 @@ import { renderFrame } from "./render.ts";
 
 /** The byte stream a session runs on. `Deno.Conn` is one. */
 export interface Transport {
+  /** Reads into `buffer`; resolves to the count read, or null at the end. */
   read(buffer: Uint8Array): Promise<number | null>;
+  /** Writes `data`; resolves to the count written. */
   write(data: Uint8Array): Promise<number>;
+  /** Closes the connection. */
   close(): void;
 }
 
 /** Limits a session enforces; the server fills them from its flags. */
 export interface SessionLimits {
+  /** Longest line accepted, newline included. */
   maxLineBytes: number;
+  /** Unread bytes a member may lag behind before it is dropped. */
   maxQueueBytes: number;
+  /** Frames a member may lag behind before it is dropped. */
   maxQueueFrames: number;
   /** Lines a second once the burst is spent; 0 turns flood control off. */
   rate: number;
@@ -75,6 +81,7 @@ export interface SessionLimits {
 
 /** Settings a session needs; the server fills them from its flags. */
 export interface SessionOptions extends Partial<SessionLimits> {
+  /** The hub the session's member joins. */
   hub: Hub;
   /** Who the peer is, for logs: `127.0.0.1:51234`. */
   peer: string;
@@ -84,7 +91,9 @@ export interface SessionOptions extends Partial<SessionLimits> {
   password?: string | undefined;
   /** Name the server gives itself in `welcome`. */
   serverName: string;
+  /** Longest line accepted, newline included. */
   maxLineBytes: number;
+  /** Unread bytes a member may lag behind before it is dropped. */
   maxQueueBytes: number;
   /** How long to wait for `hello` before choosing text mode, in ms. */
   helloWaitMs: number;
@@ -159,6 +168,12 @@ export class Session implements MemberSink {
   /** Text mode waiting for `/pass`. */
   #locked = false;
 
+  /**
+   * Makes a Session.
+   *
+   * @param transport the connection
+   * @param options limits, the hub, the logger
+   */
   constructor(transport: Transport, options: SessionOptions) {
     this.#transport = transport;
     this.#options = options;

@@ -53,6 +53,11 @@ export interface HistoryLimit {
 
 /** A data directory the server cannot use, with what to do about it. */
 export class StoreError extends Error {
+  /**
+   * Makes a StoreError.
+   *
+   * @param message what went wrong and what to do about it
+   */
   constructor(message: string) {
     super(message);
     this.name = "StoreError";
@@ -90,6 +95,7 @@ export class SqliteHistory implements HistoryStore {
   #sincePrune = 0;
   #closed = false;
 
+  /** Makes a SqliteHistory. */
   private constructor(file: string, db: DatabaseSync, limit: HistoryLimit) {
     this.file = file;
     this.#db = db;

@@ -26,14 +26,19 @@ import { styleText } from "node:util";
 
 /** The terminal the view drives; `Deno.stdin`/`Deno.stdout` in practice. */
 export interface TerminalIO extends ScreenIO {
+  /** Reads key presses into `buffer`; null at the end. */
   read(buffer: Uint8Array): Promise<number | null>;
+  /** Switches raw mode on or off. */
   setRaw(raw: boolean): void;
 }
 
 /** Options of a {@linkcode TerminalView}. */
 export interface TerminalViewOptions {
+  /** The terminal. */
   io: TerminalIO;
+  /** Use colours. */
   color: boolean;
+  /** Ring the bell on mentions and private messages. */
   bell: boolean;
 }
 
@@ -61,6 +66,11 @@ export class TerminalView implements ClientView {
   #nicks = new Set<string>();
   #started = false;
 
+  /**
+   * Makes a TerminalView.
+   *
+   * @param options the terminal, colours, bell
+   */
   constructor(options: TerminalViewOptions) {
     this.#io = options.io;
     this.#color = options.color;

@@ -100,6 +100,7 @@ class NodeSocketTransport implements ClientTransport {
   #failure: Error | undefined;
   #wake: (() => void) | undefined;
 
+  /** Makes a NodeSocketTransport. */
   constructor(socket: tls.TLSSocket) {
     this.#socket = socket;
     socket.on("data", (data: Uint8Array) => {

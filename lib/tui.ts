@@ -16,8 +16,11 @@ import type { LineEditor } from "./line_editor.ts";
 
 /** Where the screen writes, and how wide the terminal is. */
 export interface ScreenIO {
+  /** Writes text to the terminal. */
   write(text: string): void;
+  /** The terminal's width. */
   columns(): number;
+  /** The terminal's height. */
   rows(): number;
 }
 
@@ -49,6 +52,11 @@ export class Screen {
   #rows = 0;
   #ticks = new Map<string, TickSpot>();
 
+  /**
+   * Makes a Screen.
+   *
+   * @param options where to draw, the editor, the prompt
+   */
   constructor(
     options: {
       io: ScreenIO;
