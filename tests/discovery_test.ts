@@ -45,6 +45,19 @@ class FakeMdns implements Mdns {
   }
 }
 
+/** A factory of fake endpoints, and the endpoints it made, in order. */
+function fakeEndpoints(): { fakes: FakeMdns[]; factory: () => FakeMdns } {
+  const fakes: FakeMdns[] = [];
+  return {
+    fakes,
+    factory: () => {
+      const fake = new FakeMdns();
+      fakes.push(fake);
+      return fake;
+    },
+  };
+}
+
 Deno.test("a loopback server advertises on no interface; a wildcard one on all", () => {
   for (const host of ["127.0.0.1", "127.1.2.3", "::1", "localhost"]) {
     assert(isLoopback(host), host);
@@ -184,16 +197,8 @@ Deno.test("a response is read back into the servers it describes", () => {
 });
 
 Deno.test("browsing asks each interface and collects what answers within the time", async () => {
-  const fakes: FakeMdns[] = [];
-  const found = browse({
-    timeoutMs: 20,
-    interfaces: [LAN],
-    factory: () => {
-      const fake = new FakeMdns();
-      fakes.push(fake);
-      return fake;
-    },
-  });
+  const { fakes, factory } = fakeEndpoints();
+  const found = browse({ timeoutMs: 20, interfaces: [LAN], factory });
   assertEquals(fakes[0]!.queries, [{
     questions: [{ name: SERVICE, type: "PTR" }],
   }]);
@@ -246,16 +251,8 @@ Deno.test("a server answering on both IPv4 and IPv6 is listed once, by its IPv4 
     family: "IPv6",
     name: "eth0",
   };
-  const fakes: FakeMdns[] = [];
-  const found = browse({
-    timeoutMs: 20,
-    interfaces: [LAN, V6],
-    factory: () => {
-      const fake = new FakeMdns();
-      fakes.push(fake);
-      return fake;
-    },
-  });
+  const { fakes, factory } = fakeEndpoints();
+  const found = browse({ timeoutMs: 20, interfaces: [LAN, V6], factory });
   fakes[1]!.emit(
     "response",
     { answers: records(service, V6, "box") },

@@ -27,39 +27,53 @@ async function server(
   return program;
 }
 
+/**
+ * Starts a server in namespace A and a client in B without `--host`; the
+ * client must find the server at A's address and join it.
+ */
+async function findsAndJoins(options: { ipv6: boolean }): Promise<void> {
+  await using pair = await NetnsPair.create(options);
+  // A wildcard bind: `::` serves (and advertises) IPv6 as well as IPv4.
+  const host = options.ipv6 ? "::" : "0.0.0.0";
+  await using found = await server(pair, pair.a, [
+    "--host",
+    host,
+    "--port",
+    "4444",
+    "--name",
+    "alpha",
+  ]);
+  assertEquals(
+    advertising(found),
+    `advertised on the LAN as _lochat._tcp on ${pair.addressA}`,
+  );
+  await using client = pair.run(pair.b, "client.ts", [
+    "--nick",
+    "remote",
+    "--send",
+    "found you",
+  ], "client");
+  assertEquals(await client.exitCode(), 0, client.stderr.lines.join("\n"));
+  assertEquals(
+    client.stderr.lines[0],
+    `lochat-client: found alpha at ${pair.addressA}:4444`,
+  );
+  const peer = pair.addressB.replaceAll(".", "\\.");
+  await found.stderr.waitFor(new RegExp(`join peer=${peer}:\\d+ nick=remote`));
+}
+
 Deno.test({
   name:
     `a client in another namespace finds the server and joins it without --host${why}`,
   ignore: !canNetns,
-  async fn() {
-    await using pair = await NetnsPair.create();
-    await using alpha = await server(pair, pair.a, [
-      "--port",
-      "4444",
-      "--name",
-      "alpha",
-    ]);
-    assertEquals(
-      advertising(alpha),
-      `advertised on the LAN as _lochat._tcp on ${pair.addressA}`,
-    );
-    await using client = pair.run(pair.b, "client.ts", [
-      "--nick",
-      "remote",
-      "--send",
-      "found you",
-    ], "client");
-    assertEquals(await client.exitCode(), 0, client.stderr.lines.join("\n"));
-    assertEquals(
-      client.stderr.lines[0],
-      `lochat-client: found alpha at ${pair.addressA}:4444`,
-    );
-    await alpha.stderr.waitFor(
-      new RegExp(
-        `join peer=${pair.addressB.replaceAll(".", "\\.")}:\\d+ nick=remote`,
-      ),
-    );
-  },
+  fn: () => findsAndJoins({ ipv6: false }),
+});
+
+Deno.test({
+  name:
+    `on an IPv6-only link, a server on :: is found and joined at its IPv6 address${why}`,
+  ignore: !canNetns,
+  fn: () => findsAndJoins({ ipv6: true }),
 });
 
 Deno.test({
@@ -185,41 +199,6 @@ Deno.test({
     } finally {
       await Deno.remove(script);
     }
-  },
-});
-
-Deno.test({
-  name:
-    `on an IPv6-only link, a server on :: is found and joined at its IPv6 address${why}`,
-  ignore: !canNetns,
-  async fn() {
-    await using pair = await NetnsPair.create({ ipv6: true });
-    await using server6 = await server(pair, pair.a, [
-      "--host",
-      "::",
-      "--port",
-      "4444",
-      "--name",
-      "six",
-    ]);
-    assertEquals(
-      advertising(server6),
-      `advertised on the LAN as _lochat._tcp on ${pair.addressA}`,
-    );
-    await using client = pair.run(pair.b, "client.ts", [
-      "--nick",
-      "sixer",
-      "--send",
-      "over IPv6",
-    ], "client6");
-    assertEquals(await client.exitCode(), 0, client.stderr.lines.join("\n"));
-    assertEquals(
-      client.stderr.lines[0],
-      `lochat-client: found six at ${pair.addressA}:4444`,
-    );
-    await server6.stderr.waitFor(
-      /join peer=fd77:[0-9a-f:]+ nick=sixer/,
-    );
   },
 });
 
