@@ -11,17 +11,15 @@ function world() {
     historyOnJoin: 10,
   });
   const { dial, sessions } = memoryServer(hub);
-  return { hub, dial, sessions };
+  /** Connects a client as `nick` to this in-memory server. */
+  const connect = (nick: string) =>
+    ChatClient.connect({ hostname: "mem", port: 1, nick, dial });
+  return { hub, connect, sessions };
 }
 
 Deno.test("a client connects, sends, and sees its line acked", async () => {
-  const { dial, sessions } = world();
-  const client = await ChatClient.connect({
-    hostname: "mem",
-    port: 1,
-    nick: "ann",
-    dial,
-  });
+  const { connect, sessions } = world();
+  const client = await connect("ann");
   assertEquals([client.nick, client.room], ["ann", "lobby"]);
   const id = client.send("hello");
   assertEquals(client.pending, 1);
@@ -33,14 +31,9 @@ Deno.test("a client connects, sends, and sees its line acked", async () => {
 });
 
 Deno.test("a taken nick is swapped for the server's suggestion, and the client is told", async () => {
-  const { hub, dial, sessions } = world();
+  const { hub, connect, sessions } = world();
   hub.enter("ann", { deliver: () => true });
-  const client = await ChatClient.connect({
-    hostname: "mem",
-    port: 1,
-    nick: "ann",
-    dial,
-  });
+  const client = await connect("ann");
   assertEquals(client.nick, "ann2");
   assertMatch(
     client.notices[0]!,
@@ -51,13 +44,8 @@ Deno.test("a taken nick is swapped for the server's suggestion, and the client i
 });
 
 Deno.test("a refused line is counted and no longer pending", async () => {
-  const { dial, sessions } = world();
-  const client = await ChatClient.connect({
-    hostname: "mem",
-    port: 1,
-    nick: "ann",
-    dial,
-  });
+  const { connect, sessions } = world();
+  const client = await connect("ann");
   client.send("/nonsense");
   const error = await client.next();
   assert(error?.type === "error");
@@ -67,13 +55,8 @@ Deno.test("a refused line is counted and no longer pending", async () => {
 });
 
 Deno.test("the client follows its own rename and room changes", async () => {
-  const { dial, sessions } = world();
-  const client = await ChatClient.connect({
-    hostname: "mem",
-    port: 1,
-    nick: "ann",
-    dial,
-  });
+  const { connect, sessions } = world();
+  const client = await connect("ann");
   client.send("/nick anna");
   client.send("/join games");
   while (client.pending > 0) await client.next();
