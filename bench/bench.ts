@@ -92,11 +92,30 @@ async function stopServer(server: ServerHandle): Promise<void> {
   await server.process.status;
 }
 
-/** utime + stime of a process, in µs. */
-async function cpuMicros(pid: number): Promise<number> {
+/** CPU time of a process in user space and in the kernel, in µs. */
+interface CpuTime {
+  user: number;
+  system: number;
+}
+
+/** utime and stime of a process, in µs. */
+async function cpuTime(pid: number): Promise<CpuTime> {
   const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_US;
+  return {
+    user: Number(fields[11]) * CLOCK_TICK_US,
+    system: Number(fields[12]) * CLOCK_TICK_US,
+  };
+}
+
+/** CPU µs per delivery between two readings: in all, and the kernel's share. */
+function perDelivery(before: CpuTime, after: CpuTime, deliveries: number) {
+  const user = after.user - before.user;
+  const system = after.system - before.system;
+  return {
+    serverCpuMicrosPerDelivery: (user + system) / deliveries,
+    serverKernelMicrosPerDelivery: system / deliveries,
+  };
 }
 
 /** Resident and peak resident memory of a process, in KB. */
@@ -116,14 +135,21 @@ class Client {
   closed = false;
   acked = 0;
   outOfOrder = 0;
-  #lastBySender = new Map<number, number>();
+  /** The last seq seen from each sender, by sender index. */
+  #lastBySender: Int32Array;
   #rest = "";
   #onAck: (() => void) | undefined;
   #waiters: (() => void)[] = [];
   latencies: number[];
   #reading: Promise<void> | undefined;
 
-  private constructor(conn: Deno.TcpConn, index: number, latencies: number[]) {
+  private constructor(
+    conn: Deno.TcpConn,
+    index: number,
+    latencies: number[],
+    senders: number,
+  ) {
+    this.#lastBySender = new Int32Array(senders).fill(-1);
     this.conn = conn;
     this.index = index;
     this.latencies = latencies;
@@ -134,9 +160,10 @@ class Client {
     index: number,
     room: string,
     latencies: number[],
+    senders: number,
   ): Promise<Client> {
     const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-    const client = new Client(conn, index, latencies);
+    const client = new Client(conn, index, latencies, senders);
     await client.write(
       JSON.stringify({ type: "hello", v: 1, nick: `b${index}`, room }) + "\n",
     );
@@ -173,23 +200,30 @@ class Client {
     }
   }
 
+  /**
+   * Scans what arrives with as little work a line as it can: at a million
+   * deliveries a second the generator is the slower side, and a server whose
+   * readers lag pays more per delivery (in the kernel) than one whose do not.
+   */
   async #readLoop(buffer: Uint8Array): Promise<void> {
     try {
       while (true) {
         const n = await this.conn.read(buffer);
         if (n === null) return;
-        const text = this.#rest +
-          decoder.decode(buffer.subarray(0, n), { stream: true });
+        // Every line of one read arrived at the same moment.
+        const now = performance.now();
+        const decoded = decoder.decode(buffer.subarray(0, n), { stream: true });
+        const text = this.#rest === "" ? decoded : this.#rest + decoded;
         let start = 0;
         for (
           let end = text.indexOf("\n");
           end !== -1;
           end = text.indexOf("\n", start)
         ) {
-          this.#line(text, start);
+          this.#line(text, start, now);
           start = end + 1;
         }
-        this.#rest = text.slice(start);
+        this.#rest = start === text.length ? "" : text.slice(start);
         for (const wake of this.#waiters.splice(0)) wake();
       }
     } catch {
@@ -197,18 +231,30 @@ class Client {
     }
   }
 
-  #line(text: string, start: number): void {
+  #line(text: string, start: number, now: number): void {
     if (text.startsWith('{"type":"msg"', start)) {
-      // The text is "sender:seq:sentAt"; find it without parsing the frame.
-      const at = text.indexOf('"text":"', start) + 8;
-      const close = text.indexOf('"', at);
-      const [sender, seq, sentAt] = text.slice(at, close).split(":").map(
-        Number,
-      ) as [number, number, number];
-      this.latencies.push(performance.now() - sentAt);
-      const last = this.#lastBySender.get(sender) ?? -1;
-      if (seq !== last + 1) this.outOfOrder++;
-      this.#lastBySender.set(sender, seq);
+      // The text is "sender:seq:sentAt"; read it without parsing the frame.
+      let at = text.indexOf('"text":"', start) + 8;
+      let sender = 0;
+      for (
+        let c = text.charCodeAt(at++);
+        c !== COLON;
+        c = text.charCodeAt(at++)
+      ) {
+        sender = sender * 10 + c - ZERO;
+      }
+      let seq = 0;
+      for (
+        let c = text.charCodeAt(at++);
+        c !== COLON;
+        c = text.charCodeAt(at++)
+      ) {
+        seq = seq * 10 + c - ZERO;
+      }
+      const sentAt = Number(text.slice(at, text.indexOf('"', at)));
+      this.latencies.push(now - sentAt);
+      if (seq !== this.#lastBySender[sender]! + 1) this.outOfOrder++;
+      this.#lastBySender[sender] = seq;
       this.received++;
     } else if (text.startsWith('{"type":"ack"', start)) {
       this.acked++;
@@ -281,6 +327,9 @@ class Client {
   }
 }
 
+const COLON = 0x3a;
+const ZERO = 0x30;
+
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[
@@ -309,7 +358,7 @@ async function connectAll(
   for (let i = 0; i < count; i += 100) {
     const batch = Array.from(
       { length: Math.min(100, count - i) },
-      (_, k) => Client.connect(port, i + k, room(i + k), latencies),
+      (_, k) => Client.connect(port, i + k, room(i + k), latencies, count),
     );
     clients.push(...await Promise.all(batch));
   }
@@ -326,6 +375,8 @@ interface FanoutResult {
   seconds: number;
   deliveriesPerSecond: number;
   serverCpuMicrosPerDelivery: number;
+  /** The part of it spent in the kernel (stime). */
+  serverKernelMicrosPerDelivery: number;
   latencyMs: { p50: number; p99: number; max: number };
   peakRssMb: number;
   slowReaderDropped?: boolean;
@@ -355,13 +406,13 @@ async function fanout(
     );
     const expected = (clients - 1) * perClient;
     latencies.length = 0;
-    const cpu0 = await cpuMicros(server.pid);
+    const cpu0 = await cpuTime(server.pid);
     const t0 = performance.now();
     const deadline = t0 + 120_000;
     await Promise.all(all.map((c) => c.sendAll(perClient, WINDOW)));
     await Promise.all(all.map((c) => c.until(expected, deadline)));
     const seconds = (performance.now() - t0) / 1000;
-    const cpu1 = await cpuMicros(server.pid);
+    const cpu1 = await cpuTime(server.pid);
     const memory = await memoryKb(server.pid);
     const received = all.reduce((sum, c) => sum + c.received, 0);
     const outOfOrder = all.reduce((sum, c) => sum + c.outOfOrder, 0);
@@ -393,7 +444,7 @@ async function fanout(
       outOfOrder,
       seconds,
       deliveriesPerSecond: received / seconds,
-      serverCpuMicrosPerDelivery: (cpu1 - cpu0) / received,
+      ...perDelivery(cpu0, cpu1, received),
       latencyMs: latencyStats(latencies),
       peakRssMb: memory.peak / 1024,
       ...(slowReaderDropped === undefined ? {} : { slowReaderDropped }),
@@ -413,6 +464,7 @@ interface SteadyResult {
   lost: number;
   latencyMs: { p50: number; p99: number; max: number };
   serverCpuMicrosPerDelivery: number;
+  serverKernelMicrosPerDelivery: number;
 }
 
 async function steady(
@@ -432,7 +484,7 @@ async function steady(
     latencies.length = 0;
     const perClient = Math.round((rate * seconds) / clients);
     const interval = (1000 * clients) / rate;
-    const cpu0 = await cpuMicros(server.pid);
+    const cpu0 = await cpuTime(server.pid);
     await Promise.all(all.map((client, i) =>
       new Promise<void>((resolve) => {
         let seq = 0;
@@ -451,7 +503,7 @@ async function steady(
     const expected = (clients - 1) * perClient;
     const deadline = performance.now() + 10_000;
     await Promise.all(all.map((c) => c.until(expected, deadline)));
-    const cpu1 = await cpuMicros(server.pid);
+    const cpu1 = await cpuTime(server.pid);
     const received = all.reduce((sum, c) => sum + c.received, 0);
     await Promise.all(all.map((c) => c.close()));
     return {
@@ -462,7 +514,7 @@ async function steady(
       deliveries: received,
       lost: clients * expected - received,
       latencyMs: latencyStats(latencies),
-      serverCpuMicrosPerDelivery: (cpu1 - cpu0) / received,
+      ...perDelivery(cpu0, cpu1, received),
     };
   } finally {
     await stopServer(server);
@@ -510,6 +562,7 @@ function table(results: (FanoutResult | SteadyResult | IdleResult)[]): string {
     "scenario",
     "deliveries/s",
     "CPU µs/delivery",
+    "kernel",
     "p50 ms",
     "p99 ms",
     "max ms",
@@ -531,6 +584,7 @@ function table(results: (FanoutResult | SteadyResult | IdleResult)[]): string {
         "",
         "",
         "",
+        "",
         f(r.serverRssMb, 1),
         f(r.kbPerConnection, 1),
       ]);
@@ -539,6 +593,7 @@ function table(results: (FanoutResult | SteadyResult | IdleResult)[]): string {
         r.scenario,
         "",
         f(r.serverCpuMicrosPerDelivery),
+        f(r.serverKernelMicrosPerDelivery),
         f(r.latencyMs.p50),
         f(r.latencyMs.p99),
         f(r.latencyMs.max),
@@ -556,6 +611,7 @@ function table(results: (FanoutResult | SteadyResult | IdleResult)[]): string {
           : " (slow one kept)"),
         f(r.deliveriesPerSecond, 0),
         f(r.serverCpuMicrosPerDelivery),
+        f(r.serverKernelMicrosPerDelivery),
         f(r.latencyMs.p50),
         f(r.latencyMs.p99),
         f(r.latencyMs.max),
@@ -585,12 +641,21 @@ if (import.meta.main) {
     options: {
       quick: { type: "boolean" },
       only: { type: "string" },
+      repeat: { type: "string", default: "1" },
       "server-v8-flags": { type: "string" },
       "server-args": { type: "string" },
       out: { type: "string", default: `${ROOT}bench/results.json` },
     },
   });
   const quick = values.quick === true;
+  const only = values.only === undefined ? undefined : new RegExp(values.only);
+  const repeat = Number(values.repeat);
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 20) {
+    console.error(
+      `--repeat takes a whole number from 1 to 20, not "${values.repeat}"`,
+    );
+    Deno.exit(2);
+  }
   serverV8Flags = values["server-v8-flags"];
   extraServerArgs = values["server-args"]?.split(" ").filter((a) => a !== "") ??
     [];
@@ -600,9 +665,11 @@ if (import.meta.main) {
     label: string,
     job: () => Promise<T>,
   ) => {
-    if (values.only !== undefined && !label.includes(values.only)) return;
-    console.error(`running ${label} …`);
-    results.push(await job());
+    if (only !== undefined && !only.test(label)) return;
+    for (let i = 0; i < repeat; i++) {
+      console.error(`running ${label} …`);
+      results.push(await job());
+    }
   };
   try {
     await run(

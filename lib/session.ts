@@ -45,6 +45,7 @@ import type {
   ServerFrame,
 } from "./protocol.ts";
 import { setImmediate } from "node:timers";
+import { Outbox } from "./outbox.ts";
 import { TokenBucket } from "./rate_limit.ts";
 import { StoreError } from "./store.ts";
 import { nickKey } from "./names.ts";
@@ -137,9 +138,9 @@ export class Session implements MemberSink {
   #member: Member | undefined;
   #splitter: LineSplitter;
   /** Encoded frames waiting for the writer. */
-  #queue: Uint8Array[] = [];
-  /** Bytes in `#queue` plus the write in progress. */
-  #queuedBytes = 0;
+  #outbox = new Outbox();
+  /** Bytes of the write in progress, not yet written. */
+  #writingBytes = 0;
   #writing = false;
   #closed = false;
   #closeReason = "";
@@ -150,7 +151,6 @@ export class Session implements MemberSink {
   #quitting: string | undefined;
   #limits: SessionLimits;
   #bucket: TokenBucket;
-  #queuedFrames = 0;
   /** When the peer was last heard from, and when it was last pinged. */
   #heardAt = performance.now();
   #pingedAt = 0;
@@ -353,7 +353,7 @@ export class Session implements MemberSink {
   /** Closes the connection now, whatever is still queued. */
   abort(reason: string): void {
     this.close(reason);
-    this.#queue = [];
+    this.#outbox.clear();
     this.#closeTransport();
   }
 
@@ -378,12 +378,14 @@ export class Session implements MemberSink {
   #enqueue(bytes: Uint8Array | undefined): boolean {
     if (bytes === undefined) return true;
     const { maxQueueBytes, maxQueueFrames } = this.#limits;
+    const frames = this.#outbox.frames;
     if (
-      this.#queuedBytes + bytes.length > maxQueueBytes ||
-      this.#queuedFrames >= maxQueueFrames
+      this.#writingBytes + this.#outbox.length + bytes.length >
+        maxQueueBytes ||
+      frames >= maxQueueFrames
     ) {
       // Too far behind: what is queued is dropped with the connection.
-      const over = this.#queuedFrames >= maxQueueFrames
+      const over = frames >= maxQueueFrames
         ? `${maxQueueFrames} frames`
         : `${maxQueueBytes} bytes`;
       this.abort(`too slow: more than ${over} waiting to be read`);
@@ -395,9 +397,7 @@ export class Session implements MemberSink {
 
   #push(bytes: Uint8Array | undefined): void {
     if (bytes === undefined) return;
-    this.#queue.push(bytes);
-    this.#queuedBytes += bytes.length;
-    this.#queuedFrames++;
+    this.#outbox.push(bytes);
     if (!this.#writing) {
       this.#writing = true;
       // Written once the reads ready now have been handled: frames queued by
@@ -413,23 +413,26 @@ export class Session implements MemberSink {
 
   async #write(): Promise<void> {
     try {
-      while (this.#queue.length > 0) {
-        const chunks = this.#queue;
-        this.#queue = [];
-        this.#queuedFrames = 0;
-        const data = chunks.length === 1 ? chunks[0]! : concat(chunks);
-        let written = 0;
-        while (written < data.length) {
-          written += await this.#transport.write(data.subarray(written));
+      for (
+        let data = this.#outbox.take();
+        data !== undefined;
+        data = this.#outbox.take()
+      ) {
+        this.#writingBytes = data.length;
+        while (this.#writingBytes > 0) {
+          this.#writingBytes -= await this.#transport.write(
+            data.subarray(data.length - this.#writingBytes),
+          );
         }
-        this.#queuedBytes -= data.length;
+        this.#outbox.written();
       }
     } catch (error) {
-      this.#queue = [];
+      this.#outbox.clear();
       this.close(`write failed: ${describe(error)}`);
     } finally {
+      this.#outbox.written();
       this.#writing = false;
-      this.#queuedBytes = 0;
+      this.#writingBytes = 0;
       if (this.#closed) this.#closeTransport();
       this.#drained?.();
     }
@@ -805,18 +808,6 @@ function encodeText(frame: ServerFrame, self: string | undefined): Uint8Array {
     : { color: false, self };
   const text = renderFrame(frame, options);
   return text === undefined ? new Uint8Array(0) : encoder.encode(`${text}\n`);
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const chunk of chunks) size += chunk.length;
-  const data = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    data.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return data;
 }
 
 function describe(error: unknown): string {
