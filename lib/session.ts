@@ -783,22 +783,38 @@ export class Session implements MemberSink {
 
 /** Sessions with frames queued since the last round of writes. */
 let writeRound: Session[] = [];
+/** When the last round of writes started (`performance.now()` time). */
+let lastRoundAt = -Infinity;
+/**
+ * Rounds of writes start at least this far apart. A quiet server writes at
+ * once; a busy one, whose rounds would follow each other back to back, lets
+ * a round gather a millisecond's frames, so each write carries more of them.
+ */
+const ROUND_GAP_MS = 1;
 
 /**
  * Starts `session`'s writer after the current turn of the event loop, once
  * every read that was ready has been handled (`setImmediate` runs after I/O
- * callbacks). A member that many senders' messages reach in one turn gets
- * them all in one write: one system call, not one per message.
+ * callbacks), and no sooner than {@linkcode ROUND_GAP_MS} after the last
+ * round. A member that many senders' messages reach meanwhile gets them all
+ * in one write: one system call, not one per message.
  */
 function writeSoon(session: Session): void {
   if (writeRound.length === 0) {
-    setImmediate(() => {
-      const round = writeRound;
-      writeRound = [];
-      for (const s of round) s.startWriting();
-    });
+    if (performance.now() - lastRoundAt >= ROUND_GAP_MS) {
+      setImmediate(runWriteRound);
+    } else {
+      setTimeout(runWriteRound, ROUND_GAP_MS);
+    }
   }
   writeRound.push(session);
+}
+
+function runWriteRound(): void {
+  lastRoundAt = performance.now();
+  const round = writeRound;
+  writeRound = [];
+  for (const s of round) s.startWriting();
 }
 
 /** A frame as a text-mode line, or no bytes when it has no line. */
