@@ -92,28 +92,40 @@ async function stopServer(server: ServerHandle): Promise<void> {
   await server.process.status;
 }
 
-/** CPU time of a process in user space and in the kernel, in µs. */
+/** CPU time of a process, in µs: in all, and the kernel's part of it. */
 interface CpuTime {
-  user: number;
+  total: number;
   system: number;
 }
 
-/** utime and stime of a process, in µs. */
+/**
+ * CPU time of a process. The total is summed over its threads from
+ * `/proc/PID/task/TID/schedstat` (nanoseconds), since the 10 ms clock ticks
+ * of `/proc/PID/stat` would be a tenth of a short run's figure; the kernel's
+ * part (stime) only comes in ticks.
+ */
 async function cpuTime(pid: number): Promise<CpuTime> {
+  let total = 0;
+  for await (const task of Deno.readDir(`/proc/${pid}/task`)) {
+    try {
+      const schedstat = await Deno.readTextFile(
+        `/proc/${pid}/task/${task.name}/schedstat`,
+      );
+      total += Number(schedstat.split(" ")[0]) / 1000;
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
   const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return {
-    user: Number(fields[11]) * CLOCK_TICK_US,
-    system: Number(fields[12]) * CLOCK_TICK_US,
-  };
+  return { total, system: Number(fields[12]) * CLOCK_TICK_US };
 }
 
 /** CPU µs per delivery between two readings: in all, and the kernel's share. */
 function perDelivery(before: CpuTime, after: CpuTime, deliveries: number) {
-  const user = after.user - before.user;
   const system = after.system - before.system;
   return {
-    serverCpuMicrosPerDelivery: (user + system) / deliveries,
+    serverCpuMicrosPerDelivery: (after.total - before.total) / deliveries,
     serverKernelMicrosPerDelivery: system / deliveries,
   };
 }
@@ -365,7 +377,13 @@ async function connectAll(
   return clients;
 }
 
-interface FanoutResult {
+/** With --repeat: how many runs a row sums up, and the CPU figure's range. */
+interface Repeated {
+  runs?: number;
+  cpuRange?: [number, number];
+}
+
+interface FanoutResult extends Repeated {
   scenario: string;
   clients: number;
   messagesPerClient: number;
@@ -455,7 +473,7 @@ async function fanout(
   }
 }
 
-interface SteadyResult {
+interface SteadyResult extends Repeated {
   scenario: string;
   clients: number;
   messagesPerSecond: number;
@@ -521,7 +539,7 @@ async function steady(
   }
 }
 
-interface IdleResult {
+interface IdleResult extends Repeated {
   scenario: string;
   clients: number;
   kbPerConnection: number;
@@ -557,6 +575,52 @@ async function idle(clients: number): Promise<IdleResult> {
   }
 }
 
+/** The middle value (the mean of the two middle ones for an even count). */
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? sorted[mid]!
+    : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Each number's median across the runs of one scenario, nested objects too. */
+function medianOf<T>(runs: T[]): T {
+  const first = runs[0] as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(first)) {
+    const values = runs.map((run) => (run as Record<string, unknown>)[key]);
+    if (typeof value === "number") out[key] = median(values as number[]);
+    else if (typeof value === "object" && value !== null) {
+      out[key] = medianOf(values);
+    } else out[key] = value;
+  }
+  return out as T;
+}
+
+/** One row for a scenario: the runs' medians, and the CPU figure's range. */
+function summarize<T extends FanoutResult | SteadyResult | IdleResult>(
+  runs: T[],
+): T {
+  if (runs.length === 1) return runs[0]!;
+  const summary = medianOf(runs);
+  summary.runs = runs.length;
+  // A loss in any run is a loss: lost counts take the worst run, not the median.
+  if ("lost" in summary) {
+    summary.lost = Math.max(...runs.map((r) => (r as { lost: number }).lost));
+  }
+  if ("outOfOrder" in summary) {
+    summary.outOfOrder = Math.max(
+      ...runs.map((r) => (r as FanoutResult).outOfOrder),
+    );
+  }
+  if ("serverCpuMicrosPerDelivery" in summary) {
+    const cpu = runs.map((r) => (r as FanoutResult).serverCpuMicrosPerDelivery);
+    summary.cpuRange = [Math.min(...cpu), Math.max(...cpu)];
+  }
+  return summary;
+}
+
 function table(results: (FanoutResult | SteadyResult | IdleResult)[]): string {
   const rows = [[
     "scenario",
@@ -574,10 +638,17 @@ function table(results: (FanoutResult | SteadyResult | IdleResult)[]): string {
     n: number | undefined,
     digits = 2,
   ) => (n === undefined || Number.isNaN(n) ? "" : n.toFixed(digits));
+  const cpu = (r: FanoutResult | SteadyResult) =>
+    f(r.serverCpuMicrosPerDelivery) +
+    (r.cpuRange === undefined
+      ? ""
+      : ` (${f(r.cpuRange[0])}–${f(r.cpuRange[1])})`);
+  const name = (r: Repeated & { scenario: string }) =>
+    r.runs === undefined ? r.scenario : `${r.scenario}, median of ${r.runs}`;
   for (const r of results) {
     if ("kbPerConnection" in r) {
       rows.push([
-        r.scenario,
+        name(r),
         "",
         "",
         "",
@@ -590,9 +661,9 @@ function table(results: (FanoutResult | SteadyResult | IdleResult)[]): string {
       ]);
     } else if ("messagesPerSecond" in r) {
       rows.push([
-        r.scenario,
+        name(r),
         "",
-        f(r.serverCpuMicrosPerDelivery),
+        cpu(r),
         f(r.serverKernelMicrosPerDelivery),
         f(r.latencyMs.p50),
         f(r.latencyMs.p99),
@@ -603,14 +674,14 @@ function table(results: (FanoutResult | SteadyResult | IdleResult)[]): string {
       ]);
     } else {
       rows.push([
-        r.scenario +
+        name(r) +
         (r.slowReaderDropped === undefined
           ? ""
           : r.slowReaderDropped
           ? " (slow one dropped)"
           : " (slow one kept)"),
         f(r.deliveriesPerSecond, 0),
-        f(r.serverCpuMicrosPerDelivery),
+        cpu(r),
         f(r.serverKernelMicrosPerDelivery),
         f(r.latencyMs.p50),
         f(r.latencyMs.p99),
@@ -661,15 +732,19 @@ if (import.meta.main) {
     [];
   const dataDir = await Deno.makeTempDir({ prefix: "lochat-bench-" });
   const results: (FanoutResult | SteadyResult | IdleResult)[] = [];
+  const allRuns: (FanoutResult | SteadyResult | IdleResult)[] = [];
   const run = async <T extends FanoutResult | SteadyResult | IdleResult>(
     label: string,
     job: () => Promise<T>,
   ) => {
     if (only !== undefined && !only.test(label)) return;
+    const runs: T[] = [];
     for (let i = 0; i < repeat; i++) {
-      console.error(`running ${label} …`);
-      results.push(await job());
+      console.error(`running ${label} (${i + 1} of ${repeat}) …`);
+      runs.push(await job());
     }
+    allRuns.push(...runs);
+    results.push(summarize(runs));
   };
   try {
     await run(
@@ -708,7 +783,9 @@ if (import.meta.main) {
     cores: navigator.hardwareConcurrency,
     deno: Deno.version.deno,
     window: WINDOW,
+    repeat,
     results,
+    ...(repeat > 1 ? { runs: allRuns } : {}),
   };
   await Deno.writeTextFile(values.out!, JSON.stringify(report, null, 2) + "\n");
   console.log(table(results));

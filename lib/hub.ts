@@ -298,11 +298,12 @@ export class Hub {
     let of = 0;
     if (members !== undefined) {
       const out = new Outgoing({ type: "msg", ...message });
-      const senderKey = nickKey(message.from);
       for (const other of members) {
         if (other === member) continue;
         of++;
-        if (other.ignores.size > 0 && other.ignores.has(senderKey)) {
+        if (
+          other.ignores.size > 0 && other.ignores.has(nickKey(message.from))
+        ) {
           count++; // Ignoring is private: the sender sees it delivered.
           continue;
         }
