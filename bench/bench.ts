@@ -26,7 +26,10 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const CLOCK_TICK_US = 1_000_000 / 100; // CLK_TCK is 100 on Linux.
 const WINDOW = 20;
-/** V8 flags for the server (`--server-v8-flags=--prof` to profile it). */
+/**
+ * V8 flags for the server: `make bench` passes the Makefile's SERVER_V8_FLAGS
+ * (`--server-v8-flags=--max-semi-space-size=4,--prof` to profile as well).
+ */
 let serverV8Flags: string | undefined;
 /** More server flags for every run (`--server-args="--max-queue 262144"`). */
 let extraServerArgs: string[] = [];

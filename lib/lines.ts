@@ -25,6 +25,8 @@ const NEWLINE = 0x0a;
  */
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const RETURN = 0x0d;
+/** What a splitter holds while no line spans reads: shared, so it costs nothing. */
+const NOTHING = new Uint8Array(0);
 
 /**
  * Splits a byte stream into bounded UTF-8 lines.
@@ -40,8 +42,11 @@ const RETURN = 0x0d;
  */
 export class LineSplitter {
   #maxBytes: number;
-  /** Bytes of the line begun in an earlier chunk, not yet ended. */
-  #pending: Uint8Array;
+  /**
+   * Bytes of the line begun in an earlier chunk, not yet ended. Most lines
+   * end inside the chunk they start in: no buffer until one does not.
+   */
+  #pending: Uint8Array = NOTHING;
   #pendingLength = 0;
   /** True while skipping the rest of a line already reported as too long. */
   #skipping = false;
@@ -53,8 +58,6 @@ export class LineSplitter {
    */
   constructor(options: { maxBytes: number }) {
     this.#maxBytes = options.maxBytes;
-    // Most lines end inside the chunk they start in: no buffer until one does not.
-    this.#pending = new Uint8Array(0);
   }
 
   /** Feeds one chunk; calls `onLine` for each line it completes, in order. */

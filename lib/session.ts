@@ -111,8 +111,8 @@ const encoder = new TextEncoder();
  * Read buffers start small, so that an idle connection costs little, and
  * double (up to the largest) whenever a read fills one.
  */
-const FIRST_READ_SIZE = 1024;
-const LARGEST_READ_SIZE = 64 * 1024;
+const FIRST_READ_SIZE = 256;
+const LARGEST_READ_SIZE = 16 * 1024;
 /** Window over which flooding is judged. */
 const FLOOD_WINDOW_MS = 10_000;
 /** Share of that window spent held back that counts as flooding. */
@@ -163,8 +163,11 @@ export class Session implements MemberSink {
   #passwordTries = 0;
   /** The client's token from `hello`, which scopes its message ids. */
   #clientKey: string | undefined;
-  /** This member's text-mode encoder (made once: it is on the delivery path). */
-  #encodeText = (frame: ServerFrame) => encodeText(frame, this.#member?.nick);
+  /**
+   * This member's text-mode encoder, made once text mode starts (it is on
+   * the delivery path; native sessions never need one).
+   */
+  #encodeText: ((frame: ServerFrame) => Uint8Array) | undefined;
   /** Text mode waiting for `/pass`. */
   #locked = false;
 
@@ -365,7 +368,10 @@ export class Session implements MemberSink {
 
   #encode(out: Outgoing): Uint8Array | undefined {
     if (this.#mode === "text") {
-      const bytes = out.bytes(TEXT, this.#encodeText);
+      const bytes = out.bytes(
+        TEXT,
+        this.#encodeText ??= (frame) => encodeText(frame, this.#member?.nick),
+      );
       return bytes.length === 0 ? undefined : bytes;
     }
     return out.bytes(NATIVE, encodeFrame);
