@@ -407,9 +407,16 @@ async function fanout(
   name: string,
   clients: number,
   perClient: number,
-  options: { serverArgs?: string[]; slowReader?: boolean } = {},
+  options: { onDisk?: boolean; slowReader?: boolean } = {},
 ): Promise<FanoutResult> {
-  const server = await startServer(options.serverArgs);
+  // A fresh store each run: one left by an earlier run remembers the same
+  // clients' message ids and would rightly take this run's as resends.
+  const dataDir = options.onDisk
+    ? await Deno.makeTempDir({ prefix: "lochat-bench-" })
+    : undefined;
+  const server = await startServer(
+    dataDir === undefined ? [] : ["--data-dir", dataDir],
+  );
   const latencies: number[] = [];
   let slow: Deno.TcpConn | undefined;
   try {
@@ -473,6 +480,7 @@ async function fanout(
   } finally {
     slow?.close();
     await stopServer(server);
+    if (dataDir !== undefined) await Deno.remove(dataDir, { recursive: true });
   }
 }
 
@@ -733,7 +741,6 @@ if (import.meta.main) {
   serverV8Flags = values["server-v8-flags"];
   extraServerArgs = values["server-args"]?.split(" ").filter((a) => a !== "") ??
     [];
-  const dataDir = await Deno.makeTempDir({ prefix: "lochat-bench-" });
   const results: (FanoutResult | SteadyResult | IdleResult)[] = [];
   const allRuns: (FanoutResult | SteadyResult | IdleResult)[] = [];
   const run = async <T extends FanoutResult | SteadyResult | IdleResult>(
@@ -749,38 +756,34 @@ if (import.meta.main) {
     allRuns.push(...runs);
     results.push(summarize(runs));
   };
-  try {
-    await run(
-      "fan-out 10 × 1000",
-      () => fanout("fan-out 10×1000", 10, quick ? 200 : 1000),
-    );
-    await run(
-      "fan-out 100 × 100",
-      () => fanout("fan-out 100×100", 100, quick ? 20 : 100),
-    );
-    await run(
-      "fan-out 100 × 100, history on disk",
-      () =>
-        fanout("fan-out 100×100, on disk", 100, quick ? 20 : 100, {
-          serverArgs: ["--data-dir", dataDir],
-        }),
-    );
-    await run(
-      "fan-out 100 × 100 with a slow reader",
-      () =>
-        fanout("fan-out 100×100 + slow reader", 100, quick ? 20 : 100, {
-          slowReader: true,
-        }),
-    );
-    await run(
-      "steady 200/s across 100 clients",
-      () => steady(100, 200, quick ? 3 : 10),
-    );
-    await run("idle 1000", () => idle(1000));
-    if (!quick) await run("idle 10000", () => idle(10_000));
-  } finally {
-    await Deno.remove(dataDir, { recursive: true });
-  }
+  await run(
+    "fan-out 10 × 1000",
+    () => fanout("fan-out 10×1000", 10, quick ? 200 : 1000),
+  );
+  await run(
+    "fan-out 100 × 100",
+    () => fanout("fan-out 100×100", 100, quick ? 20 : 100),
+  );
+  await run(
+    "fan-out 100 × 100, history on disk",
+    () =>
+      fanout("fan-out 100×100, on disk", 100, quick ? 20 : 100, {
+        onDisk: true,
+      }),
+  );
+  await run(
+    "fan-out 100 × 100 with a slow reader",
+    () =>
+      fanout("fan-out 100×100 + slow reader", 100, quick ? 20 : 100, {
+        slowReader: true,
+      }),
+  );
+  await run(
+    "steady 200/s across 100 clients",
+    () => steady(100, 200, quick ? 3 : 10),
+  );
+  await run("idle 1000", () => idle(1000));
+  if (!quick) await run("idle 10000", () => idle(10_000));
   const report = {
     date: new Date().toISOString(),
     cores: navigator.hardwareConcurrency,
@@ -795,4 +798,11 @@ if (import.meta.main) {
   console.log(
     `\n${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}; JSON in ${values.out}`,
   );
+  const lossy = results.filter((r) => "lost" in r && r.lost > 0);
+  if (lossy.length > 0) {
+    console.error(
+      `Messages were lost in: ${lossy.map((r) => r.scenario).join(", ")}`,
+    );
+    Deno.exit(1);
+  }
 }
