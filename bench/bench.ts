@@ -11,10 +11,16 @@
  * - latency at a steady 200 messages a second across 100 clients;
  * - idle cost: server memory per connection with 1000 and 10000 idle clients.
  *
- * Server CPU is utime+stime of the server process from /proc before and after
- * a run; peak memory is its VmHWM; latency is from a sender's `performance.now()`
- * to a receiver's, both in this process. Results go to stdout as a table and
- * to `bench/results.json`.
+ * `--repeat N` runs each scenario N times and reports medians (CPU with its
+ * range); `--only REGEX` picks scenarios; `--baseline` drives
+ * `baseline_server.ts`, the leanest fan-out server this generator can drive,
+ * instead of Lochat, to tell Deno's and the kernel's share from Lochat's.
+ *
+ * Server CPU is the server's threads' run time from /proc (schedstat) before
+ * and after a run, with the kernel's part (stime); peak memory is its VmHWM;
+ * latency is from a sender's `performance.now()` to the read that brought the
+ * message, both in this process. Results go to stdout as a table and to
+ * `bench/results.json`.
  *
  * @module
  */
@@ -31,6 +37,8 @@ const WINDOW = 20;
  * (`--server-v8-flags=--max-semi-space-size=4,--prof` to profile as well).
  */
 let serverV8Flags: string | undefined;
+/** The server under test: Lochat, or the yardstick in `baseline_server.ts`. */
+let serverScript = `${ROOT}server.ts`;
 /** More server flags for every run (`--server-args="--max-queue 262144"`). */
 let extraServerArgs: string[] = [];
 
@@ -47,7 +55,7 @@ async function startServer(extra: string[] = []): Promise<ServerHandle> {
       "run",
       "--allow-all",
       ...(serverV8Flags === undefined ? [] : [`--v8-flags=${serverV8Flags}`]),
-      `${ROOT}server.ts`,
+      serverScript,
       "--host",
       "127.0.0.1",
       "--port",
@@ -722,6 +730,7 @@ if (import.meta.main) {
     args: Deno.args,
     options: {
       quick: { type: "boolean" },
+      baseline: { type: "boolean" },
       only: { type: "string" },
       repeat: { type: "string", default: "1" },
       "server-v8-flags": { type: "string" },
@@ -739,6 +748,8 @@ if (import.meta.main) {
     Deno.exit(2);
   }
   serverV8Flags = values["server-v8-flags"];
+  const baseline = values.baseline === true;
+  if (baseline) serverScript = `${ROOT}bench/baseline_server.ts`;
   extraServerArgs = values["server-args"]?.split(" ").filter((a) => a !== "") ??
     [];
   const results: (FanoutResult | SteadyResult | IdleResult)[] = [];
@@ -764,13 +775,16 @@ if (import.meta.main) {
     "fan-out 100 × 100",
     () => fanout("fan-out 100×100", 100, quick ? 20 : 100),
   );
-  await run(
-    "fan-out 100 × 100, history on disk",
-    () =>
-      fanout("fan-out 100×100, on disk", 100, quick ? 20 : 100, {
-        onDisk: true,
-      }),
-  );
+  // The baseline keeps no history, so it has no on-disk run.
+  if (!baseline) {
+    await run(
+      "fan-out 100 × 100, history on disk",
+      () =>
+        fanout("fan-out 100×100, on disk", 100, quick ? 20 : 100, {
+          onDisk: true,
+        }),
+    );
+  }
   await run(
     "fan-out 100 × 100 with a slow reader",
     () =>
