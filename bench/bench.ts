@@ -26,6 +26,8 @@
  */
 
 import { parseArgs } from "node:util";
+import { clock, connectAll } from "./load_client.ts";
+import type { SteadyReply, SteadyRequest } from "./steady_worker.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const encoder = new TextEncoder();
@@ -150,209 +152,6 @@ async function memoryKb(pid: number): Promise<{ rss: number; peak: number }> {
   };
 }
 
-/** One benchmark client: a raw native connection that counts what it gets. */
-class Client {
-  readonly conn: Deno.TcpConn;
-  readonly index: number;
-  received = 0;
-  closed = false;
-  acked = 0;
-  outOfOrder = 0;
-  /** The last seq seen from each sender, by sender index. */
-  #lastBySender: Int32Array;
-  #rest = "";
-  #onAck: (() => void) | undefined;
-  #waiters: (() => void)[] = [];
-  latencies: number[];
-  #reading: Promise<void> | undefined;
-
-  private constructor(
-    conn: Deno.TcpConn,
-    index: number,
-    latencies: number[],
-    senders: number,
-  ) {
-    this.#lastBySender = new Int32Array(senders).fill(-1);
-    this.conn = conn;
-    this.index = index;
-    this.latencies = latencies;
-  }
-
-  static async connect(
-    port: number,
-    index: number,
-    room: string,
-    latencies: number[],
-    senders: number,
-  ): Promise<Client> {
-    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-    const client = new Client(conn, index, latencies, senders);
-    await client.write(
-      JSON.stringify({ type: "hello", v: 1, nick: `b${index}`, room }) + "\n",
-    );
-    await client.#untilWelcome();
-    return client;
-  }
-
-  write(text: string): Promise<number> {
-    return this.conn.write(encoder.encode(text));
-  }
-
-  /** Reads until the welcome, then keeps reading in the background. */
-  async #untilWelcome(): Promise<void> {
-    const buffer = new Uint8Array(65536);
-    while (!this.#rest.includes('"type":"welcome"')) {
-      const n = await this.conn.read(buffer);
-      if (n === null) throw new Error("closed before welcome");
-      this.#rest += decoder.decode(buffer.subarray(0, n), { stream: true });
-    }
-    this.#rest = this.#rest.slice(
-      this.#rest.indexOf("\n", this.#rest.indexOf('"type":"welcome"')) + 1,
-    );
-    this.#reading = this.#read(buffer);
-  }
-
-  async #read(buffer: Uint8Array): Promise<void> {
-    try {
-      await this.#readLoop(buffer);
-    } finally {
-      // Dropped by the server (too slow) or closed: nothing more will come.
-      this.closed = true;
-      this.#onAck?.();
-      for (const wake of this.#waiters.splice(0)) wake();
-    }
-  }
-
-  /**
-   * Scans what arrives with as little work a line as it can: at a million
-   * deliveries a second the generator is the slower side, and a server whose
-   * readers lag pays more per delivery (in the kernel) than one whose do not.
-   */
-  async #readLoop(buffer: Uint8Array): Promise<void> {
-    try {
-      while (true) {
-        const n = await this.conn.read(buffer);
-        if (n === null) return;
-        // Every line of one read arrived at the same moment.
-        const now = performance.now();
-        const decoded = decoder.decode(buffer.subarray(0, n), { stream: true });
-        const text = this.#rest === "" ? decoded : this.#rest + decoded;
-        let start = 0;
-        for (
-          let end = text.indexOf("\n");
-          end !== -1;
-          end = text.indexOf("\n", start)
-        ) {
-          this.#line(text, start, now);
-          start = end + 1;
-        }
-        this.#rest = start === text.length ? "" : text.slice(start);
-        for (const wake of this.#waiters.splice(0)) wake();
-      }
-    } catch {
-      // Closed.
-    }
-  }
-
-  #line(text: string, start: number, now: number): void {
-    if (text.startsWith('{"type":"msg"', start)) {
-      // The text is "sender:seq:sentAt"; read it without parsing the frame.
-      let at = text.indexOf('"text":"', start) + 8;
-      let sender = 0;
-      for (
-        let c = text.charCodeAt(at++);
-        c !== COLON;
-        c = text.charCodeAt(at++)
-      ) {
-        sender = sender * 10 + c - ZERO;
-      }
-      let seq = 0;
-      for (
-        let c = text.charCodeAt(at++);
-        c !== COLON;
-        c = text.charCodeAt(at++)
-      ) {
-        seq = seq * 10 + c - ZERO;
-      }
-      const sentAt = Number(text.slice(at, text.indexOf('"', at)));
-      this.latencies.push(now - sentAt);
-      if (seq !== this.#lastBySender[sender]! + 1) this.outOfOrder++;
-      this.#lastBySender[sender] = seq;
-      this.received++;
-    } else if (text.startsWith('{"type":"ack"', start)) {
-      this.acked++;
-      this.#onAck?.();
-    }
-  }
-
-  /** Sends `count` messages, at most `window` unacknowledged at a time. */
-  async sendAll(count: number, window: number): Promise<void> {
-    let sent = 0;
-    const pump = async () => {
-      let batch = "";
-      while (sent < count && sent - this.acked < window) {
-        batch += JSON.stringify({
-          type: "msg",
-          id: `${sent}`,
-          text: `${this.index}:${sent}:${performance.now()}`,
-        }) + "\n";
-        sent++;
-      }
-      if (batch !== "") await this.write(batch).catch(() => {});
-    };
-    await new Promise<void>((resolve) => {
-      this.#onAck = () => {
-        if (this.acked >= count || this.closed) resolve();
-        else pump();
-      };
-      pump();
-    });
-    this.#onAck = undefined;
-  }
-
-  /** Sends one message now. */
-  send(seq: number): void {
-    this.write(
-      JSON.stringify({
-        type: "msg",
-        id: `${seq}`,
-        text: `${this.index}:${seq}:${performance.now()}`,
-      }) + "\n",
-    )
-      .catch(() => {});
-  }
-
-  /** Waits until `expected` messages have arrived, or the deadline passes. */
-  async until(expected: number, deadline: number): Promise<void> {
-    while (
-      this.received < expected && !this.closed && performance.now() < deadline
-    ) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(
-          resolve,
-          Math.max(0, deadline - performance.now()),
-        );
-        this.#waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
-
-  async close(): Promise<void> {
-    try {
-      this.conn.close();
-    } catch {
-      // Closed.
-    }
-    await this.#reading;
-  }
-}
-
-const COLON = 0x3a;
-const ZERO = 0x30;
-
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[
@@ -369,23 +168,6 @@ function latencyStats(
     p99: percentile(sorted, 99),
     max: sorted[sorted.length - 1] ?? NaN,
   };
-}
-
-async function connectAll(
-  port: number,
-  count: number,
-  room: (i: number) => string,
-  latencies: number[],
-) {
-  const clients: Client[] = [];
-  for (let i = 0; i < count; i += 100) {
-    const batch = Array.from(
-      { length: Math.min(100, count - i) },
-      (_, k) => Client.connect(port, i + k, room(i + k), latencies, count),
-    );
-    clients.push(...await Promise.all(batch));
-  }
-  return clients;
 }
 
 /** With --repeat: how many runs a row sums up, and the CPU figure's range. */
@@ -504,45 +286,59 @@ interface SteadyResult extends Repeated {
   serverKernelMicrosPerDelivery: number;
 }
 
+/** Worker threads that run the steady scenario's clients. */
+const STEADY_WORKERS = 2;
+
 async function steady(
   clients: number,
   rate: number,
   seconds: number,
 ): Promise<SteadyResult> {
   const server = await startServer();
-  const latencies: number[] = [];
+  const workers = Array.from(
+    { length: STEADY_WORKERS },
+    () =>
+      new Worker(new URL("./steady_worker.ts", import.meta.url).href, {
+        type: "module",
+      }),
+  );
+  const ask = (worker: Worker, request: SteadyRequest) =>
+    new Promise<SteadyReply>((resolve, reject) => {
+      worker.onmessage = (event: MessageEvent<SteadyReply>) => {
+        if (event.data.type === "failed") reject(new Error(event.data.message));
+        else resolve(event.data);
+      };
+      worker.onerror = (event) => reject(new Error(event.message));
+      worker.postMessage(request);
+    });
   try {
-    const all = await connectAll(
-      server.port,
-      clients,
-      () => "lobby",
-      latencies,
-    );
-    latencies.length = 0;
+    const share = Math.ceil(clients / STEADY_WORKERS);
+    await Promise.all(workers.map((worker, w) =>
+      ask(worker, {
+        type: "connect",
+        port: server.port,
+        from: w * share,
+        to: Math.min(clients, (w + 1) * share),
+        clients,
+      })
+    ));
     const perClient = Math.round((rate * seconds) / clients);
     const interval = (1000 * clients) / rate;
     const cpu0 = await cpuTime(server.pid);
-    await Promise.all(all.map((client, i) =>
-      new Promise<void>((resolve) => {
-        let seq = 0;
-        // Stagger the clients evenly across one interval.
-        setTimeout(() => {
-          const timer = setInterval(() => {
-            client.send(seq++);
-            if (seq >= perClient) {
-              clearInterval(timer);
-              resolve();
-            }
-          }, interval);
-        }, (interval * i) / clients);
-      })
-    ));
-    const expected = (clients - 1) * perClient;
-    const deadline = performance.now() + 10_000;
-    await Promise.all(all.map((c) => c.until(expected, deadline)));
+    const go: SteadyRequest = {
+      type: "go",
+      at: clock() + 100,
+      interval,
+      perClient,
+      graceMs: 10_000,
+    };
+    const replies = await Promise.all(workers.map((w) => ask(w, go)));
     const cpu1 = await cpuTime(server.pid);
-    const received = all.reduce((sum, c) => sum + c.received, 0);
-    await Promise.all(all.map((c) => c.close()));
+    const done = replies.filter((r) => r.type === "done");
+    const received = done.reduce((sum, r) => sum + r.received, 0);
+    const latencies: number[] = [];
+    for (const r of done) latencies.push(...r.latencies);
+    const expected = (clients - 1) * perClient;
     return {
       scenario: `steady ${rate}/s`,
       clients,
@@ -554,6 +350,7 @@ async function steady(
       ...perDelivery(cpu0, cpu1, received),
     };
   } finally {
+    for (const worker of workers) worker.terminate();
     await stopServer(server);
   }
 }

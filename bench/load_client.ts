@@ -1,0 +1,245 @@
+/**
+ * The benchmark's client: a raw native-protocol connection that sends
+ * numbered, timestamped messages and counts, times and checks the order of
+ * what it receives. Used by `bench.ts` and by its steady-rate workers.
+ *
+ * Times are absolute (`performance.timeOrigin + performance.now()`), so that a
+ * message sent from one worker and received in another is timed right.
+ *
+ * @module
+ */
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const COLON = 0x3a;
+const ZERO = 0x30;
+
+/** Now, in milliseconds since the epoch, with the monotonic clock's precision. */
+export function clock(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** One benchmark client: a raw native connection that counts what it gets. */
+export class Client {
+  readonly conn: Deno.TcpConn;
+  readonly index: number;
+  received = 0;
+  closed = false;
+  acked = 0;
+  outOfOrder = 0;
+  /** The last seq seen from each sender, by sender index. */
+  #lastBySender: Int32Array;
+  #rest = "";
+  #onAck: (() => void) | undefined;
+  #waiters: (() => void)[] = [];
+  latencies: number[];
+  #reading: Promise<void> | undefined;
+
+  private constructor(
+    conn: Deno.TcpConn,
+    index: number,
+    latencies: number[],
+    senders: number,
+  ) {
+    this.#lastBySender = new Int32Array(senders).fill(-1);
+    this.conn = conn;
+    this.index = index;
+    this.latencies = latencies;
+  }
+
+  static async connect(
+    port: number,
+    index: number,
+    room: string,
+    latencies: number[],
+    senders: number,
+  ): Promise<Client> {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    const client = new Client(conn, index, latencies, senders);
+    await client.write(
+      JSON.stringify({ type: "hello", v: 1, nick: `b${index}`, room }) + "\n",
+    );
+    await client.#untilWelcome();
+    return client;
+  }
+
+  write(text: string): Promise<number> {
+    return this.conn.write(encoder.encode(text));
+  }
+
+  /** Reads until the welcome, then keeps reading in the background. */
+  async #untilWelcome(): Promise<void> {
+    const buffer = new Uint8Array(65536);
+    while (!this.#rest.includes('"type":"welcome"')) {
+      const n = await this.conn.read(buffer);
+      if (n === null) throw new Error("closed before welcome");
+      this.#rest += decoder.decode(buffer.subarray(0, n), { stream: true });
+    }
+    this.#rest = this.#rest.slice(
+      this.#rest.indexOf("\n", this.#rest.indexOf('"type":"welcome"')) + 1,
+    );
+    this.#reading = this.#read(buffer);
+  }
+
+  async #read(buffer: Uint8Array): Promise<void> {
+    try {
+      await this.#readLoop(buffer);
+    } finally {
+      // Dropped by the server (too slow) or closed: nothing more will come.
+      this.closed = true;
+      this.#onAck?.();
+      for (const wake of this.#waiters.splice(0)) wake();
+    }
+  }
+
+  /**
+   * Scans what arrives with as little work a line as it can: at a million
+   * deliveries a second the generator is the slower side, and a server whose
+   * readers lag pays more per delivery (in the kernel) than one whose do not.
+   */
+  async #readLoop(buffer: Uint8Array): Promise<void> {
+    try {
+      while (true) {
+        const n = await this.conn.read(buffer);
+        if (n === null) return;
+        // Every line of one read arrived at the same moment.
+        const now = clock();
+        const decoded = decoder.decode(buffer.subarray(0, n), { stream: true });
+        const text = this.#rest === "" ? decoded : this.#rest + decoded;
+        let start = 0;
+        for (
+          let end = text.indexOf("\n");
+          end !== -1;
+          end = text.indexOf("\n", start)
+        ) {
+          this.#line(text, start, now);
+          start = end + 1;
+        }
+        this.#rest = start === text.length ? "" : text.slice(start);
+        for (const wake of this.#waiters.splice(0)) wake();
+      }
+    } catch {
+      // Closed.
+    }
+  }
+
+  #line(text: string, start: number, now: number): void {
+    if (text.startsWith('{"type":"msg"', start)) {
+      // The text is "sender:seq:sentAt"; read it without parsing the frame.
+      let at = text.indexOf('"text":"', start) + 8;
+      let sender = 0;
+      for (
+        let c = text.charCodeAt(at++);
+        c !== COLON;
+        c = text.charCodeAt(at++)
+      ) {
+        sender = sender * 10 + c - ZERO;
+      }
+      let seq = 0;
+      for (
+        let c = text.charCodeAt(at++);
+        c !== COLON;
+        c = text.charCodeAt(at++)
+      ) {
+        seq = seq * 10 + c - ZERO;
+      }
+      const sentAt = Number(text.slice(at, text.indexOf('"', at)));
+      this.latencies.push(now - sentAt);
+      if (seq !== this.#lastBySender[sender]! + 1) this.outOfOrder++;
+      this.#lastBySender[sender] = seq;
+      this.received++;
+    } else if (text.startsWith('{"type":"ack"', start)) {
+      this.acked++;
+      this.#onAck?.();
+    }
+  }
+
+  /** Sends `count` messages, at most `window` unacknowledged at a time. */
+  async sendAll(count: number, window: number): Promise<void> {
+    let sent = 0;
+    const pump = async () => {
+      let batch = "";
+      while (sent < count && sent - this.acked < window) {
+        batch += JSON.stringify({
+          type: "msg",
+          id: `${sent}`,
+          text: `${this.index}:${sent}:${clock()}`,
+        }) + "\n";
+        sent++;
+      }
+      if (batch !== "") await this.write(batch).catch(() => {});
+    };
+    await new Promise<void>((resolve) => {
+      this.#onAck = () => {
+        if (this.acked >= count || this.closed) resolve();
+        else pump();
+      };
+      pump();
+    });
+    this.#onAck = undefined;
+  }
+
+  /** Sends one message now. */
+  send(seq: number): void {
+    this.write(
+      JSON.stringify({
+        type: "msg",
+        id: `${seq}`,
+        text: `${this.index}:${seq}:${clock()}`,
+      }) + "\n",
+    )
+      .catch(() => {});
+  }
+
+  /** Waits until `expected` messages have arrived, or the deadline passes. */
+  async until(expected: number, deadline: number): Promise<void> {
+    while (
+      this.received < expected && !this.closed && performance.now() < deadline
+    ) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(
+          resolve,
+          Math.max(0, deadline - performance.now()),
+        );
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    try {
+      this.conn.close();
+    } catch {
+      // Closed.
+    }
+    await this.#reading;
+  }
+}
+
+/**
+ * Connects `count` clients, a hundred at a time, each in `room(index)`.
+ * Indexes start at `first` (default 0); `senders` is how many clients send
+ * in all (default `count`), for the receivers' order checks.
+ */
+export async function connectAll(
+  port: number,
+  count: number,
+  room: (index: number) => string,
+  latencies: number[],
+  options: { first?: number; senders?: number } = {},
+): Promise<Client[]> {
+  const first = options.first ?? 0;
+  const senders = options.senders ?? count;
+  const clients: Client[] = [];
+  for (let i = 0; i < count; i += 100) {
+    const batch = Array.from({ length: Math.min(100, count - i) }, (_, k) => {
+      const index = first + i + k;
+      return Client.connect(port, index, room(index), latencies, senders);
+    });
+    clients.push(...await Promise.all(batch));
+  }
+  return clients;
+}
