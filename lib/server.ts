@@ -87,8 +87,8 @@ export class ChatServer {
   readonly hub: Hub;
   #listener: Deno.Listener;
   #options: ServerOptions;
-  #sessions = new Set<Session>();
-  #tasks = new Set<Promise<void>>();
+  /** Each open connection's session, and the task that serves it. */
+  #sessions = new Map<Session, Promise<void>>();
   #perAddress = new Map<string, number>();
   #stopping = false;
   #done: Promise<void>;
@@ -111,7 +111,7 @@ export class ChatServer {
     this.#done = new Promise((resolve) => (this.#stopped = resolve));
     this.#ticker = setInterval(() => {
       const now = performance.now();
-      for (const session of this.#sessions) session.tick(now);
+      for (const session of this.#sessions.keys()) session.tick(now);
     }, TICK_MS);
   }
 
@@ -169,17 +169,17 @@ export class ChatServer {
       // Already closed.
     }
     this.hub.close();
-    for (const session of this.#sessions) {
+    for (const session of this.#sessions.keys()) {
       session.close(reason, { type: "bye", reason });
     }
     let timer: ReturnType<typeof setTimeout> | undefined;
     const grace = new Promise<void>((
       resolve,
     ) => (timer = setTimeout(resolve, graceMs)));
-    await Promise.race([Promise.all(this.#tasks), grace]);
+    await Promise.race([Promise.all(this.#sessions.values()), grace]);
     clearTimeout(timer);
-    for (const session of this.#sessions) session.abort(reason);
-    await Promise.all(this.#tasks);
+    for (const session of this.#sessions.keys()) session.abort(reason);
+    await Promise.all(this.#sessions.values());
     this.#options.store?.close?.();
     this.#stopped();
   }
@@ -235,25 +235,31 @@ export class ChatServer {
       pingIntervalMs: this.#options.pingIntervalMs,
       handshakeTimeoutMs: this.#options.handshakeTimeoutMs,
     });
-    this.#sessions.add(session);
-    const task = this.#handshake(conn, peer)
-      .then((
-        ok,
-      ) => (ok ? session.run() : session.abort("TLS handshake failed")))
-      .finally(() => {
-        this.#sessions.delete(session);
-        this.#tasks.delete(task);
-        const left = (this.#perAddress.get(address) ?? 1) - 1;
-        if (left <= 0) this.#perAddress.delete(address);
-        else this.#perAddress.set(address, left);
-        if (
-          this.#options.exitWhenEmpty && this.#sessions.size === 0 &&
-          !this.#stopping
-        ) {
-          this.shutdown("the last client left (--exit-when-empty)");
-        }
-      });
-    this.#tasks.add(task);
+    this.#sessions.set(session, this.#serve(conn, session, peer, address));
+  }
+
+  /** Runs one admitted connection to its end, then forgets it. */
+  async #serve(
+    conn: Deno.Conn,
+    session: Session,
+    peer: string,
+    address: string,
+  ): Promise<void> {
+    try {
+      if (await this.#handshake(conn, peer)) await session.run();
+      else session.abort("TLS handshake failed");
+    } finally {
+      this.#sessions.delete(session);
+      const left = (this.#perAddress.get(address) ?? 1) - 1;
+      if (left <= 0) this.#perAddress.delete(address);
+      else this.#perAddress.set(address, left);
+      if (
+        this.#options.exitWhenEmpty && this.#sessions.size === 0 &&
+        !this.#stopping
+      ) {
+        this.shutdown("the last client left (--exit-when-empty)");
+      }
+    }
   }
 
   /**
