@@ -11,8 +11,14 @@
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-const COLON = 0x3a;
 const ZERO = 0x30;
+
+/** The whole number written in `text` from `start` to `end` (digits only). */
+function digits(text: string, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) n = n * 10 + text.charCodeAt(i) - ZERO;
+  return n;
+}
 
 /** Now, in milliseconds since the epoch, with the monotonic clock's precision. */
 export function clock(): number {
@@ -126,24 +132,12 @@ export class Client {
   #line(text: string, start: number, now: number): void {
     if (text.startsWith('{"type":"msg"', start)) {
       // The text is "sender:seq:sentAt"; read it without parsing the frame.
-      let at = text.indexOf('"text":"', start) + 8;
-      let sender = 0;
-      for (
-        let c = text.charCodeAt(at++);
-        c !== COLON;
-        c = text.charCodeAt(at++)
-      ) {
-        sender = sender * 10 + c - ZERO;
-      }
-      let seq = 0;
-      for (
-        let c = text.charCodeAt(at++);
-        c !== COLON;
-        c = text.charCodeAt(at++)
-      ) {
-        seq = seq * 10 + c - ZERO;
-      }
-      const sentAt = Number(text.slice(at, text.indexOf('"', at)));
+      const at = text.indexOf('"text":"', start) + 8;
+      const colon = text.indexOf(":", at);
+      const sender = digits(text, at, colon);
+      const colon2 = text.indexOf(":", colon + 1);
+      const seq = digits(text, colon + 1, colon2);
+      const sentAt = Number(text.slice(colon2 + 1, text.indexOf('"', colon2)));
       this.latencies.push(now - sentAt);
       if (seq !== this.#lastBySender[sender]! + 1) this.outOfOrder++;
       this.#lastBySender[sender] = seq;

@@ -792,18 +792,19 @@ let writeRound: Session[] = [];
 /** When the last round of writes started (`performance.now()` time). */
 let lastRoundAt = -Infinity;
 /**
- * Rounds of writes start at least this far apart. A quiet server writes at
- * once; a busy one, whose rounds would follow each other back to back, lets
- * a round gather a millisecond's frames, so each write carries more of them.
+ * A round asked for sooner than this after the last one started waits this
+ * long. A quiet server writes at once; a busy one, whose rounds would follow
+ * each other back to back, lets a round gather a millisecond's frames, so
+ * each write carries more of them.
  */
 const ROUND_GAP_MS = 1;
 
 /**
  * Starts `session`'s writer after the current turn of the event loop, once
  * every read that was ready has been handled (`setImmediate` runs after I/O
- * callbacks), and no sooner than {@linkcode ROUND_GAP_MS} after the last
- * round. A member that many senders' messages reach meanwhile gets them all
- * in one write: one system call, not one per message.
+ * callbacks), or {@linkcode ROUND_GAP_MS} later when the last round started
+ * less than that ago. A member that many senders' messages reach meanwhile
+ * gets them all in one write: one system call, not one per message.
  */
 function writeSoon(session: Session): void {
   if (writeRound.length === 0) {
