@@ -247,3 +247,35 @@ Deno.test("session acks a resent id again, with its first answer, without delive
   assertEquals(seen, ["once"]);
   await finish(second.client, second.done, second.log.done);
 });
+
+Deno.test("session writes frames whole and in order through a transport that takes a few bytes a call", async () => {
+  const h = hub();
+  const [server, client] = memoryPair();
+  // Every write takes 5 bytes at most: the writer must go on where it stopped.
+  const trickle = {
+    read: (buffer: Uint8Array) => server.read(buffer),
+    write: (data: Uint8Array) => server.write(data.subarray(0, 5)),
+    close: () => server.close(),
+  };
+  const session = new Session(
+    trickle,
+    options(h, { maxQueueBytes: 1 << 20 }),
+  );
+  const done = session.run();
+  const log = new LineLog(client, "peer");
+  await client.write(encoder.encode('{"type":"hello","v":1,"nick":"ann"}\n'));
+  await log.waitFor((l) => l.includes('"type":"welcome"'));
+  const bob = h.enter("bob", { deliver: () => true });
+  // Said in one turn, so they are joined into shared writes from the pool.
+  const texts = Array.from({ length: 60 }, (_, i) => `m${i} ${"y".repeat(i)}`);
+  for (const text of texts) h.say(bob, text);
+  await log.waitFor((l) => l.includes(`"text":"${texts.at(-1)}"`));
+  const received = log.lines.flatMap((l) => {
+    const decoded = decodeServerFrame(l);
+    return decoded.ok && decoded.frame.type === "msg"
+      ? [decoded.frame.text]
+      : [];
+  });
+  assertEquals(received, texts);
+  await finish(client, done, log.done);
+});
