@@ -66,7 +66,7 @@ async function main(): Promise<number> {
   }
   const { hostname, port } = server.address;
   const advertiser = flags.discovery
-    ? Advertiser.start({
+    ? await Advertiser.start({
       hostname,
       service: {
         name: flags.name ?? Deno.hostname(),

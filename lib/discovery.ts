@@ -11,13 +11,14 @@
  * to a loopback address advertises nothing: there is no LAN to tell.
  *
  * The packet work (`npm:multicast-dns`) sits behind {@linkcode MdnsFactory},
- * so unit tests run the record logic without sockets.
+ * so unit tests run the record logic without sockets. The package is loaded
+ * only when a socket is about to be opened: it brings Deno's Node layer
+ * (about 15 MB of memory and 30 ms of start-up), which a client given
+ * `--host` and a server bound to loopback never need.
  *
  * @module
  */
 
-// @ts-types="@types/multicast-dns"
-import makeMdns from "multicast-dns";
 import os from "node:os";
 import { PROTOCOL_VERSION } from "./limits.ts";
 import { sanitize } from "./sanitize.ts";
@@ -120,23 +121,29 @@ export interface Packet {
 /** Makes an mDNS endpoint on one interface. */
 export type MdnsFactory = (iface: Interface) => Mdns;
 
-/** The real one: `npm:multicast-dns`, joined on `iface` only. */
-export const multicastDns: MdnsFactory = (iface: Interface): Mdns =>
-  iface.family === "IPv6"
-    ? makeMdns({
-      type: "udp6",
-      ip: "ff02::fb",
-      interface: `::%${iface.name}`,
-      bind: "::",
-      loopback: true,
-      multicast: true,
-    }) as unknown as Mdns
-    : makeMdns({
-      interface: iface.address,
-      bind: "0.0.0.0",
-      loopback: true,
-      multicast: true,
-    }) as unknown as Mdns;
+/**
+ * The real one: `npm:multicast-dns`, joined on `iface` only. Loads the
+ * package on first use.
+ */
+export async function multicastDns(): Promise<MdnsFactory> {
+  const { default: makeMdns } = await import("multicast-dns");
+  return (iface: Interface): Mdns =>
+    iface.family === "IPv6"
+      ? makeMdns({
+        type: "udp6",
+        ip: "ff02::fb",
+        interface: `::%${iface.name}`,
+        bind: "::",
+        loopback: true,
+        multicast: true,
+      }) as unknown as Mdns
+      : makeMdns({
+        interface: iface.address,
+        bind: "0.0.0.0",
+        loopback: true,
+        multicast: true,
+      }) as unknown as Mdns;
+}
 
 /** The non-internal IPv4 interfaces of this machine. */
 export function lanInterfaces(): Interface[] {
@@ -314,7 +321,7 @@ export function parseResponse(packet: Packet, from: string): FoundServer[] {
  *
  * @example
  * ```ts
- * const ad = Advertiser.start({ hostname: "0.0.0.0", service: { name: "lanbox", port: 4444, tls: false } });
+ * const ad = await Advertiser.start({ hostname: "0.0.0.0", service: { name: "lanbox", port: 4444, tls: false } });
  * // ... later
  * await ad.stop(); // says goodbye (TTL 0)
  * ```
@@ -336,19 +343,24 @@ export class Advertiser {
     return this.#endpoints.map((e) => e.iface);
   }
 
-  /** Starts answering and announces the service. Creates no socket for a loopback bind. */
-  static start(options: {
+  /**
+   * Starts answering and announces the service. Creates no socket, and loads
+   * no mDNS code, for a loopback bind.
+   */
+  static async start(options: {
     hostname: string;
     service: ServiceInfo;
     host?: string;
     interfaces?: Interface[];
     factory?: MdnsFactory;
     onWarning?: (message: string) => void;
-  }): Advertiser {
+  }): Promise<Advertiser> {
     const host = options.host ?? os.hostname();
     const advertiser = new Advertiser(options.service, host);
-    const factory = options.factory ?? multicastDns;
-    for (const iface of interfacesFor(options.hostname, options.interfaces)) {
+    const interfaces = interfacesFor(options.hostname, options.interfaces);
+    if (interfaces.length === 0) return advertiser;
+    const factory = options.factory ?? await multicastDns();
+    for (const iface of interfaces) {
       const mdns = factory(iface);
       mdns.on(
         "error",
@@ -405,7 +417,7 @@ export async function browse(
     factory?: MdnsFactory;
   },
 ): Promise<FoundServer[]> {
-  const factory = options.factory ?? multicastDns;
+  const factory = options.factory ?? await multicastDns();
   const found = new Map<string, FoundServer>();
   const endpoints = (options.interfaces ?? lanInterfaces()).map((iface) => {
     const mdns = factory(iface);

@@ -69,7 +69,7 @@ Deno.test("a loopback server advertises on no interface; a wildcard one on all",
 
 Deno.test("a loopback server creates no mDNS socket at all", async () => {
   let made = 0;
-  const ad = Advertiser.start({
+  const ad = await Advertiser.start({
     hostname: "127.0.0.1",
     service,
     interfaces: [LAN],
@@ -141,9 +141,9 @@ Deno.test("queries for the service, the instance or the host are answered; other
   );
 });
 
-Deno.test("each interface answers only queries from its own subnet, with its own address", () => {
+Deno.test("each interface answers only queries from its own subnet, with its own address", async () => {
   const fakes = new Map<string, FakeMdns>();
-  const ad = Advertiser.start({
+  const ad = await Advertiser.start({
     hostname: "0.0.0.0",
     service,
     host: "box",
