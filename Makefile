@@ -21,7 +21,7 @@ endif
 unexport RUST_BACKTRACE
 
 # V8's young generation grows to 16 MB by default; at 4 MB the server holds
-# ~40% less memory per idle connection and under load, for no measured CPU
+# a third less memory per idle connection and peaks lower under load, for no measured CPU
 # cost (docs/performance.md). Baked into `make build`, the bundle and the bench.
 SERVER_V8_FLAGS := --max-semi-space-size=4
 SERVER_PERMS := --allow-net --allow-sys=hostname,networkInterfaces --allow-env --allow-read --allow-write
