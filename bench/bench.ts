@@ -18,9 +18,9 @@
  *
  * Server CPU is the server's threads' run time from /proc (schedstat) before
  * and after a run, with the kernel's part (stime); peak memory is its VmHWM;
- * latency is from a sender's `performance.now()` to the read that brought the
- * message, both in this process. Results go to stdout as a table and to
- * `bench/results.json`.
+ * latency is from the moment a sender builds a message to the read that
+ * brings it, on one absolute clock (the steady clients run in worker
+ * threads). Results go to stdout as a table and to `bench/results.json`.
  *
  * @module
  */
@@ -538,7 +538,13 @@ if (import.meta.main) {
     },
   });
   const quick = values.quick === true;
-  const only = values.only === undefined ? undefined : new RegExp(values.only);
+  let only: RegExp | undefined;
+  try {
+    only = values.only === undefined ? undefined : new RegExp(values.only);
+  } catch (error) {
+    console.error(`--only takes a regular expression: ${String(error)}`);
+    Deno.exit(2);
+  }
   const repeat = Number(values.repeat);
   if (!Number.isInteger(repeat) || repeat < 1 || repeat > 20) {
     console.error(
