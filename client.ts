@@ -8,21 +8,21 @@
  * @module
  */
 
-import { clientHelp, parseClientFlags, UsageError } from "./lib/cli.ts";
-import { EXIT, runClient } from "./lib/client_app.ts";
-import type { ClientView, InputEvent } from "./lib/client_app.ts";
-import { DEFAULT_PORT, MAX_LINE_BYTES } from "./lib/limits.ts";
-import { browse, BROWSE_MS, chooseServer } from "./lib/discovery.ts";
-import type { FoundServer } from "./lib/discovery.ts";
-import { readLines } from "./lib/lines.ts";
-import { JsonView, PlainView } from "./lib/script_views.ts";
-import type { Streams } from "./lib/script_views.ts";
-import { TerminalView } from "./lib/terminal_view.ts";
-import type { ConnectOptions } from "./lib/chat_client.ts";
-import { KnownServers } from "./lib/known_servers.ts";
-import { dialTls } from "./lib/tls_client.ts";
-import type { TlsTrust } from "./lib/tls_client.ts";
-import { readSecret } from "./lib/tui.ts";
+import { clientHelp, parseClientFlags, UsageError } from "./lib/shared/cli.ts";
+import { EXIT, runClient } from "./lib/client/client_loop.ts";
+import type { ClientView, InputEvent } from "./lib/client/client_loop.ts";
+import { DEFAULT_PORT, MAX_LINE_BYTES } from "./lib/shared/limits.ts";
+import { browse, BROWSE_MS, chooseServer } from "./lib/shared/discovery.ts";
+import type { FoundServer } from "./lib/shared/discovery.ts";
+import { readLines } from "./lib/shared/lines.ts";
+import { JsonView, PlainView } from "./lib/client/script_views.ts";
+import type { Streams } from "./lib/client/script_views.ts";
+import { TerminalView } from "./lib/client/terminal_view.ts";
+import type { ConnectOptions } from "./lib/client/chat_client.ts";
+import { KnownServers } from "./lib/client/known_servers.ts";
+import { dialTls } from "./lib/client/tls_trust.ts";
+import type { TlsTrust } from "./lib/client/tls_trust.ts";
+import { readSecret } from "./lib/client/screen.ts";
 
 const streams: Streams = {
   out: (line) => console.log(line),

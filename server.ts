@@ -8,11 +8,11 @@
  */
 
 import { X509Certificate } from "node:crypto";
-import { parseServerFlags, serverHelp, UsageError } from "./lib/cli.ts";
-import { createLogger } from "./lib/log.ts";
-import { ChatServer, StartError } from "./lib/server.ts";
-import { Advertiser } from "./lib/discovery.ts";
-import { SqliteHistory, StoreError } from "./lib/store.ts";
+import { parseServerFlags, serverHelp, UsageError } from "./lib/shared/cli.ts";
+import { createLogger } from "./lib/shared/log.ts";
+import { ChatServer, StartError } from "./lib/server/chat_server.ts";
+import { Advertiser } from "./lib/shared/discovery.ts";
+import { SqliteHistory, StoreError } from "./lib/server/sqlite_history.ts";
 
 async function main(): Promise<number> {
   let flags;

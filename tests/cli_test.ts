@@ -5,7 +5,7 @@ import {
   parseServerFlags,
   serverHelp,
   UsageError,
-} from "../lib/cli.ts";
+} from "../lib/shared/cli.ts";
 
 Deno.test("server flags have documented defaults", () => {
   const flags = parseServerFlags([]);

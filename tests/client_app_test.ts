@@ -1,9 +1,9 @@
 import { assert, assertEquals } from "./assert.ts";
-import { backoffDelay, isQuit, runClient } from "../lib/client_app.ts";
-import type { ClientView, InputEvent } from "../lib/client_app.ts";
-import { MemoryHistory } from "../lib/history.ts";
-import { Hub } from "../lib/hub.ts";
-import type { ServerFrame } from "../lib/protocol.ts";
+import { backoffDelay, isQuit, runClient } from "../lib/client/client_loop.ts";
+import type { ClientView, InputEvent } from "../lib/client/client_loop.ts";
+import { MemoryHistory } from "../lib/server/history.ts";
+import { Hub } from "../lib/server/hub.ts";
+import type { ServerFrame } from "../lib/shared/protocol.ts";
 import { memoryServer } from "./util.ts";
 
 Deno.test("backoff doubles from the first delay up to the cap, with half of it jittered", () => {

@@ -5,12 +5,16 @@ import {
   firstWord,
   parseInput,
   runCommand,
-} from "../lib/commands.ts";
-import type { CommandContext } from "../lib/commands.ts";
-import { ChatError } from "../lib/errors.ts";
-import { MemoryHistory } from "../lib/history.ts";
-import { Hub } from "../lib/hub.ts";
-import type { ChatMessage, Outgoing, ServerFrame } from "../lib/protocol.ts";
+} from "../lib/server/commands.ts";
+import type { CommandContext } from "../lib/server/commands.ts";
+import { ChatError } from "../lib/shared/errors.ts";
+import { MemoryHistory } from "../lib/server/history.ts";
+import { Hub } from "../lib/server/hub.ts";
+import type {
+  ChatMessage,
+  Outgoing,
+  ServerFrame,
+} from "../lib/shared/protocol.ts";
 
 Deno.test("a plain line is text; //text is text that starts with a slash", () => {
   assertEquals(parseInput("hello"), { kind: "text", text: "hello" });

@@ -10,8 +10,8 @@ import {
   records,
   sameSubnet,
   SERVICE,
-} from "../lib/discovery.ts";
-import type { Interface, Mdns, Packet } from "../lib/discovery.ts";
+} from "../lib/shared/discovery.ts";
+import type { Interface, Mdns, Packet } from "../lib/shared/discovery.ts";
 
 // Documentation-range addresses (RFC 5737): nothing here touches a network.
 const LAN: Interface = { address: "192.0.2.10", netmask: "255.255.255.0" };

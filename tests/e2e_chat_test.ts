@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { RawPeer, ServerProcess, startClient } from "./util.ts";
-import type { ServerFrame } from "../lib/protocol.ts";
+import type { ServerFrame } from "../lib/shared/protocol.ts";
 
 Deno.test("every client is greeted with the banner, its message is acked and fanned out to three others", async () => {
   await using server = await ServerProcess.start();

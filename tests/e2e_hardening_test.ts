@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { RawPeer, ServerProcess } from "./util.ts";
-import type { ServerFrame } from "../lib/protocol.ts";
+import type { ServerFrame } from "../lib/shared/protocol.ts";
 
 /** The server's resident memory, from /proc, in MB. */
 async function rssMb(pid: number): Promise<number> {

@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { RawPeer, ServerProcess, startClient } from "./util.ts";
-import type { ServerFrame } from "../lib/protocol.ts";
+import type { ServerFrame } from "../lib/shared/protocol.ts";
 
 Deno.test("--send delivers one message and exits 0 after its ack, printing nothing", async () => {
   await using server = await ServerProcess.start();

@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { DatabaseSync } from "node:sqlite";
 import { Program, RawPeer, ServerProcess } from "./util.ts";
-import type { ChatMessage, ServerFrame } from "../lib/protocol.ts";
+import type { ChatMessage, ServerFrame } from "../lib/shared/protocol.ts";
 
 const isRoot = Deno.uid() === 0;
 

@@ -1,6 +1,6 @@
 // deno-lint-ignore-file no-control-regex
 import { assert, assertEquals, assertMatch } from "./assert.ts";
-import { displayWidth } from "../lib/line_editor.ts";
+import { displayWidth } from "../lib/client/line_editor.ts";
 import { RawPeer, ServerProcess, Tmux } from "./util.ts";
 
 /** The client as a shell command, from source, with the deno running the tests. */

@@ -1,5 +1,5 @@
 import { assertEquals } from "./assert.ts";
-import { MemoryHistory } from "../lib/history.ts";
+import { MemoryHistory } from "../lib/server/history.ts";
 
 const message = (seq: number, room = "lobby") => ({
   seq,

@@ -1,8 +1,8 @@
 import { assert, assertEquals, assertThrows } from "./assert.ts";
-import { ChatError } from "../lib/errors.ts";
-import { MemoryHistory } from "../lib/history.ts";
-import { Hub } from "../lib/hub.ts";
-import type { Outgoing, ServerFrame } from "../lib/protocol.ts";
+import { ChatError } from "../lib/shared/errors.ts";
+import { MemoryHistory } from "../lib/server/history.ts";
+import { Hub } from "../lib/server/hub.ts";
+import type { Outgoing, ServerFrame } from "../lib/shared/protocol.ts";
 
 /** A member's side for tests: collects frames; `full` makes it refuse them. */
 class Inbox {

@@ -1,5 +1,5 @@
 import { assertEquals } from "./assert.ts";
-import { KeyDecoder } from "../lib/keys.ts";
+import { KeyDecoder } from "../lib/client/keys.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 

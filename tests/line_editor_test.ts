@@ -1,6 +1,10 @@
 import { assertEquals } from "./assert.ts";
-import { displayWidth, graphemes, LineEditor } from "../lib/line_editor.ts";
-import type { Key } from "../lib/keys.ts";
+import {
+  displayWidth,
+  graphemes,
+  LineEditor,
+} from "../lib/client/line_editor.ts";
+import type { Key } from "../lib/client/keys.ts";
 
 /** A key press by name, for {@linkcode type}. */
 const k = (name: Exclude<Key, { name: "text" }>["name"]): Key => ({ name });

@@ -1,6 +1,6 @@
 import { assertEquals } from "./assert.ts";
-import { LineSplitter, readLines } from "../lib/lines.ts";
-import type { LineResult } from "../lib/lines.ts";
+import { LineSplitter, readLines } from "../lib/shared/lines.ts";
+import type { LineResult } from "../lib/shared/lines.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 

@@ -1,5 +1,5 @@
 import { assertEquals } from "./assert.ts";
-import { createLogger } from "../lib/log.ts";
+import { createLogger } from "../lib/shared/log.ts";
 
 const now = () => new Date("2026-01-02T03:04:05.000Z");
 

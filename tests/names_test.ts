@@ -1,5 +1,10 @@
 import { assert, assertEquals, assertMatch } from "./assert.ts";
-import { nickKey, nickProblem, parseRoom, suggestNick } from "../lib/names.ts";
+import {
+  nickKey,
+  nickProblem,
+  parseRoom,
+  suggestNick,
+} from "../lib/shared/names.ts";
 
 Deno.test("nicks of letters, digits, _ and - that start with a letter are valid", () => {
   for (const nick of ["ann", "Bob_2", "x-y", "a".repeat(24)]) {

@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "./assert.ts";
-import { BufferPool, Outbox } from "../lib/outbox.ts";
+import { BufferPool, Outbox } from "../lib/server/outbox.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

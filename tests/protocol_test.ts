@@ -5,7 +5,7 @@ import {
   encodeFrame,
   looksLikeFrame,
   Outgoing,
-} from "../lib/protocol.ts";
+} from "../lib/shared/protocol.ts";
 
 Deno.test("a valid hello decodes", () => {
   assertEquals(decodeClientFrame('{"type":"hello","v":1,"nick":"ann"}'), {

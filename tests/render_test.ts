@@ -1,6 +1,11 @@
 // deno-lint-ignore-file no-control-regex
 import { assert, assertEquals, assertMatch } from "./assert.ts";
-import { clock, mentions, nickColor, renderFrame } from "../lib/render.ts";
+import {
+  clock,
+  mentions,
+  nickColor,
+  renderFrame,
+} from "../lib/shared/render.ts";
 
 const ts = new Date(2026, 0, 2, 9, 5).getTime();
 const plain = { color: false };

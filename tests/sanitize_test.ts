@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "./assert.ts";
-import { isClean, sanitize } from "../lib/sanitize.ts";
+import { isClean, sanitize } from "../lib/shared/sanitize.ts";
 
 Deno.test("clean text comes back as the same string", () => {
   const text = "héllo 世界 👋";

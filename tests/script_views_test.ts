@@ -1,6 +1,6 @@
 import { assertEquals } from "./assert.ts";
-import { JsonView, PlainView } from "../lib/script_views.ts";
-import type { ChatClient } from "../lib/chat_client.ts";
+import { JsonView, PlainView } from "../lib/client/script_views.ts";
+import type { ChatClient } from "../lib/client/chat_client.ts";
 
 function streams() {
   const out: string[] = [];

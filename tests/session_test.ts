@@ -1,12 +1,12 @@
 import { assert, assertEquals, assertMatch } from "./assert.ts";
-import { MemoryHistory } from "../lib/history.ts";
-import { Hub } from "../lib/hub.ts";
-import { Session } from "../lib/session.ts";
-import type { SessionOptions } from "../lib/session.ts";
+import { MemoryHistory } from "../lib/server/history.ts";
+import { Hub } from "../lib/server/hub.ts";
+import { Session } from "../lib/server/session.ts";
+import type { SessionOptions } from "../lib/server/session.ts";
 import { LineLog, memoryPair } from "./util.ts";
 import type { MemoryEnd } from "./util.ts";
-import { decodeServerFrame } from "../lib/protocol.ts";
-import type { ServerFrame } from "../lib/protocol.ts";
+import { decodeServerFrame } from "../lib/shared/protocol.ts";
+import type { ServerFrame } from "../lib/shared/protocol.ts";
 
 const encoder = new TextEncoder();
 

@@ -1,6 +1,10 @@
 import { assert, assertEquals, assertMatch, assertThrows } from "./assert.ts";
 import { DatabaseSync } from "node:sqlite";
-import { SCHEMA_VERSION, SqliteHistory, StoreError } from "../lib/store.ts";
+import {
+  SCHEMA_VERSION,
+  SqliteHistory,
+  StoreError,
+} from "../lib/server/sqlite_history.ts";
 
 const message = (seq: number, room = "lobby", ts = seq) => ({
   seq,

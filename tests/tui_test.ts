@@ -1,6 +1,6 @@
 import { assertEquals } from "./assert.ts";
-import { LineEditor } from "../lib/line_editor.ts";
-import { Screen } from "../lib/tui.ts";
+import { LineEditor } from "../lib/client/line_editor.ts";
+import { Screen } from "../lib/client/screen.ts";
 
 function setup(columns = 40, rows = 10) {
   const writes: string[] = [];

@@ -9,11 +9,11 @@
  * @module
  */
 
-import { readLines } from "../lib/lines.ts";
-import type { ServerFrame } from "../lib/protocol.ts";
-import { decodeServerFrame } from "../lib/protocol.ts";
-import type { Hub } from "../lib/hub.ts";
-import { Session } from "../lib/session.ts";
+import { readLines } from "../lib/shared/lines.ts";
+import type { ServerFrame } from "../lib/shared/protocol.ts";
+import { decodeServerFrame } from "../lib/shared/protocol.ts";
+import type { Hub } from "../lib/server/hub.ts";
+import { Session } from "../lib/server/session.ts";
 
 /** The repository's root directory. */
 export const ROOT = new URL("..", import.meta.url).pathname;

@@ -20,7 +20,7 @@ import { runCommand } from "./commands.ts";
 import type { CommandContext } from "./commands.ts";
 import { parseInput } from "./commands.ts";
 import type { Answer } from "./dedup.ts";
-import { ChatError } from "./errors.ts";
+import { ChatError } from "../shared/errors.ts";
 import type { Delivery, Hub, Member, MemberSink } from "./hub.ts";
 import {
   BANNER,
@@ -29,28 +29,28 @@ import {
   MAX_ID_CHARS,
   MAX_QUEUE_FRAMES,
   PROTOCOL_VERSION,
-} from "./limits.ts";
-import { LineSplitter } from "./lines.ts";
-import type { LineResult } from "./lines.ts";
+} from "../shared/limits.ts";
+import { LineSplitter } from "../shared/lines.ts";
+import type { LineResult } from "../shared/lines.ts";
 import {
   decodeClientFrame,
   encodeFrame,
   looksLikeFrame,
   Outgoing,
-} from "./protocol.ts";
+} from "../shared/protocol.ts";
 import type {
   ChatMessage,
   ClientFrame,
   ErrorCode,
   ServerFrame,
-} from "./protocol.ts";
+} from "../shared/protocol.ts";
 import { setImmediate } from "node:timers";
 import { Outbox } from "./outbox.ts";
 import { TokenBucket } from "./rate_limit.ts";
-import { StoreError } from "./store.ts";
-import { nickKey } from "./names.ts";
+import { StoreError } from "./sqlite_history.ts";
+import { nickKey } from "../shared/names.ts";
 import { safeEqual } from "./secrets.ts";
-import { renderFrame } from "./render.ts";
+import { renderFrame } from "../shared/render.ts";
 
 /** The byte stream a session runs on. `Deno.Conn` is one. */
 export interface Transport {

@@ -13,10 +13,10 @@
  */
 
 import type { ChatClient } from "./chat_client.ts";
-import type { ClientView } from "./client_app.ts";
-import type { ServerFrame } from "./protocol.ts";
-import { renderFrame, renderMessage } from "./render.ts";
-import { sanitize } from "./sanitize.ts";
+import type { ClientView } from "./client_loop.ts";
+import type { ServerFrame } from "../shared/protocol.ts";
+import { renderFrame, renderMessage } from "../shared/render.ts";
+import { sanitize } from "../shared/sanitize.ts";
 
 /** Where script views write; the process's stdout and stderr in practice. */
 export interface Streams {

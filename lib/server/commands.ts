@@ -9,10 +9,10 @@
  * @module
  */
 
-import { ChatError } from "./errors.ts";
+import { ChatError } from "../shared/errors.ts";
 import type { Delivery, Hub, Member } from "./hub.ts";
-import { nickKey } from "./names.ts";
-import type { ChatMessage } from "./protocol.ts";
+import { nickKey } from "../shared/names.ts";
+import type { ChatMessage } from "../shared/protocol.ts";
 
 /** What a command may do to the session that ran it. */
 export interface CommandContext {

@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { ChatMessage } from "./protocol.ts";
+import type { ChatMessage } from "../shared/protocol.ts";
 
 /** Where a hub keeps its rooms' messages. */
 export interface HistoryStore {

@@ -21,7 +21,7 @@
 import { DatabaseSync } from "node:sqlite";
 import type { StatementSync } from "node:sqlite";
 import type { HistoryStore } from "./history.ts";
-import type { ChatMessage } from "./protocol.ts";
+import type { ChatMessage } from "../shared/protocol.ts";
 
 /** The schema this Lochat writes. */
 export const SCHEMA_VERSION = 2;

@@ -13,15 +13,15 @@
  */
 
 import type { ChatClient } from "./chat_client.ts";
-import type { ClientView, InputEvent } from "./client_app.ts";
-import { COMMAND_NAMES } from "./commands.ts";
+import type { ClientView, InputEvent } from "./client_loop.ts";
+import { COMMAND_NAMES } from "../server/commands.ts";
 import { KeyDecoder } from "./keys.ts";
 import { displayWidth, LineEditor } from "./line_editor.ts";
-import type { ServerFrame } from "./protocol.ts";
-import { mentions, renderFrame, renderMessage } from "./render.ts";
-import { sanitize } from "./sanitize.ts";
-import { Screen } from "./tui.ts";
-import type { ScreenIO } from "./tui.ts";
+import type { ServerFrame } from "../shared/protocol.ts";
+import { mentions, renderFrame, renderMessage } from "../shared/render.ts";
+import { sanitize } from "../shared/sanitize.ts";
+import { Screen } from "./screen.ts";
+import type { ScreenIO } from "./screen.ts";
 import { styleText } from "node:util";
 
 /** The terminal the view drives; `Deno.stdin`/`Deno.stdout` in practice. */

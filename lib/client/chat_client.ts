@@ -11,10 +11,14 @@
  * @module
  */
 
-import { MAX_LINE_BYTES, PROTOCOL_VERSION } from "./limits.ts";
-import { readLines } from "./lines.ts";
-import { decodeServerFrame, encodeFrame, looksLikeFrame } from "./protocol.ts";
-import type { ClientFrame, ServerFrame } from "./protocol.ts";
+import { MAX_LINE_BYTES, PROTOCOL_VERSION } from "../shared/limits.ts";
+import { readLines } from "../shared/lines.ts";
+import {
+  decodeServerFrame,
+  encodeFrame,
+  looksLikeFrame,
+} from "../shared/protocol.ts";
+import type { ClientFrame, ServerFrame } from "../shared/protocol.ts";
 
 /** The connection a client runs on; `Deno.Conn` is one. */
 export interface ClientTransport {

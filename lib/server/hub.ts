@@ -12,7 +12,7 @@
  */
 
 import { AnswerCache } from "./dedup.ts";
-import { ChatError } from "./errors.ts";
+import { ChatError } from "../shared/errors.ts";
 import type { HistoryStore } from "./history.ts";
 import {
   DEFAULT_ROOM,
@@ -20,11 +20,20 @@ import {
   MAX_REASON_CHARS,
   MAX_TEXT_CHARS,
   REMEMBERED_IDS,
-} from "./limits.ts";
-import { nickKey, nickProblem, parseRoom, suggestNick } from "./names.ts";
-import type { ChatMessage, EventKind, ServerFrame } from "./protocol.ts";
-import { Outgoing } from "./protocol.ts";
-import { sanitize } from "./sanitize.ts";
+} from "../shared/limits.ts";
+import {
+  nickKey,
+  nickProblem,
+  parseRoom,
+  suggestNick,
+} from "../shared/names.ts";
+import type {
+  ChatMessage,
+  EventKind,
+  ServerFrame,
+} from "../shared/protocol.ts";
+import { Outgoing } from "../shared/protocol.ts";
+import { sanitize } from "../shared/sanitize.ts";
 import { safeEqual } from "./secrets.ts";
 
 /** Where a member's frames go: a session's outbound queue, or a test. */

@@ -16,7 +16,7 @@
 
 import { ChatClient, ConnectError } from "./chat_client.ts";
 import type { ConnectOptions } from "./chat_client.ts";
-import type { ServerFrame } from "./protocol.ts";
+import type { ServerFrame } from "../shared/protocol.ts";
 
 /** What the input side produces. */
 export type InputEvent =

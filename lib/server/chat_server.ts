@@ -15,9 +15,9 @@
 import type { HistoryStore } from "./history.ts";
 import { MemoryHistory } from "./history.ts";
 import { Hub } from "./hub.ts";
-import { MEMORY_HISTORY_PER_ROOM } from "./limits.ts";
-import type { Logger } from "./log.ts";
-import { encodeFrame } from "./protocol.ts";
+import { MEMORY_HISTORY_PER_ROOM } from "../shared/limits.ts";
+import type { Logger } from "../shared/log.ts";
+import { encodeFrame } from "../shared/protocol.ts";
 import { Session } from "./session.ts";
 import type { SessionLimits } from "./session.ts";
 
