@@ -8,12 +8,15 @@
  * @module
  */
 
-import { clientHelp, parseClientFlags, UsageError } from "./lib/shared/cli.ts";
+import { clientHelp, parseClientFlags } from "./lib/client/client_flags.ts";
+import { errorMessage } from "./lib/shared/errors.ts";
+import { UsageError } from "./lib/shared/flags.ts";
 import { EXIT, runClient } from "./lib/client/client_loop.ts";
 import type { ClientView, InputEvent } from "./lib/client/client_loop.ts";
-import { DEFAULT_PORT, MAX_LINE_BYTES } from "./lib/shared/limits.ts";
-import { browse, BROWSE_MS, chooseServer } from "./lib/shared/discovery.ts";
-import type { FoundServer } from "./lib/shared/discovery.ts";
+import { PROTOCOL_LIMITS } from "./lib/shared/limits.ts";
+import { DEFAULT_PORT } from "./lib/shared/protocol.ts";
+import { browse, BROWSE_MS, chooseServer } from "./lib/client/browse.ts";
+import type { FoundServer } from "./lib/shared/dns_sd.ts";
 import { readLines } from "./lib/shared/lines.ts";
 import { JsonView, PlainView } from "./lib/client/script_views.ts";
 import type { Streams } from "./lib/client/script_views.ts";
@@ -84,9 +87,7 @@ async function main(): Promise<number> {
       ca = await Deno.readTextFile(flags.ca);
     } catch (error) {
       console.error(
-        `lochat-client: --ca ${flags.ca}: ${
-          error instanceof Error ? error.message : error
-        }`,
+        `lochat-client: --ca ${flags.ca}: ${errorMessage(error)}`,
       );
       return EXIT.usage;
     }
@@ -176,7 +177,9 @@ async function main(): Promise<number> {
 /** Lines from stdin as input events; an unreadable line is reported and skipped. */
 async function* pipeInput(view: ClientView): AsyncGenerator<InputEvent> {
   for await (
-    const result of readLines(Deno.stdin, { maxBytes: MAX_LINE_BYTES })
+    const result of readLines(Deno.stdin, {
+      maxBytes: PROTOCOL_LIMITS.lineBytes.default,
+    })
   ) {
     if (result.ok) {
       yield { kind: "line", line: result.line };

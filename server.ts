@@ -8,11 +8,14 @@
  */
 
 import { X509Certificate } from "node:crypto";
-import { parseServerFlags, serverHelp, UsageError } from "./lib/shared/cli.ts";
+import { parseServerFlags, serverHelp } from "./lib/server/server_flags.ts";
+import { UsageError } from "./lib/shared/flags.ts";
+import { errorMessage } from "./lib/shared/errors.ts";
 import { createLogger } from "./lib/shared/log.ts";
 import { ChatServer, StartError } from "./lib/server/chat_server.ts";
-import { Advertiser } from "./lib/shared/discovery.ts";
-import { SqliteHistory, StoreError } from "./lib/server/sqlite_history.ts";
+import { Advertiser } from "./lib/server/advertiser.ts";
+import { StoreError } from "./lib/server/history.ts";
+import { SqliteHistory } from "./lib/server/sqlite_history.ts";
 
 async function main(): Promise<number> {
   let flags;
@@ -50,9 +53,16 @@ async function main(): Promise<number> {
       ? undefined
       : SqliteHistory.open(flags.dataDir, { limit: flags.historyLimit });
     server = ChatServer.start({
-      ...flags,
+      hostname: flags.hostname,
+      port: flags.port,
       serverName: flags.name ?? Deno.hostname(),
+      limits: flags.limits,
+      resources: flags.resources,
+      exitWhenEmpty: flags.exitWhenEmpty,
       tls,
+      password: flags.password,
+      operators: flags.operators,
+      operatorSecret: flags.operatorSecret,
       log,
       ...(store === undefined ? {} : { store }),
     });
@@ -113,7 +123,7 @@ async function readPem(path: string, flag: string): Promise<string> {
   } catch (error) {
     const why = error instanceof Deno.errors.NotFound
       ? "no such file"
-      : String(error);
+      : errorMessage(error);
     throw new StartError(
       `${flag} ${path}: ${why}; \`make cert\` makes a self-signed pair`,
     );

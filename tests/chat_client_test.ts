@@ -2,7 +2,7 @@ import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { ChatClient, ConnectError } from "../lib/client/chat_client.ts";
 import { MemoryHistory } from "../lib/server/history.ts";
 import { Hub } from "../lib/server/hub.ts";
-import { memoryServer } from "./util.ts";
+import { memoryServer } from "./util/memory_server.ts";
 
 /** A hub with a session behind every dial, all in memory. */
 function world() {

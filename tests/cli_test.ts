@@ -1,18 +1,14 @@
 import { assert, assertEquals, assertThrows } from "./assert.ts";
-import {
-  clientHelp,
-  parseClientFlags,
-  parseServerFlags,
-  serverHelp,
-  UsageError,
-} from "../lib/shared/cli.ts";
+import { clientHelp, parseClientFlags } from "../lib/client/client_flags.ts";
+import { parseServerFlags, serverHelp } from "../lib/server/server_flags.ts";
+import { UsageError } from "../lib/shared/flags.ts";
 
 Deno.test("server flags have documented defaults", () => {
   const flags = parseServerFlags([]);
   assertEquals([
     flags.hostname,
     flags.port,
-    flags.history,
+    flags.resources.historyOnJoin,
     flags.log,
     flags.exitWhenEmpty,
   ], [
@@ -35,7 +31,12 @@ Deno.test("server flags parse values and port 0", () => {
     "--exit-when-empty",
   ]);
   assertEquals(
-    [flags.hostname, flags.port, flags.history, flags.exitWhenEmpty],
+    [
+      flags.hostname,
+      flags.port,
+      flags.resources.historyOnJoin,
+      flags.exitWhenEmpty,
+    ],
     ["127.0.0.1", 0, 5, true],
   );
 });

@@ -1,10 +1,11 @@
 import { assert, assertEquals } from "./assert.ts";
-import { backoffDelay, isQuit, runClient } from "../lib/client/client_loop.ts";
+import { backoffDelay, runClient } from "../lib/client/client_loop.ts";
+import { isQuit } from "../lib/shared/input.ts";
 import type { ClientView, InputEvent } from "../lib/client/client_loop.ts";
 import { MemoryHistory } from "../lib/server/history.ts";
 import { Hub } from "../lib/server/hub.ts";
 import type { ServerFrame } from "../lib/shared/protocol.ts";
-import { memoryServer } from "./util.ts";
+import { memoryServer } from "./util/memory_server.ts";
 
 Deno.test("backoff doubles from the first delay up to the cap, with half of it jittered", () => {
   const options = { firstMs: 100, maxMs: 1000 };

@@ -1,20 +1,39 @@
 import { assert, assertEquals, assertMatch, assertThrows } from "./assert.ts";
+import { runCommand } from "../lib/server/commands.ts";
+import type { CommandContext } from "../lib/server/commands.ts";
 import {
   COMMAND_NAMES,
-  COMMANDS,
-  firstWord,
-  parseInput,
-  runCommand,
-} from "../lib/server/commands.ts";
-import type { CommandContext } from "../lib/server/commands.ts";
+  COMMAND_SPECS,
+  type CommandSpec,
+} from "../lib/shared/command_specs.ts";
+import { firstWord, parseInput } from "../lib/shared/input.ts";
 import { ChatError } from "../lib/shared/errors.ts";
+import { limitDefaults, PROTOCOL_LIMITS } from "../lib/shared/limits.ts";
 import { MemoryHistory } from "../lib/server/history.ts";
 import { Hub } from "../lib/server/hub.ts";
-import type {
-  ChatMessage,
-  Outgoing,
-  ServerFrame,
-} from "../lib/shared/protocol.ts";
+import type { Member } from "../lib/server/member.ts";
+import type { Outgoing } from "../lib/server/outgoing.ts";
+import type { ChatMessage, ServerFrame } from "../lib/shared/protocol.ts";
+
+const COMMANDS: readonly CommandSpec[] = COMMAND_SPECS;
+
+/** A command context for `member` whose replies and replays go nowhere unless given. */
+function contextFor(
+  hub: Hub,
+  member: Member,
+  extra: Partial<CommandContext> = {},
+): CommandContext {
+  return {
+    hub,
+    member,
+    limits: limitDefaults(PROTOCOL_LIMITS),
+    say: (text, options) => hub.say(member, text, options),
+    reply: () => {},
+    replay: () => {},
+    quit: () => {},
+    ...extra,
+  };
+}
 
 Deno.test("a plain line is text; //text is text that starts with a slash", () => {
   assertEquals(parseInput("hello"), { kind: "text", text: "hello" });
@@ -65,13 +84,11 @@ function context() {
   const replies: { cmd: string; text: string; data?: unknown }[] = [];
   const replayed: ChatMessage[] = [];
   let quit: string | undefined;
-  const ctx: CommandContext = {
-    hub,
-    member,
+  const ctx = contextFor(hub, member, {
     reply: (cmd, text, data) => replies.push({ cmd, text, data }),
     replay: (messages) => replayed.push(...messages),
     quit: (reason) => (quit = reason),
-  };
+  });
   return { hub, ctx, frames, replies, replayed, quit: () => quit };
 }
 
@@ -208,13 +225,9 @@ Deno.test("/history pages further back each time", () => {
   for (let i = 1; i <= 10; i++) hub.say(bob, `m${i}`);
   const replayed: ChatMessage[] = [];
   const ann = hub.enter("ann", { deliver: () => true });
-  const ctx: CommandContext = {
-    hub,
-    member: ann,
-    reply: () => {},
+  const ctx = contextFor(hub, ann, {
     replay: (m) => replayed.push(...m),
-    quit: () => {},
-  };
+  });
   // ann was shown m8..m10 on joining; /history goes on from there.
   runCommand(ctx, "history", "4");
   assertEquals(replayed.map((m) => m.text), ["m4", "m5", "m6", "m7"]);

@@ -2,16 +2,13 @@ import { assert, assertEquals, assertMatch } from "./assert.ts";
 import {
   Advertiser,
   answer,
-  browse,
-  chooseServer,
   interfacesFor,
-  isLoopback,
-  parseResponse,
   records,
   sameSubnet,
-  SERVICE,
-} from "../lib/shared/discovery.ts";
-import type { Interface, Mdns, Packet } from "../lib/shared/discovery.ts";
+} from "../lib/server/advertiser.ts";
+import { browse, chooseServer, parseResponse } from "../lib/client/browse.ts";
+import { isLoopback, SERVICE } from "../lib/shared/dns_sd.ts";
+import type { Interface, Mdns, Packet } from "../lib/shared/dns_sd.ts";
 
 // Documentation-range addresses (RFC 5737): nothing here touches a network.
 const LAN: Interface = { address: "192.0.2.10", netmask: "255.255.255.0" };

@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertMatch } from "./assert.ts";
-import { Program, RawPeer, ServerProcess, startClient } from "./util.ts";
+import { Program, ServerProcess, startClient } from "./util/program.ts";
+import { RawPeer } from "./util/raw_peer.ts";
 import type { ServerFrame } from "../lib/shared/protocol.ts";
 
 type Frame<T extends ServerFrame["type"]> = Extract<ServerFrame, { type: T }>;
@@ -147,7 +148,7 @@ Deno.test("TLS: plain text to the TLS port gets a clear error instead of a hang"
       client.stderr.lines.join("\n"),
       /The server at 127\.0\.0\.1:\d+ speaks TLS; add --tls/,
     );
-    const netcat = await RawPeer.connect(server.port, "netcat");
+    await using netcat = await RawPeer.connect(server.port, "netcat");
     await netcat.write("hello\n");
     await netcat.log.ended();
     await netcat.close();
@@ -165,51 +166,50 @@ Deno.test("a password: a wrong one is refused, the right one lets in, netcat use
     args: ["run", "--allow-all", `${entry}.ts`],
     env: { LOCHAT_PASSWORD: "open sesame" },
   }));
-  const wrong = startClient(server.port, ["--send", "let me in"], (entry) => ({
-    command: Deno.execPath(),
-    args: ["run", "--allow-all", `${entry}.ts`],
-    env: { LOCHAT_PASSWORD: "open says me" },
-  }));
-  await using _wrong = wrong;
+  await using wrong = startClient(
+    server.port,
+    ["--send", "let me in"],
+    (entry) => ({
+      command: Deno.execPath(),
+      args: ["run", "--allow-all", `${entry}.ts`],
+      env: { LOCHAT_PASSWORD: "open says me" },
+    }),
+  );
   assertEquals(await wrong.exitCode(), 1);
   assertMatch(
     wrong.stderr.lines.join("\n"),
     /refused to let you in: Wrong password/,
   );
   await server.stderr.waitFor("refuse peer=127.0.0.1");
-  const none = await RawPeer.connect(server.port, "no password");
+  await using none = await RawPeer.connect(server.port, "no password");
   await none.send({ type: "hello", v: 1, nick: "sneaky" });
   const refused = await none.frame((f) => f.type === "error") as Frame<"error">;
   assertEquals(refused.code, "password");
   await none.close();
-  const netcat = await RawPeer.connect(server.port, "netcat");
-  try {
-    await netcat.log.waitFor(
-      "This server needs a password: type /pass PASSWORD",
-    );
-    await netcat.write("hello?\n");
-    await netcat.log.waitFor("! This server needs a password first");
-    await netcat.write("/pass open sesame\n");
-    await netcat.log.waitFor(/^You are guest\d+ in #lobby/);
-    await using right = startClient(server.port, [
-      "--nick",
-      "ann",
-      "--send",
-      "welcome in",
-    ], (entry) => ({
-      command: Deno.execPath(),
-      args: ["run", "--allow-all", `${entry}.ts`],
-      env: { LOCHAT_PASSWORD: "open sesame" },
-    }));
-    assertEquals(await right.exitCode(), 0);
-    await netcat.log.waitFor("<ann> welcome in");
-    assert(
-      !server.stderr.lines.join("\n").includes("open sesame"),
-      "the password is never logged",
-    );
-  } finally {
-    await netcat.close();
-  }
+  await using netcat = await RawPeer.connect(server.port, "netcat");
+  await netcat.log.waitFor(
+    "This server needs a password: type /pass PASSWORD",
+  );
+  await netcat.write("hello?\n");
+  await netcat.log.waitFor("! This server needs a password first");
+  await netcat.write("/pass open sesame\n");
+  await netcat.log.waitFor(/^You are guest\d+ in #lobby/);
+  await using right = startClient(server.port, [
+    "--nick",
+    "ann",
+    "--send",
+    "welcome in",
+  ], (entry) => ({
+    command: Deno.execPath(),
+    args: ["run", "--allow-all", `${entry}.ts`],
+    env: { LOCHAT_PASSWORD: "open sesame" },
+  }));
+  assertEquals(await right.exitCode(), 0);
+  await netcat.log.waitFor("<ann> welcome in");
+  assert(
+    !server.stderr.lines.join("\n").includes("open sesame"),
+    "the password is never logged",
+  );
 });
 
 Deno.test("operators: /oper with the secret, then /kick and /ban; others may not", async () => {
@@ -218,48 +218,44 @@ Deno.test("operators: /oper with the secret, then /kick and /ban; others may not
     args: ["run", "--allow-all", `${entry}.ts`],
     env: { LOCHAT_OP_SECRET: "hunter2" },
   }));
-  const boss = await RawPeer.native(server.port, "boss");
-  const pest = await RawPeer.native(server.port, "pest");
-  const troll = await RawPeer.native(server.port, "troll");
-  try {
-    await pest.send({ type: "msg", id: "k", text: "/kick boss" });
-    assertEquals(
-      (await pest.frame((f) => f.type === "error") as Frame<"error">).code,
-      "forbidden",
-    );
-    await boss.send({ type: "msg", id: "o1", text: "/oper wrong" });
-    assertEquals(
-      (await boss.frame((f) => f.type === "error") as Frame<"error">).code,
-      "forbidden",
-    );
-    await boss.send({ type: "msg", id: "o2", text: "/oper hunter2" });
-    await boss.frame((f) => f.type === "reply" && f.cmd === "oper");
-    await boss.send({ type: "msg", id: "k2", text: "/kick pest  spamming" });
-    const bye = await pest.frame((f) => f.type === "bye") as Frame<"bye">;
-    assertEquals(bye.reason, "You were kicked by boss: spamming");
-    const quit = await troll.frame((f) =>
-      f.type === "event" && f.event === "quit"
-    ) as Frame<"event">;
-    assertEquals([quit.nick, quit.reason], [
-      "pest",
-      "kicked by boss: spamming",
-    ]);
-    await boss.send({ type: "msg", id: "b", text: "/ban troll" });
-    await troll.frame((f) => f.type === "bye");
-    const banned = await RawPeer.connect(server.port, "banned");
-    assertMatch(
-      await banned.log.waitFor(/./),
-      /^Your address is banned by boss/,
-    );
-    await banned.log.ended();
-    await banned.close();
-    await boss.send({ type: "msg", id: "u", text: "/unban 127.0.0.1" });
-    await boss.frame((f) => f.type === "reply" && f.cmd === "unban");
-    const back = await RawPeer.native(server.port, "back");
-    await back.close();
-  } finally {
-    await Promise.all([boss.close(), pest.close(), troll.close()]);
-  }
+  await using boss = await RawPeer.native(server.port, "boss");
+  await using pest = await RawPeer.native(server.port, "pest");
+  await using troll = await RawPeer.native(server.port, "troll");
+  await pest.send({ type: "msg", id: "k", text: "/kick boss" });
+  assertEquals(
+    (await pest.frame((f) => f.type === "error") as Frame<"error">).code,
+    "forbidden",
+  );
+  await boss.send({ type: "msg", id: "o1", text: "/oper wrong" });
+  assertEquals(
+    (await boss.frame((f) => f.type === "error") as Frame<"error">).code,
+    "forbidden",
+  );
+  await boss.send({ type: "msg", id: "o2", text: "/oper hunter2" });
+  await boss.frame((f) => f.type === "reply" && f.cmd === "oper");
+  await boss.send({ type: "msg", id: "k2", text: "/kick pest  spamming" });
+  const bye = await pest.frame((f) => f.type === "bye") as Frame<"bye">;
+  assertEquals(bye.reason, "You were kicked by boss: spamming");
+  const quit = await troll.frame((f) =>
+    f.type === "event" && f.event === "quit"
+  ) as Frame<"event">;
+  assertEquals([quit.nick, quit.reason], [
+    "pest",
+    "kicked by boss: spamming",
+  ]);
+  await boss.send({ type: "msg", id: "b", text: "/ban troll" });
+  await troll.frame((f) => f.type === "bye");
+  await using banned = await RawPeer.connect(server.port, "banned");
+  assertMatch(
+    await banned.log.waitFor(/./),
+    /^Your address is banned by boss/,
+  );
+  await banned.log.ended();
+  await banned.close();
+  await boss.send({ type: "msg", id: "u", text: "/unban 127.0.0.1" });
+  await boss.frame((f) => f.type === "reply" && f.cmd === "unban");
+  const back = await RawPeer.native(server.port, "back");
+  await back.close();
 });
 
 Deno.test("connection limits per address: the next one is refused with the reason", async () => {
@@ -267,28 +263,24 @@ Deno.test("connection limits per address: the next one is refused with the reaso
     "--max-per-address",
     "2",
   ]);
-  const a = await RawPeer.native(server.port, "a");
-  const b = await RawPeer.native(server.port, "b");
-  const c = await RawPeer.connect(server.port, "c");
-  try {
-    assertEquals(
-      await c.log.waitFor(/./),
-      "Too many connections from your address (the limit is 2); close some and try again",
-    );
-    await c.log.ended();
-    await server.stderr.waitFor(
-      /refuse peer=127\.0\.0\.1:\d+ reason="Too many connections/,
-    );
-    // The limit is on connections held: one leaving makes room.
-    await b.close();
-    await a.frame((f) =>
-      f.type === "event" && f.event === "quit" && f.nick === "b"
-    );
-    const d = await RawPeer.native(server.port, "d");
-    await d.close();
-  } finally {
-    await Promise.all([a.close(), b.close(), c.close()]);
-  }
+  await using a = await RawPeer.native(server.port, "a");
+  await using b = await RawPeer.native(server.port, "b");
+  await using c = await RawPeer.connect(server.port, "c");
+  assertEquals(
+    await c.log.waitFor(/./),
+    "Too many connections from your address (the limit is 2); close some and try again",
+  );
+  await c.log.ended();
+  await server.stderr.waitFor(
+    /refuse peer=127\.0\.0\.1:\d+ reason="Too many connections/,
+  );
+  // The limit is on connections held: one leaving makes room.
+  await b.close();
+  await a.frame((f) =>
+    f.type === "event" && f.event === "quit" && f.nick === "b"
+  );
+  const d = await RawPeer.native(server.port, "d");
+  await d.close();
 });
 
 Deno.test("connection limits in total: a full server says so", async () => {
@@ -298,23 +290,19 @@ Deno.test("connection limits in total: a full server says so", async () => {
     "--max-connections",
     "2",
   ]);
-  const a = await RawPeer.native(server.port, "a");
-  const b = await RawPeer.native(server.port, "b");
-  const c = await RawPeer.connect(server.port, "c");
-  try {
-    assertEquals(
-      await c.log.waitFor(/./),
-      "The server is full (2 connections); try again later",
-    );
-    const bye = await c.frame((f) => f.type === "bye") as Frame<"bye">;
-    assertEquals(
-      bye.reason,
-      "The server is full (2 connections); try again later",
-    );
-    await c.log.ended();
-  } finally {
-    await Promise.all([a.close(), b.close(), c.close()]);
-  }
+  await using _a = await RawPeer.native(server.port, "a");
+  await using _b = await RawPeer.native(server.port, "b");
+  await using c = await RawPeer.connect(server.port, "c");
+  assertEquals(
+    await c.log.waitFor(/./),
+    "The server is full (2 connections); try again later",
+  );
+  const bye = await c.frame((f) => f.type === "bye") as Frame<"bye">;
+  assertEquals(
+    bye.reason,
+    "The server is full (2 connections); try again later",
+  );
+  await c.log.ended();
 });
 
 Deno.test("keepalive: a native client that stops answering pings is dropped; one that answers stays", async () => {
@@ -326,33 +314,29 @@ Deno.test("keepalive: a native client that stops answering pings is dropped; one
     "--json",
   ]);
   await watcher.stdout.waitFor('"type":"welcome"');
-  const silent = await RawPeer.native(server.port, "silent");
-  try {
-    await silent.frame((f) => f.type === "ping");
-    const quit = await watcher.stdout.waitFor(
-      (l) => l.includes('"event":"quit","nick":"silent"'),
-      10_000,
-    );
-    assertMatch(quit, /"reason":"ping timeout: nothing heard for \d+ s"/);
-    await silent.log.ended();
-    // Well past two intervals, the client that answers is still there.
-    await watcher.write("/who");
-    assertMatch(
-      await watcher.stdout.waitFor('"cmd":"who"'),
-      /"In #lobby \(1\): watcher"/,
-    );
-    assert(
-      watcher.stdout.lines.some((l) => l.includes('"type":"ping"')),
-      "the watcher was pinged too",
-    );
-  } finally {
-    await silent.close();
-  }
+  await using silent = await RawPeer.native(server.port, "silent");
+  await silent.frame((f) => f.type === "ping");
+  const quit = await watcher.stdout.waitFor(
+    (l) => l.includes('"event":"quit","nick":"silent"'),
+    10_000,
+  );
+  assertMatch(quit, /"reason":"ping timeout: nothing heard for \d+ s"/);
+  await silent.log.ended();
+  // Well past two intervals, the client that answers is still there.
+  await watcher.write("/who");
+  assertMatch(
+    await watcher.stdout.waitFor('"cmd":"who"'),
+    /"In #lobby \(1\): watcher"/,
+  );
+  assert(
+    watcher.stdout.lines.some((l) => l.includes('"type":"ping"')),
+    "the watcher was pinged too",
+  );
 });
 
 Deno.test("handshake timeout: a connection stuck before a valid hello is closed", async () => {
   await using server = await ServerProcess.start(["--handshake-timeout", "1"]);
-  const stuck = await RawPeer.connect(server.port, "stuck");
+  await using stuck = await RawPeer.connect(server.port, "stuck");
   await stuck.send({ type: "hello", v: 1, nick: "9-not-a-nick" });
   await stuck.frame((f) => f.type === "error" && f.code === "nick-invalid");
   const timeout = await stuck.frame(

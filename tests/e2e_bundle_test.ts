@@ -1,6 +1,6 @@
 import { assertEquals } from "./assert.ts";
-import { Program, ROOT, ServerProcess, startClient } from "./util.ts";
-import type { Launcher } from "./util.ts";
+import { Program, ROOT, ServerProcess, startClient } from "./util/program.ts";
+import type { Launcher } from "./util/program.ts";
 
 /** PATH with the deno that runs the tests first, for the bundles' `deno` shebang. */
 const PATH = `${Deno.execPath().replace(/\/[^/]+$/, "")}:${

@@ -1,5 +1,5 @@
 import { assertEquals, assertMatch } from "./assert.ts";
-import { Program, ServerProcess, startClient } from "./util.ts";
+import { Program, ServerProcess, startClient } from "./util/program.ts";
 
 function run(entry: "server" | "client", args: string[]): Program {
   return new Program(Deno.execPath(), [
@@ -52,14 +52,28 @@ Deno.test("a port in use says so and how to fix it, exit 1", async () => {
   ]);
 });
 
-Deno.test("a client with no server says so and exits 1", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = listener.addr.port;
-  listener.close();
-  await using client = startClient(port);
-  assertEquals(await client.exitCode(), 1);
-  assertMatch(
-    client.stderr.lines[0]!,
-    /^lochat-client: Cannot connect to 127\.0\.0\.1:\d+: connection refused/,
-  );
-});
+/** A client pointed at a port where nothing listens, interactive or with --send. */
+const unreachable = [
+  {
+    name: "a client with no server says so and exits 1",
+    args: [],
+    stderr:
+      /^lochat-client: Cannot connect to 127\.0\.0\.1:\d+: connection refused/,
+  },
+  {
+    name: "--send exits 1 with the reason when the server is unreachable",
+    args: ["--send", "anyone?"],
+    stderr: /connection refused/,
+  },
+];
+
+for (const c of unreachable) {
+  Deno.test(c.name, async () => {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = listener.addr.port;
+    listener.close();
+    await using client = startClient(port, c.args);
+    assertEquals(await client.exitCode(), 1);
+    assertMatch(client.stderr.lines[0]!, c.stderr);
+  });
+}

@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertMatch } from "./assert.ts";
-import { NetnsPair } from "./util.ts";
-import type { Program } from "./util.ts";
+import { NetnsPair } from "./util/netns_pair.ts";
+import type { Program } from "./util/program.ts";
 
 // These tests make their own LAN: two network namespaces and a veth pair.
 // Nothing is ever sent on a real interface. Without root they are ignored.
@@ -28,53 +28,65 @@ async function server(
 }
 
 /**
- * Starts a server in namespace A and a client in B without `--host`; the
- * client must find the server at A's address and join it.
+ * A server in namespace A, bound to a wildcard address, and a client in B
+ * without `--host`: the client must find the server at A's address and join
+ * it. `::` serves (and advertises) IPv6 as well as IPv4.
  */
-async function findsAndJoins(options: { ipv6: boolean }): Promise<void> {
-  await using pair = await NetnsPair.create(options);
-  // A wildcard bind: `::` serves (and advertises) IPv6 as well as IPv4.
-  const host = options.ipv6 ? "::" : "0.0.0.0";
-  await using found = await server(pair, pair.a, [
-    "--host",
-    host,
-    "--port",
-    "4444",
-    "--name",
-    "alpha",
-  ]);
-  assertEquals(
-    advertising(found),
-    `advertised on the LAN as _lochat._tcp on ${pair.addressA}`,
-  );
-  await using client = pair.run(pair.b, "client.ts", [
-    "--nick",
-    "remote",
-    "--send",
-    "found you",
-  ], "client");
-  assertEquals(await client.exitCode(), 0, client.stderr.lines.join("\n"));
-  assertEquals(
-    client.stderr.lines[0],
-    `lochat-client: found alpha at ${pair.addressA}:4444`,
-  );
-  const peer = pair.addressB.replaceAll(".", "\\.");
-  await found.stderr.waitFor(new RegExp(`join peer=${peer}:\\d+ nick=remote`));
+const findsAndJoins = [
+  {
+    name:
+      "a client in another namespace finds the server and joins it without --host",
+    ipv6: false,
+    host: "0.0.0.0",
+  },
+  {
+    name:
+      "on an IPv6-only link, a server on :: is found and joined at its IPv6 address",
+    ipv6: true,
+    host: "::",
+  },
+];
+
+for (const c of findsAndJoins) {
+  Deno.test({
+    name: `${c.name}${why}`,
+    ignore: !canNetns,
+    async fn() {
+      await using pair = await NetnsPair.create({ ipv6: c.ipv6 });
+      await using found = await server(pair, pair.a, [
+        "--host",
+        c.host,
+        "--port",
+        "4444",
+        "--name",
+        "alpha",
+      ]);
+      assertEquals(
+        advertising(found),
+        `advertised on the LAN as _lochat._tcp on ${pair.addressA}`,
+      );
+      await using client = pair.run(pair.b, "client.ts", [
+        "--nick",
+        "remote",
+        "--send",
+        "found you",
+      ], "client");
+      assertEquals(
+        await client.exitCode(),
+        0,
+        client.stderr.lines.join("\n"),
+      );
+      assertEquals(
+        client.stderr.lines[0],
+        `lochat-client: found alpha at ${pair.addressA}:4444`,
+      );
+      const peer = pair.addressB.replaceAll(".", "\\.");
+      await found.stderr.waitFor(
+        new RegExp(`join peer=${peer}:\\d+ nick=remote`),
+      );
+    },
+  });
 }
-
-Deno.test({
-  name:
-    `a client in another namespace finds the server and joins it without --host${why}`,
-  ignore: !canNetns,
-  fn: () => findsAndJoins({ ipv6: false }),
-});
-
-Deno.test({
-  name:
-    `on an IPv6-only link, a server on :: is found and joined at its IPv6 address${why}`,
-  ignore: !canNetns,
-  fn: () => findsAndJoins({ ipv6: true }),
-});
 
 Deno.test({
   name:

@@ -1,6 +1,7 @@
 import { assert, assertEquals } from "./assert.ts";
 import { fuzz } from "./fuzz.ts";
-import { RawPeer, ServerProcess } from "./util.ts";
+import { ServerProcess } from "./util/program.ts";
+import { RawPeer } from "./util/raw_peer.ts";
 
 Deno.test("fuzzing a live server: it never exits and control messages keep flowing", async () => {
   await using server = await ServerProcess.start([
@@ -13,7 +14,7 @@ Deno.test("fuzzing a live server: it never exits and control messages keep flowi
   assertEquals(report.controlMessages, 64);
   assert(!exited, "the server exited");
   // Still serving new clients after all that.
-  const late = await RawPeer.native(server.port, "late");
+  await using late = await RawPeer.native(server.port, "late");
   await late.send({ type: "msg", id: "l", text: "still there?" });
   await late.frame((f) => f.type === "ack" && f.id === "l");
   await late.close();

@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { DatabaseSync } from "node:sqlite";
-import { Program, RawPeer, ServerProcess } from "./util.ts";
+import { Program, ServerProcess } from "./util/program.ts";
+import { RawPeer } from "./util/raw_peer.ts";
 import type { ChatMessage, ServerFrame } from "../lib/shared/protocol.ts";
 
 const isRoot = Deno.uid() === 0;
@@ -25,22 +26,19 @@ async function refusedStart(args: string[]): Promise<string> {
 
 /** Everything `ann` finds in `room`'s history, oldest first, via a fresh connection. */
 async function history(port: number, room: string): Promise<ChatMessage[]> {
-  const reader = await RawPeer.native(port, "reader", room);
-  try {
-    const welcome = reader.frames().find((f) =>
-      f.type === "welcome"
-    ) as Extract<ServerFrame, { type: "welcome" }>;
-    return welcome.history;
-  } finally {
-    await reader.close();
-  }
+  await using reader = await RawPeer.native(port, "reader", room);
+  const welcome = reader.frames().find((f) => f.type === "welcome") as Extract<
+    ServerFrame,
+    { type: "welcome" }
+  >;
+  return welcome.history;
 }
 
 Deno.test("kill -9 mid-stream: every acked message survives, and resending the rest doubles nothing", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const args = ["--data-dir", dir, "--rate", "0", "--history", "1000"];
-    const server = await ServerProcess.start(args);
+    await using server = await ServerProcess.start(args);
     // The sender says hello as lochat-client does: with a token it keeps across reconnects.
     const hello = {
       type: "hello",
@@ -48,7 +46,7 @@ Deno.test("kill -9 mid-stream: every acked message survives, and resending the r
       nick: "sender",
       client: "kill9-token",
     };
-    const sender = await RawPeer.connect(server.port, "sender");
+    await using sender = await RawPeer.connect(server.port, "sender");
     await sender.send(hello);
     await sender.frame((f) => f.type === "welcome");
     const count = 500;
@@ -96,7 +94,7 @@ Deno.test("kill -9 mid-stream: every acked message survives, and resending the r
     );
 
     // Reconnect as the client would and resend everything not acked.
-    const resender = await RawPeer.connect(again.port, "resender");
+    await using resender = await RawPeer.connect(again.port, "resender");
     await resender.send(hello);
     await resender.frame((f) => f.type === "welcome");
     const unacked = frames.filter((f) => !acked.has(f.id));
@@ -125,7 +123,7 @@ Deno.test("rooms' histories come back after a clean restart, and /history pages 
     {
       await using server = await ServerProcess.start(args);
       await server.stdout.waitFor(`history in ${dir}/lochat.db`);
-      const ann = await RawPeer.native(server.port, "ann");
+      await using ann = await RawPeer.native(server.port, "ann");
       for (let i = 0; i < 5; i++) {
         await ann.send({ type: "msg", id: `l${i}`, text: `lobby ${i}` });
       }
@@ -148,7 +146,7 @@ Deno.test("rooms' histories come back after a clean restart, and /history pages 
       "games 0",
       "games 1",
     ]);
-    const bob = await RawPeer.native(server.port, "bob");
+    await using bob = await RawPeer.native(server.port, "bob");
     await bob.send({ type: "msg", id: "h", text: "/history 5" });
     const older = [
       await bob.frame((f) => f.type === "msg"),
@@ -257,7 +255,7 @@ Deno.test({
       let acked = 0;
       {
         await using server = await ServerProcess.start(args);
-        const ann = await RawPeer.native(server.port, "ann");
+        await using ann = await RawPeer.native(server.port, "ann");
         const big = "x".repeat(1900);
         let refused: Extract<ServerFrame, { type: "error" }> | undefined;
         for (let i = 0; i < 400 && refused === undefined; i++) {
@@ -305,7 +303,7 @@ Deno.test("a line resent after a restart is answered from the store, not stored 
     let firstSeq: number | undefined;
     {
       await using server = await ServerProcess.start(args);
-      const ann = await RawPeer.connect(server.port, "ann");
+      await using ann = await RawPeer.connect(server.port, "ann");
       await ann.send(hello);
       await ann.send({ type: "msg", id: "x1", text: "only once" });
       const ack = await ann.frame((f) => f.type === "ack" && f.id === "x1");
@@ -315,7 +313,7 @@ Deno.test("a line resent after a restart is answered from the store, not stored 
       assertEquals(await server.exitCode(), 0);
     }
     await using server = await ServerProcess.start(args);
-    const again = await RawPeer.connect(server.port, "ann again");
+    await using again = await RawPeer.connect(server.port, "ann again");
     await again.send(hello);
     await again.send({ type: "msg", id: "x1", text: "only once" });
     const ack = await again.frame((f) => f.type === "ack" && f.id === "x1");

@@ -1,7 +1,9 @@
 // deno-lint-ignore-file no-control-regex
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { displayWidth } from "../lib/client/line_editor.ts";
-import { RawPeer, ServerProcess, Tmux } from "./util.ts";
+import { ServerProcess } from "./util/program.ts";
+import { RawPeer } from "./util/raw_peer.ts";
+import { Tmux } from "./util/tmux.ts";
 
 /** The client as a shell command, from source, with the deno running the tests. */
 function clientCommand(port: number, args: string): string {
@@ -20,75 +22,67 @@ Deno.test("incoming messages go above the prompt; the half-typed line and the cu
   await tty.waitForText("You are ann in #lobby");
   await tty.type("half a thought");
   await tty.waitFor((s) => promptRow(s) === "#lobby> half a thought");
-  const bob = await RawPeer.native(server.port, "bob");
-  try {
-    for (const text of ["one", "two", "three"]) {
-      await bob.send({ type: "msg", id: text, text: `message ${text}` });
-    }
-    const screen = await tty.waitForText("<bob> message three");
-    const rows = screen.filter((row) => row.includes("<bob>"));
-    assertEquals(rows.map((r) => r.replace(/^\[\d\d:\d\d\] /, "")), [
-      "<bob> message one",
-      "<bob> message two",
-      "<bob> message three",
-    ]);
-    const prompt = screen.findIndex((row) => row === "#lobby> half a thought");
-    assert(
-      prompt > screen.findIndex((row) => row.includes("message three")),
-      "the prompt is below the messages",
-    );
-    assertEquals(await tty.waitForCursor("#lobby> half a thought".length), {
-      x: "#lobby> half a thought".length,
-      y: prompt,
-    });
-    await tty.type(" finished");
-    await tty.press("Enter");
-    const line = await bob.frame((f) => f.type === "msg");
-    assertEquals(line.type === "msg" && line.text, "half a thought finished");
-    // The sender's own line gets its ticks in place.
-    await tty.waitFor((s) =>
-      s.some((row) => /<ann> half a thought finished ✓✓ 1\/1$/.test(row))
-    );
-  } finally {
-    await bob.close();
+  await using bob = await RawPeer.native(server.port, "bob");
+  for (const text of ["one", "two", "three"]) {
+    await bob.send({ type: "msg", id: text, text: `message ${text}` });
   }
+  const screen = await tty.waitForText("<bob> message three");
+  const rows = screen.filter((row) => row.includes("<bob>"));
+  assertEquals(rows.map((r) => r.replace(/^\[\d\d:\d\d\] /, "")), [
+    "<bob> message one",
+    "<bob> message two",
+    "<bob> message three",
+  ]);
+  const prompt = screen.findIndex((row) => row === "#lobby> half a thought");
+  assert(
+    prompt > screen.findIndex((row) => row.includes("message three")),
+    "the prompt is below the messages",
+  );
+  assertEquals(await tty.waitForCursor("#lobby> half a thought".length), {
+    x: "#lobby> half a thought".length,
+    y: prompt,
+  });
+  await tty.type(" finished");
+  await tty.press("Enter");
+  const line = await bob.frame((f) => f.type === "msg");
+  assertEquals(line.type === "msg" && line.text, "half a thought finished");
+  // The sender's own line gets its ticks in place.
+  await tty.waitFor((s) =>
+    s.some((row) => /<ann> half a thought finished ✓✓ 1\/1$/.test(row))
+  );
 });
 
 Deno.test("editing keys: arrows, Home/End, Ctrl-A/E/U/K/W, Backspace and Delete", async () => {
   await using server = await ServerProcess.start();
-  const bob = await RawPeer.native(server.port, "bob");
+  await using bob = await RawPeer.native(server.port, "bob");
   await using tty = await Tmux.start(clientCommand(server.port, "--nick ann"));
-  try {
-    await tty.waitForText("You are ann in #lobby");
-    const prompt = (text: string) => tty.waitFor(prompted(text));
-    await tty.type("hello world");
-    await tty.press("Left", "Left", "Left", "Left", "Left", "BSpace");
-    await prompt("helloworld");
-    await tty.type("_");
-    await tty.press("Home");
-    await tty.type(">");
-    await tty.press("End");
-    await tty.type("!");
-    await prompt(">hello_world!");
-    await tty.press("C-a", "Delete");
-    await prompt("hello_world!");
-    await tty.press("C-e", "BSpace");
-    await prompt("hello_world");
-    await tty.type(" and more words");
-    await tty.press("C-w");
-    await prompt("hello_world and more ");
-    await tty.press("C-a", "Right", "Right", "Right", "Right", "Right", "C-k");
-    await prompt("hello");
-    await tty.waitForCursor("#lobby> hello".length);
-    await tty.press("C-u");
-    await prompt("");
-    await tty.type("edited");
-    await tty.press("Enter");
-    const msg = await bob.frame((f) => f.type === "msg");
-    assertEquals(msg.type === "msg" && msg.text, "edited");
-  } finally {
-    await bob.close();
-  }
+  await tty.waitForText("You are ann in #lobby");
+  const prompt = (text: string) => tty.waitFor(prompted(text));
+  await tty.type("hello world");
+  await tty.press("Left", "Left", "Left", "Left", "Left", "BSpace");
+  await prompt("helloworld");
+  await tty.type("_");
+  await tty.press("Home");
+  await tty.type(">");
+  await tty.press("End");
+  await tty.type("!");
+  await prompt(">hello_world!");
+  await tty.press("C-a", "Delete");
+  await prompt("hello_world!");
+  await tty.press("C-e", "BSpace");
+  await prompt("hello_world");
+  await tty.type(" and more words");
+  await tty.press("C-w");
+  await prompt("hello_world and more ");
+  await tty.press("C-a", "Right", "Right", "Right", "Right", "Right", "C-k");
+  await prompt("hello");
+  await tty.waitForCursor("#lobby> hello".length);
+  await tty.press("C-u");
+  await prompt("");
+  await tty.type("edited");
+  await tty.press("Enter");
+  const msg = await bob.frame((f) => f.type === "msg");
+  assertEquals(msg.type === "msg" && msg.text, "edited");
 });
 
 Deno.test("Up and Down recall earlier lines, and the draft comes back", async () => {
@@ -111,80 +105,66 @@ Deno.test("Up and Down recall earlier lines, and the draft comes back", async ()
 
 Deno.test("Tab completes nicks and commands", async () => {
   await using server = await ServerProcess.start();
-  const peers = [
-    await RawPeer.native(server.port, "robert"),
-    await RawPeer.native(server.port, "rosalind"),
-  ];
+  await using _robert = await RawPeer.native(server.port, "robert");
+  await using _rosalind = await RawPeer.native(server.port, "rosalind");
   await using tty = await Tmux.start(clientCommand(server.port, "--nick ann"));
-  try {
-    await tty.waitForText("You are ann in #lobby");
-    await tty.type("/jo");
-    await tty.press("Tab");
-    await tty.waitFor((s) => promptRow(s) === "#lobby> /join");
-    await tty.press("C-u");
-    await tty.type("/who");
-    await tty.press("Enter");
-    await tty.waitForText("In #lobby (3): ann, robert, rosalind");
-    await tty.type("ro");
-    await tty.press("Tab");
-    // Two candidates: listed above the prompt, the line keeps what they share.
-    await tty.waitForText("robert  rosalind");
-    await tty.type("s");
-    await tty.press("Tab");
-    await tty.waitFor((s) => promptRow(s) === "#lobby> rosalind:");
-    await tty.waitForCursor("#lobby> rosalind: ".length);
-  } finally {
-    await Promise.all(peers.map((p) => p.close()));
-  }
+  await tty.waitForText("You are ann in #lobby");
+  await tty.type("/jo");
+  await tty.press("Tab");
+  await tty.waitFor((s) => promptRow(s) === "#lobby> /join");
+  await tty.press("C-u");
+  await tty.type("/who");
+  await tty.press("Enter");
+  await tty.waitForText("In #lobby (3): ann, robert, rosalind");
+  await tty.type("ro");
+  await tty.press("Tab");
+  // Two candidates: listed above the prompt, the line keeps what they share.
+  await tty.waitForText("robert  rosalind");
+  await tty.type("s");
+  await tty.press("Tab");
+  await tty.waitFor((s) => promptRow(s) === "#lobby> rosalind:");
+  await tty.waitForCursor("#lobby> rosalind: ".length);
 });
 
 Deno.test("CJK and emoji on the prompt line take their real width; the cursor lands after them", async () => {
   await using server = await ServerProcess.start();
-  const bob = await RawPeer.native(server.port, "bob");
+  await using bob = await RawPeer.native(server.port, "bob");
   await using tty = await Tmux.start(clientCommand(server.port, "--nick ann"));
-  try {
-    await tty.waitForText("You are ann in #lobby");
-    const text = "日本語 👋🏽 café";
-    await tty.type(text);
-    await tty.waitFor((s) => promptRow(s) === `#lobby> ${text}`);
-    assertEquals(displayWidth(text), 14, "CJK and emoji take two columns each");
-    await tty.waitForCursor("#lobby> ".length + 14);
-    // Five graphemes back (" café"): the cursor stands right after the emoji.
-    await tty.press("Left", "Left", "Left", "Left", "Left");
-    await tty.waitForCursor("#lobby> ".length + displayWidth("日本語 👋🏽"));
-    await tty.press("BSpace");
-    await tty.waitFor((s) => promptRow(s) === "#lobby> 日本語  café");
-    await tty.press("Enter");
-    const msg = await bob.frame((f) => f.type === "msg");
-    assertEquals(msg.type === "msg" && msg.text, "日本語  café");
-  } finally {
-    await bob.close();
-  }
+  await tty.waitForText("You are ann in #lobby");
+  const text = "日本語 👋🏽 café";
+  await tty.type(text);
+  await tty.waitFor((s) => promptRow(s) === `#lobby> ${text}`);
+  assertEquals(displayWidth(text), 14, "CJK and emoji take two columns each");
+  await tty.waitForCursor("#lobby> ".length + 14);
+  // Five graphemes back (" café"): the cursor stands right after the emoji.
+  await tty.press("Left", "Left", "Left", "Left", "Left");
+  await tty.waitForCursor("#lobby> ".length + displayWidth("日本語 👋🏽"));
+  await tty.press("BSpace");
+  await tty.waitFor((s) => promptRow(s) === "#lobby> 日本語  café");
+  await tty.press("Enter");
+  const msg = await bob.frame((f) => f.type === "msg");
+  assertEquals(msg.type === "msg" && msg.text, "日本語  café");
 });
 
 Deno.test("a mention is highlighted and rings the bell; --no-bell keeps quiet", async () => {
   await using server = await ServerProcess.start();
-  const bob = await RawPeer.native(server.port, "bob");
+  await using bob = await RawPeer.native(server.port, "bob");
   const command = (args: string) =>
     `env -u NO_COLOR '${Deno.execPath()}' run --allow-all client.ts --host 127.0.0.1 --port ${server.port} ${args}`;
   // tmux raises a window's bell flag when the program in it rings the bell.
   await using loud = await Tmux.start(command("--nick ann"));
   await using quiet = await Tmux.start(command("--nick cat --no-bell"));
-  try {
-    await loud.waitForText("You are ann in #lobby");
-    await quiet.waitForText("You are cat in #lobby");
-    await bob.send({ type: "msg", id: "m1", text: "no names here" });
-    await loud.waitForText("no names here");
-    assertEquals(await loud.display("#{window_bell_flag}"), "0");
-    await bob.send({ type: "msg", id: "m2", text: "hey ann and cat, look" });
-    await loud.waitForText("hey ann and cat, look");
-    await quiet.waitForText("hey ann and cat, look");
-    assertEquals(await loud.display("#{window_bell_flag}"), "1");
-    assertEquals(await quiet.display("#{window_bell_flag}"), "0");
-    assertMatch(await loud.styledScreen(), /\x1b\[1mhey ann and cat, look/);
-  } finally {
-    await bob.close();
-  }
+  await loud.waitForText("You are ann in #lobby");
+  await quiet.waitForText("You are cat in #lobby");
+  await bob.send({ type: "msg", id: "m1", text: "no names here" });
+  await loud.waitForText("no names here");
+  assertEquals(await loud.display("#{window_bell_flag}"), "0");
+  await bob.send({ type: "msg", id: "m2", text: "hey ann and cat, look" });
+  await loud.waitForText("hey ann and cat, look");
+  await quiet.waitForText("hey ann and cat, look");
+  assertEquals(await loud.display("#{window_bell_flag}"), "1");
+  assertEquals(await quiet.display("#{window_bell_flag}"), "0");
+  assertMatch(await loud.styledScreen(), /\x1b\[1mhey ann and cat, look/);
 });
 
 Deno.test("Ctrl-C leaves and the terminal is back in cooked mode", async () => {

@@ -11,7 +11,8 @@
  */
 
 import { parseArgs } from "node:util";
-import { RawPeer, ServerProcess } from "./util.ts";
+import { RawPeer } from "./util/raw_peer.ts";
+import { ServerProcess } from "./util/program.ts";
 
 const encoder = new TextEncoder();
 

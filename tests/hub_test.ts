@@ -2,7 +2,8 @@ import { assert, assertEquals, assertThrows } from "./assert.ts";
 import { ChatError } from "../lib/shared/errors.ts";
 import { MemoryHistory } from "../lib/server/history.ts";
 import { Hub } from "../lib/server/hub.ts";
-import type { Outgoing, ServerFrame } from "../lib/shared/protocol.ts";
+import type { ServerFrame } from "../lib/shared/protocol.ts";
+import type { Outgoing } from "../lib/server/outgoing.ts";
 
 /** A member's side for tests: collects frames; `full` makes it refuse them. */
 class Inbox {

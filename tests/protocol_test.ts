@@ -4,8 +4,8 @@ import {
   decodeServerFrame,
   encodeFrame,
   looksLikeFrame,
-  Outgoing,
 } from "../lib/shared/protocol.ts";
+import { Outgoing } from "../lib/server/outgoing.ts";
 
 Deno.test("a valid hello decodes", () => {
   assertEquals(decodeClientFrame('{"type":"hello","v":1,"nick":"ann"}'), {

@@ -2,34 +2,54 @@ import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { MemoryHistory } from "../lib/server/history.ts";
 import { Hub } from "../lib/server/hub.ts";
 import { Session } from "../lib/server/session.ts";
-import type { SessionOptions } from "../lib/server/session.ts";
-import { LineLog, memoryPair } from "./util.ts";
-import type { MemoryEnd } from "./util.ts";
+import {
+  type ServerContext,
+  serverContext,
+} from "../lib/server/server_context.ts";
+import { SERVER_LIMITS } from "../lib/server/server_limits.ts";
+import { limitDefaults, PROTOCOL_LIMITS } from "../lib/shared/limits.ts";
+import type { Logger } from "../lib/shared/log.ts";
+import { LineLog } from "./util/line_log.ts";
+import { memoryPair } from "./util/memory_pair.ts";
+import type { MemoryEnd } from "./util/memory_pair.ts";
 import { decodeServerFrame } from "../lib/shared/protocol.ts";
 import type { ServerFrame } from "../lib/shared/protocol.ts";
 
 const encoder = new TextEncoder();
 
-function options(
-  hub: Hub,
-  extra: Partial<SessionOptions> = {},
-): SessionOptions {
-  return {
+/** What a test changes of the server's settings. */
+interface Extra {
+  helloWait?: number;
+  queueBytes?: number;
+  log?: Logger;
+}
+
+/** Each hub's context: the sessions of one server share it. */
+const contexts = new WeakMap<Hub, ServerContext>();
+
+/** A context with small bounds, so tests reach them quickly. */
+function options(hub: Hub, extra: Extra = {}): ServerContext {
+  const known = contexts.get(hub);
+  if (known !== undefined && Object.keys(extra).length === 0) return known;
+  const context = serverContext({
     hub,
-    peer: "memory",
     serverName: "test",
-    maxLineBytes: 256,
-    maxQueueBytes: 4096,
-    helloWaitMs: 60_000,
-    log: () => {},
-    ...extra,
-  };
+    limits: { ...limitDefaults(PROTOCOL_LIMITS), lineBytes: 256 },
+    resources: {
+      ...limitDefaults(SERVER_LIMITS),
+      queueBytes: extra.queueBytes ?? 4096,
+      helloWait: extra.helloWait ?? 60_000,
+    },
+    ...(extra.log === undefined ? {} : { log: extra.log }),
+  });
+  contexts.set(hub, context);
+  return context;
 }
 
 /** A session on one end of a memory pair, and the peer's view of the other end. */
-function open(hub: Hub, extra: Partial<SessionOptions> = {}) {
+function open(hub: Hub, extra: Extra = {}) {
   const [server, client] = memoryPair();
-  const session = new Session(server, options(hub, extra));
+  const session = new Session(server, options(hub, extra), { peer: "memory" });
   const done = session.run();
   const log = new LineLog(client, "peer");
   const write = (text: string | Uint8Array) =>
@@ -114,7 +134,7 @@ Deno.test("session treats a first line that is not hello as a text-mode user", a
 });
 
 Deno.test("session starts text mode for a silent peer once the hello wait is over", async () => {
-  const peer = open(hub(), { helloWaitMs: 20 });
+  const peer = open(hub(), { helloWait: 20 });
   await peer.log.waitFor(/^You are guest\d+ in #lobby/);
   await finish(peer.client, peer.done, peer.log.done);
 });
@@ -189,6 +209,7 @@ Deno.test("session drops a member that stops reading once its queue passes the b
     options(h, {
       log: (event, f) => logged.push(`${event} ${f.reason ?? ""}`),
     }),
+    { peer: "memory" },
   );
   let joined!: () => void;
   const stuckJoined = new Promise<void>((resolve) => (joined = resolve));
@@ -259,7 +280,8 @@ Deno.test("session writes frames whole and in order through a transport that tak
   };
   const session = new Session(
     trickle,
-    options(h, { maxQueueBytes: 1 << 20 }),
+    options(h, { queueBytes: 1 << 20 }),
+    { peer: "memory" },
   );
   const done = session.run();
   const log = new LineLog(client, "peer");

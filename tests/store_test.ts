@@ -1,10 +1,7 @@
 import { assert, assertEquals, assertMatch, assertThrows } from "./assert.ts";
 import { DatabaseSync } from "node:sqlite";
-import {
-  SCHEMA_VERSION,
-  SqliteHistory,
-  StoreError,
-} from "../lib/server/sqlite_history.ts";
+import { SCHEMA_VERSION, SqliteHistory } from "../lib/server/sqlite_history.ts";
+import { StoreError } from "../lib/server/history.ts";
 
 const message = (seq: number, room = "lobby", ts = seq) => ({
   seq,

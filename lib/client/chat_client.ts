@@ -11,24 +11,16 @@
  * @module
  */
 
-import { MAX_LINE_BYTES, PROTOCOL_VERSION } from "../shared/limits.ts";
+import { errorMessage } from "../shared/errors.ts";
+import type { Transport } from "../shared/transport.ts";
 import { readLines } from "../shared/lines.ts";
 import {
   decodeServerFrame,
   encodeFrame,
   looksLikeFrame,
+  PROTOCOL_VERSION,
 } from "../shared/protocol.ts";
 import type { ClientFrame, ServerFrame } from "../shared/protocol.ts";
-
-/** The connection a client runs on; `Deno.Conn` is one. */
-export interface ClientTransport {
-  /** Reads into `buffer`; resolves to the count read, or null at the end. */
-  read(buffer: Uint8Array): Promise<number | null>;
-  /** Writes `data`; resolves to the count written. */
-  write(data: Uint8Array): Promise<number>;
-  /** Closes the connection. */
-  close(): void;
-}
 
 /** Where to connect and as whom. */
 export interface ConnectOptions {
@@ -53,7 +45,7 @@ export interface ConnectOptions {
   /** Asks the person for the password when the server wants one (or another try). */
   askPassword?: (() => Promise<string>) | undefined;
   /** Opens the connection; default `Deno.connect`. For tests. */
-  dial?: (hostname: string, port: number) => Promise<ClientTransport>;
+  dial?: (hostname: string, port: number) => Promise<Transport>;
 }
 
 /** A failure to connect, worded for the person who ran the client. */
@@ -68,6 +60,12 @@ export class ConnectError extends Error {
     this.name = "ConnectError";
   }
 }
+
+/**
+ * The longest line the client reads from the server: far more than any
+ * line the server accepts, since a `welcome` carries a room's history.
+ */
+const MAX_SERVER_LINE_BYTES = 8 * 1024 * 1024;
 
 /** How many times a taken nick is swapped for the server's suggestion. */
 const NICK_RETRIES = 5;
@@ -92,7 +90,7 @@ export class ChatClient {
   readonly welcome: Extract<ServerFrame, { type: "welcome" }>;
   /** What the server said while granting a nick other than the one asked for. */
   readonly notices: string[];
-  #transport: ClientTransport;
+  #transport: Transport;
   #lines: AsyncGenerator<ServerFrame | string | undefined>;
   #pending = new Map<string, string>();
   #refused = 0;
@@ -104,7 +102,7 @@ export class ChatClient {
 
   /** Makes a ChatClient. */
   private constructor(
-    transport: ClientTransport,
+    transport: Transport,
     lines: AsyncGenerator<ServerFrame | string | undefined>,
     welcome: Extract<ServerFrame, { type: "welcome" }>,
     notices: string[],
@@ -126,7 +124,7 @@ export class ChatClient {
     const dial = options.dial ??
       ((hostname, port) => Deno.connect({ hostname, port }));
     const where = `${options.hostname}:${options.port}`;
-    let transport: ClientTransport;
+    let transport: Transport;
     try {
       transport = await dial(options.hostname, options.port);
     } catch (error) {
@@ -181,7 +179,7 @@ export class ChatClient {
       if (error instanceof ConnectError) throw error;
       throw new ConnectError(
         `Lost the connection to ${where} during the handshake: ${
-          describe(error)
+          errorMessage(error)
         }`,
       );
     }
@@ -308,11 +306,11 @@ export class ChatClient {
  * refusal) come as strings, unreadable ones as `undefined`.
  */
 async function* frames(
-  transport: ClientTransport,
+  transport: Transport,
 ): AsyncGenerator<ServerFrame | string | undefined> {
   // The server's lines can be longer than what it accepts: history in welcome.
   for await (
-    const result of readLines(transport, { maxBytes: MAX_LINE_BYTES * 1024 })
+    const result of readLines(transport, { maxBytes: MAX_SERVER_LINE_BYTES })
   ) {
     if (!result.ok) {
       yield undefined;
@@ -359,7 +357,7 @@ async function* iterate<T>(generator: AsyncGenerator<T>): AsyncGenerator<T> {
 }
 
 async function writeAll(
-  transport: ClientTransport,
+  transport: Transport,
   data: Uint8Array,
 ): Promise<void> {
   let written = 0;
@@ -381,9 +379,5 @@ function dialProblem(error: unknown, where: string): string {
   if (error instanceof Deno.errors.TimedOut) {
     return `Cannot connect to ${where}: timed out; check the address and that the port is not firewalled`;
   }
-  return `Cannot connect to ${where}: ${describe(error)}`;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return `Cannot connect to ${where}: ${errorMessage(error)}`;
 }

@@ -16,7 +16,9 @@
 
 import { ChatClient, ConnectError } from "./chat_client.ts";
 import type { ConnectOptions } from "./chat_client.ts";
+import { isQuit } from "../shared/input.ts";
 import type { ServerFrame } from "../shared/protocol.ts";
+import { CLIENT_SETTINGS } from "./client_settings.ts";
 
 /** What the input side produces. */
 export type InputEvent =
@@ -166,11 +168,6 @@ export async function runClient(options: RunOptions): Promise<number> {
   }
 }
 
-/** True for the lines that leave: `:q`, `/quit`, `/exit`. */
-export function isQuit(line: string): boolean {
-  return /^\s*(:q|\/quit|\/exit)(\s.*)?$/i.test(line);
-}
-
 async function reconnectLoop(
   options: RunOptions,
   old: ChatClient,
@@ -181,8 +178,12 @@ async function reconnectLoop(
   const random = options.random ?? Math.random;
   const sleep = options.sleep ??
     ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const backoff = options.backoff ?? { firstMs: 250, maxMs: 10_000 };
-  const maxAttempts = options.maxAttempts ?? 30;
+  const backoff = options.backoff ?? {
+    firstMs: CLIENT_SETTINGS.reconnectFirstMs.default,
+    maxMs: CLIENT_SETTINGS.reconnectMaxMs.default,
+  };
+  const maxAttempts = options.maxAttempts ??
+    CLIENT_SETTINGS.reconnectAttempts.default;
   const waiting = unacked.length > 0
     ? `; ${unacked.length} unacknowledged lines will be resent`
     : "";

@@ -14,7 +14,9 @@
 
 import type { ChatClient } from "./chat_client.ts";
 import type { ClientView, InputEvent } from "./client_loop.ts";
-import { COMMAND_NAMES } from "../server/commands.ts";
+import { COMMAND_NAMES } from "../shared/command_specs.ts";
+import { parseInput } from "../shared/input.ts";
+import type { ByteReader } from "../shared/transport.ts";
 import { KeyDecoder } from "./keys.ts";
 import { displayWidth, LineEditor } from "./line_editor.ts";
 import type { ServerFrame } from "../shared/protocol.ts";
@@ -25,9 +27,7 @@ import type { ScreenIO } from "./screen.ts";
 import { styleText } from "node:util";
 
 /** The terminal the view drives; `Deno.stdin`/`Deno.stdout` in practice. */
-export interface TerminalIO extends ScreenIO {
-  /** Reads key presses into `buffer`; null at the end. */
-  read(buffer: Uint8Array): Promise<number | null>;
+export interface TerminalIO extends ScreenIO, ByteReader {
   /** Switches raw mode on or off. */
   setRaw(raw: boolean): void;
 }
@@ -200,15 +200,17 @@ export class TerminalView implements ClientView {
   }
 
   sent(id: string, text: string, client: ChatClient): void {
-    const me = /^\/me\s+(.+)$/i.exec(text);
-    if (text.startsWith("/") && !text.startsWith("//") && me === null) return;
+    const parsed = parseInput(text);
+    const me = parsed.kind === "command" && parsed.name === "me" &&
+      parsed.args.trim() !== "";
+    if (parsed.kind === "command" && !me) return;
     const message = {
       seq: 0,
       room: client.room,
       from: client.nick,
-      text: me !== null ? me[1]! : text.startsWith("//") ? text.slice(1) : text,
+      text: parsed.kind === "text" ? parsed.text : parsed.args,
       ts: Date.now(),
-      ...(me !== null ? { me: true } : {}),
+      ...(me ? { me: true } : {}),
     };
     this.#screen.printOwn(
       id,

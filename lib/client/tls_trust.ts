@@ -5,14 +5,15 @@
  * Deno's own `Deno.connectTls` always verifies against trust roots and does
  * not show the peer's certificate, so trust on first use goes through
  * `node:tls` (which Deno ships): it can hand over an unverified certificate
- * for us to pin. The socket is wrapped as a `ClientTransport`, so the rest
+ * for us to pin. The socket is wrapped as a `Transport`, so the rest
  * of the client cannot tell TLS from TCP.
  *
  * @module
  */
 
 import tls from "node:tls";
-import type { ClientTransport } from "./chat_client.ts";
+import { errorMessage } from "../shared/errors.ts";
+import type { Transport } from "../shared/transport.ts";
 import { ConnectError } from "./chat_client.ts";
 import type { KnownServers } from "./known_servers.ts";
 
@@ -29,7 +30,7 @@ export async function dialTls(
   hostname: string,
   port: number,
   trust: TlsTrust,
-): Promise<ClientTransport> {
+): Promise<Transport> {
   const where = `${hostname}:${port}`;
   const socket = tls.connect({
     host: hostname,
@@ -55,7 +56,7 @@ export async function dialTls(
     });
   } catch (error) {
     socket.destroy();
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     if (/ECONNREFUSED|refused/i.test(message)) {
       throw new ConnectError(
         `Cannot connect to ${where}: connection refused. Is lochat-server running there?`,
@@ -93,7 +94,7 @@ export async function dialTls(
 }
 
 /** A `node:tls` socket as a `read`/`write`/`close` transport. */
-class NodeSocketTransport implements ClientTransport {
+class NodeSocketTransport implements Transport {
   #socket: tls.TLSSocket;
   #chunks: Uint8Array[] = [];
   #ended = false;

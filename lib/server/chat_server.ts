@@ -12,37 +12,33 @@
  * @module
  */
 
+import { errorMessage } from "../shared/errors.ts";
+import type { ProtocolLimits } from "../shared/limits.ts";
+import type { Logger } from "../shared/log.ts";
+import { encodeFrame } from "../shared/protocol.ts";
 import type { HistoryStore } from "./history.ts";
 import { MemoryHistory } from "./history.ts";
 import { Hub } from "./hub.ts";
-import { MEMORY_HISTORY_PER_ROOM } from "../shared/limits.ts";
-import type { Logger } from "../shared/log.ts";
-import { encodeFrame } from "../shared/protocol.ts";
+import { type ServerContext, serverContext } from "./server_context.ts";
+import type { ServerLimits } from "./server_limits.ts";
 import { Session } from "./session.ts";
-import type { SessionLimits } from "./session.ts";
 
 /** Everything a server needs to start. */
-export interface ServerOptions extends SessionLimits {
+export interface ServerOptions {
   /** Address to listen on. */
   hostname: string;
   /** Port to listen on; 0 picks a free one. */
   port: number;
   /** Name the server gives itself in `welcome` and in discovery. */
   serverName: string;
-  /** Messages a joiner is shown. */
-  history: number;
-  /** Longest nick allowed. */
-  maxNick?: number;
+  /** The protocol limits, enforced as given (by reference). */
+  limits: ProtocolLimits;
+  /** The server's resource limits, enforced as given (by reference). */
+  resources: ServerLimits;
   /** Where messages are kept; default in memory. */
   store?: HistoryStore;
-  /** How long to wait for `hello` before text mode, in ms. */
-  helloWaitMs: number;
   /** Stop when the last client leaves, as the original did. */
   exitWhenEmpty: boolean;
-  /** Connections held at once. */
-  maxConnections: number;
-  /** Connections one address may hold. */
-  maxPerAddress: number;
   /** PEM certificate and key: serve TLS instead of plain TCP. */
   tls?: { cert: string; key: string } | undefined;
   /** A password everyone must give, if set. */
@@ -87,6 +83,7 @@ export class ChatServer {
   readonly hub: Hub;
   #listener: Deno.Listener;
   #options: ServerOptions;
+  #context: ServerContext;
   /** Each open connection's session, and the task that serves it. */
   #sessions = new Map<Session, Promise<void>>();
   #perAddress = new Map<string, number>();
@@ -99,14 +96,28 @@ export class ChatServer {
   private constructor(listener: Deno.Listener, options: ServerOptions) {
     this.#listener = listener;
     this.#options = options;
+    const { resources } = options;
+    const store: HistoryStore = options.store ?? new MemoryHistory({
+      perRoom: Math.max(
+        resources.historyOnJoin,
+        resources.memoryHistoryPerRoom,
+      ),
+    });
     this.hub = new Hub({
-      history: options.store ?? new MemoryHistory({
-        perRoom: Math.max(options.history, MEMORY_HISTORY_PER_ROOM),
-      }),
-      historyOnJoin: options.history,
+      history: store,
+      historyOnJoin: resources.historyOnJoin,
+      limits: options.limits,
       operators: options.operators ?? [],
       operatorSecret: options.operatorSecret,
-      ...(options.maxNick === undefined ? {} : { maxNick: options.maxNick }),
+    });
+    this.#context = serverContext({
+      hub: this.hub,
+      limits: options.limits,
+      resources,
+      serverName: options.serverName,
+      password: options.password,
+      log: options.log,
+      answered: store.answered?.bind(store),
     });
     this.#done = new Promise((resolve) => (this.#stopped = resolve));
     this.#ticker = setInterval(() => {
@@ -206,12 +217,14 @@ export class ChatServer {
     const peer = `${remote.hostname}:${remote.port}`;
     const address = remote.hostname;
     const count = this.#perAddress.get(address) ?? 0;
-    const refusal = this.hub.banned(address) !== undefined
-      ? `Your address is ${this.hub.banned(address)}`
-      : this.#sessions.size >= this.#options.maxConnections
-      ? `The server is full (${this.#options.maxConnections} connections); try again later`
-      : count >= this.#options.maxPerAddress
-      ? `Too many connections from your address (the limit is ${this.#options.maxPerAddress}); close some and try again`
+    const { maxConnections, maxPerAddress } = this.#options.resources;
+    const banned = this.hub.moderation.banned(address);
+    const refusal = banned !== undefined
+      ? `Your address is ${banned}`
+      : this.#sessions.size >= maxConnections
+      ? `The server is full (${maxConnections} connections); try again later`
+      : count >= maxPerAddress
+      ? `Too many connections from your address (the limit is ${maxPerAddress}); close some and try again`
       : undefined;
     if (refusal !== undefined) {
       this.#options.log("refuse", { peer, reason: refusal });
@@ -219,22 +232,7 @@ export class ChatServer {
       return;
     }
     this.#perAddress.set(address, count + 1);
-    const session = new Session(conn, {
-      hub: this.hub,
-      peer,
-      address,
-      serverName: this.#options.serverName,
-      helloWaitMs: this.#options.helloWaitMs,
-      password: this.#options.password,
-      log: this.#options.log,
-      maxLineBytes: this.#options.maxLineBytes,
-      maxQueueBytes: this.#options.maxQueueBytes,
-      maxQueueFrames: this.#options.maxQueueFrames,
-      rate: this.#options.rate,
-      burst: this.#options.burst,
-      pingIntervalMs: this.#options.pingIntervalMs,
-      handshakeTimeoutMs: this.#options.handshakeTimeoutMs,
-    });
+    const session = new Session(conn, this.#context, { peer, address });
     this.#sessions.set(session, this.#serve(conn, session, peer, address));
   }
 
@@ -268,7 +266,7 @@ export class ChatServer {
    */
   async #handshake(conn: Deno.Conn, peer: string): Promise<boolean> {
     if (!("handshake" in conn)) return true;
-    const limit = this.#options.handshakeTimeoutMs;
+    const limit = this.#options.resources.handshakeTimeout * 1000;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -280,7 +278,7 @@ export class ChatServer {
       await Promise.race([(conn as Deno.TlsConn).handshake(), timeout]);
       return true;
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       const reason = /InvalidContentType|corrupt message/i.test(message)
         ? "TLS handshake failed: the client spoke plain text to the TLS port (it needs --tls)"
         : `TLS handshake failed: ${message}`;
@@ -324,7 +322,7 @@ function startError(error: unknown, options: ServerOptions): Error {
       `Not allowed to listen on ${where}; ports below 1024 need privileges, try --port 4444`,
     );
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   if (options.tls !== undefined && /cert|key|pem/i.test(message)) {
     return new StartError(
       `Cannot use the TLS certificate or key: ${message}; make a pair with \`make cert\``,

@@ -10,6 +10,20 @@
 
 import type { ChatMessage } from "../shared/protocol.ts";
 
+/** A history store that cannot keep messages (a data directory the server
+ * cannot use, a full disk), with what to do about it. */
+export class StoreError extends Error {
+  /**
+   * Makes a StoreError.
+   *
+   * @param message what went wrong and what to do about it
+   */
+  constructor(message: string) {
+    super(message);
+    this.name = "StoreError";
+  }
+}
+
 /** Where a hub keeps its rooms' messages. */
 export interface HistoryStore {
   /**

@@ -11,15 +11,12 @@
  * @module
  */
 
-import { AnswerCache } from "./dedup.ts";
 import { ChatError } from "../shared/errors.ts";
 import type { HistoryStore } from "./history.ts";
 import {
-  DEFAULT_ROOM,
-  MAX_NICK_CHARS,
-  MAX_REASON_CHARS,
-  MAX_TEXT_CHARS,
-  REMEMBERED_IDS,
+  limitDefaults,
+  PROTOCOL_LIMITS,
+  type ProtocolLimits,
 } from "../shared/limits.ts";
 import {
   nickKey,
@@ -27,63 +24,16 @@ import {
   parseRoom,
   suggestNick,
 } from "../shared/names.ts";
-import type {
-  ChatMessage,
-  EventKind,
-  ServerFrame,
+import {
+  type ChatMessage,
+  DEFAULT_ROOM,
+  type EventKind,
+  type ServerFrame,
 } from "../shared/protocol.ts";
-import { Outgoing } from "../shared/protocol.ts";
+import { Member, type MemberSink } from "./member.ts";
+import { Outgoing } from "./outgoing.ts";
 import { sanitize } from "../shared/sanitize.ts";
-import { safeEqual } from "./secrets.ts";
-
-/** Where a member's frames go: a session's outbound queue, or a test. */
-export interface MemberSink {
-  /**
-   * Queues one frame for the member. Returns false when the member cannot
-   * take it (its queue is full and it is being disconnected).
-   */
-  deliver(out: Outgoing): boolean;
-  /** Disconnects the member (a kick); `goodbye` is the last frame it gets. */
-  close?(reason: string, goodbye?: ServerFrame): void;
-}
-
-/** One person in the chat. */
-export class Member {
-  /** Display nick; compare with {@linkcode nickKey}. */
-  nick: string;
-  /** The room the member is in. */
-  room: string = DEFAULT_ROOM;
-  /** Away message, when away. */
-  away: string | undefined = undefined;
-  /** Nick of whoever sent the member the last private message. */
-  lastPrivateFrom: string | undefined = undefined;
-  /** Oldest message of the room the member has been shown: where `/history` goes on. */
-  historyBefore: number | undefined = undefined;
-  /** True once the member has proved to be an operator (`/oper`). */
-  op = false;
-  /** The member's network address, for bans; unset in tests. */
-  address: string | undefined = undefined;
-  /** Keys of the nicks whose messages this member does not want. */
-  readonly ignores = new Set<string>();
-  /** Where the member's frames go. */
-  readonly sink: MemberSink;
-
-  /**
-   * Makes a Member.
-   *
-   * @param nick the member's nick
-   * @param sink where its frames go
-   */
-  constructor(nick: string, sink: MemberSink) {
-    this.nick = nick;
-    this.sink = sink;
-  }
-
-  /** Sends one frame to this member alone. */
-  send(frame: ServerFrame): boolean {
-    return this.sink.deliver(new Outgoing(frame));
-  }
-}
+import { Moderation } from "./moderation.ts";
 
 /** Options for a {@linkcode Hub}. */
 export interface HubOptions {
@@ -93,8 +43,8 @@ export interface HubOptions {
   historyOnJoin: number;
   /** The clock, for tests. Default: `Date.now`. */
   now?: () => number;
-  /** Longest nick allowed. Default {@linkcode MAX_NICK_CHARS}. */
-  maxNick?: number;
+  /** The protocol limits the hub enforces. Default: their defaults. */
+  limits?: ProtocolLimits;
   /** Nicks that may become operators with `/oper SECRET`. */
   operators?: string[];
   /** The operators' secret; without one, no one can become an operator. */
@@ -133,8 +83,6 @@ export interface RoomInfo {
  * ```
  */
 export class Hub {
-  /** Acks given to native clients, for resends after a reconnect. */
-  readonly answers = new AnswerCache({ capacity: REMEMBERED_IDS });
   #members = new Map<string, Member>();
   #rooms = new Map<string, Set<Member>>();
   #history: HistoryStore;
@@ -143,11 +91,9 @@ export class Hub {
   #seq: number;
   #guests = 0;
   #closing = false;
-  #operators: Set<string>;
-  #maxNick: number;
-  #operatorSecret: string | undefined;
-  /** Banned addresses, with why. */
-  #bans = new Map<string, string>();
+  #limits: ProtocolLimits;
+  /** Operators, kicks and bans. */
+  readonly moderation: Moderation;
 
   /**
    * Makes a Hub.
@@ -155,9 +101,12 @@ export class Hub {
    * @param options the store, how much history a joiner sees, operators
    */
   constructor(options: HubOptions) {
-    this.#operators = new Set((options.operators ?? []).map(nickKey));
-    this.#maxNick = options.maxNick ?? MAX_NICK_CHARS;
-    this.#operatorSecret = options.operatorSecret;
+    this.#limits = options.limits ?? limitDefaults(PROTOCOL_LIMITS);
+    this.moderation = new Moderation(this, {
+      operators: options.operators ?? [],
+      secret: options.operatorSecret,
+      reasonChars: this.#limits.reasonChars,
+    });
     this.#history = options.history;
     this.#historyOnJoin = options.historyOnJoin;
     this.#now = options.now ?? Date.now;
@@ -177,15 +126,6 @@ export class Hub {
   /** The member with `nick` (any case), if any. */
   find(nick: string): Member | undefined {
     return this.#members.get(nickKey(nick));
-  }
-
-  /**
-   * What was kept for client message `key` by an earlier server run, when
-   * the store remembers (history on disk); see {@linkcode AnswerCache} for
-   * this run's own answers.
-   */
-  answered(key: string): { seq: number; ts: number } | undefined {
-    return this.#history.answered?.(key);
   }
 
   /** The member with `nick`, or a {@linkcode ChatError} that says no one is. */
@@ -230,7 +170,7 @@ export class Hub {
     // N members would only be N² frames that no one will read.
     if (this.#closing) return;
     this.#event(member.room, "quit", member.nick, {
-      reason: clean(reason, MAX_REASON_CHARS),
+      reason: clean(reason, this.#limits.reasonChars),
     });
   }
 
@@ -243,8 +183,11 @@ export class Hub {
   rename(member: Member, nick: string): void {
     if (nick === member.nick) return;
     if (nickKey(nick) !== nickKey(member.nick)) this.#checkNickFree(nick);
-    else if (nickProblem(nick, this.#maxNick) !== undefined) {
-      throw new ChatError("nick-invalid", nickProblem(nick, this.#maxNick)!);
+    else if (nickProblem(nick, this.#limits.nickChars) !== undefined) {
+      throw new ChatError(
+        "nick-invalid",
+        nickProblem(nick, this.#limits.nickChars)!,
+      );
     }
     const old = member.nick;
     this.#members.delete(nickKey(old));
@@ -291,7 +234,7 @@ export class Hub {
       seq: ++this.#seq,
       room: member.room,
       from: member.nick,
-      text: messageText(text),
+      text: messageText(text, this.#limits.textChars),
       ts: this.#now(),
     };
     if (options.me) message.me = true;
@@ -337,7 +280,7 @@ export class Hub {
       type: "pm",
       from: member.nick,
       to: target.nick,
-      text: messageText(text),
+      text: messageText(text, this.#limits.textChars),
       ts: this.#now(),
     };
     if (options.me) frame.me = true;
@@ -353,7 +296,7 @@ export class Hub {
   setAway(member: Member, message: string | undefined): void {
     const text = message === undefined
       ? undefined
-      : clean(message, MAX_REASON_CHARS).trim();
+      : clean(message, this.#limits.reasonChars).trim();
     if (text === undefined || text === "") {
       if (member.away === undefined) {
         throw new ChatError("not-now", "You are not away");
@@ -381,84 +324,6 @@ export class Hub {
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  /**
-   * Makes `member` an operator when its nick is on the operator list and
-   * `secret` is right. Says nothing of which one was wrong.
-   */
-  oper(member: Member, secret: string): void {
-    const expected = this.#operatorSecret;
-    const listed = this.#operators.has(nickKey(member.nick));
-    // Compare even when unlisted, so the time taken says nothing either.
-    const right = expected !== undefined && safeEqual(secret, expected);
-    if (!listed || !right) {
-      throw new ChatError(
-        "forbidden",
-        "Not an operator: the nick is not on the server's list or the secret is wrong",
-      );
-    }
-    member.op = true;
-  }
-
-  /** Disconnects `nick`, telling everyone who did it and why. */
-  kick(by: Member, nick: string, reason: string): Member {
-    this.#requireOp(by);
-    const target = this.online(nick);
-    const why = `kicked by ${by.nick}${
-      reason.trim() === "" ? "" : `: ${clean(reason, MAX_REASON_CHARS)}`
-    }`;
-    if (target.sink.close !== undefined) {
-      target.sink.close(why, { type: "bye", reason: `You were ${why}` });
-    } else {
-      this.exit(target, why);
-    }
-    return target;
-  }
-
-  /** Bans `nick`'s address until the server restarts, and kicks them. */
-  ban(by: Member, nick: string, reason: string): string {
-    this.#requireOp(by);
-    const target = this.online(nick);
-    if (target.address === undefined) {
-      throw new ChatError("not-now", `${target.nick} has no address to ban`);
-    }
-    this.#bans.set(
-      target.address,
-      `banned by ${by.nick}${
-        reason.trim() === "" ? "" : `: ${clean(reason, MAX_REASON_CHARS)}`
-      }`,
-    );
-    this.kick(by, target.nick, reason);
-    return target.address;
-  }
-
-  /** Lifts a ban. */
-  unban(by: Member, address: string): void {
-    this.#requireOp(by);
-    if (!this.#bans.delete(address)) {
-      throw new ChatError(
-        "bad-args",
-        `"${clean(address, 60)}" is not banned; /bans lists bans`,
-      );
-    }
-  }
-
-  /** Why `address` is banned, if it is. */
-  banned(address: string): string | undefined {
-    return this.#bans.get(address);
-  }
-
-  /** Every ban, for `/bans`. */
-  bans(by: Member): [string, string][] {
-    this.#requireOp(by);
-    return [...this.#bans];
-  }
-
-  #requireOp(member: Member): void {
-    if (!member.op) {
-      throw new ChatError("forbidden", "Only operators can do that; see /oper");
-    }
-  }
-
   /** Sends one frame to every member (a server announcement). */
   announce(frame: ServerFrame): void {
     const out = new Outgoing(frame);
@@ -466,10 +331,14 @@ export class Hub {
   }
 
   #checkNickFree(nick: string): void {
-    const problem = nickProblem(nick, this.#maxNick);
+    const problem = nickProblem(nick, this.#limits.nickChars);
     if (problem !== undefined) throw new ChatError("nick-invalid", problem);
     if (this.isTaken(nick)) {
-      const free = suggestNick(nick, (n) => this.isTaken(n), this.#maxNick);
+      const free = suggestNick(
+        nick,
+        (n) => this.isTaken(n),
+        this.#limits.nickChars,
+      );
       throw new ChatError(
         "nick-taken",
         `The nick "${nick}" is taken; try "${free}"`,
@@ -531,7 +400,7 @@ function clean(text: string, max: number): string {
 }
 
 /** Cleans message text, or refuses it when nothing is left or it is too long. */
-function messageText(text: string): string {
+function messageText(text: string, maxChars: number): string {
   const safe = sanitize(text);
   if (safe.trim() === "") {
     throw new ChatError(
@@ -539,10 +408,10 @@ function messageText(text: string): string {
       "The message is empty once control characters are removed",
     );
   }
-  if (safe.length > MAX_TEXT_CHARS) {
+  if (safe.length > maxChars) {
     throw new ChatError(
       "text-invalid",
-      `The message is ${safe.length} characters; the limit is ${MAX_TEXT_CHARS}`,
+      `The message is ${safe.length} characters; the limit is ${maxChars}`,
     );
   }
   return safe;

@@ -20,7 +20,7 @@
 
 import { DatabaseSync } from "node:sqlite";
 import type { StatementSync } from "node:sqlite";
-import type { HistoryStore } from "./history.ts";
+import { type HistoryStore, StoreError } from "./history.ts";
 import type { ChatMessage } from "../shared/protocol.ts";
 
 /** The schema this Lochat writes. */
@@ -49,19 +49,6 @@ export interface HistoryLimit {
   messages?: number;
   /** Days of messages kept. */
   days?: number;
-}
-
-/** A data directory the server cannot use, with what to do about it. */
-export class StoreError extends Error {
-  /**
-   * Makes a StoreError.
-   *
-   * @param message what went wrong and what to do about it
-   */
-  constructor(message: string) {
-    super(message);
-    this.name = "StoreError";
-  }
 }
 
 /** How often, in appended messages, old history is pruned. */

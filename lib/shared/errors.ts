@@ -44,3 +44,17 @@ export class ChatError extends Error {
     this.suggest = options.suggest;
   }
 }
+
+/**
+ * The message of anything thrown: an `Error`'s message, or the value as
+ * text. For logs and for wrapping in a message of our own.
+ *
+ * @example
+ * ```ts
+ * errorMessage(new Error("disk full")); // "disk full"
+ * errorMessage("oops");                 // "oops"
+ * ```
+ */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

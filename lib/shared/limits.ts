@@ -1,103 +1,175 @@
 /**
- * Named limits of the Lochat protocol and server, with their defaults.
+ * Limits: each declared once, with its default, bounds, unit and the flag
+ * that sets it, and passed by reference from the flag parser to where it is
+ * enforced.
  *
- * Every refusal the server sends names the limit it hit, so each limit lives
- * here once, with a comment that says why it has the value it has. The
- * documentation (`docs/protocol.md`, `README.md`) lists the same values.
+ * There are three kinds, each a {@linkcode LimitTable}: the protocol limits
+ * here (what a client must respect: line, message, nick and room lengths,
+ * rate), the server's resource limits (`lib/server/server_limits.ts`) and
+ * the client's settings (`lib/client/client_settings.ts`). The flag parser
+ * builds each binary's flag rows and `--help` ranges from these tables, and
+ * a test checks `docs/protocol.md`'s limits table against them, so the
+ * value enforced, the value documented and the value in `--help` are one.
  *
  * @module
  */
 
-/** Version of the native protocol, sent in `hello` and `welcome`. */
-export const PROTOCOL_VERSION = 1;
+/** One limit or setting: its default, its bounds and how people see it. */
+export interface LimitSpec {
+  /** The value when no flag sets it, in `unit`. */
+  readonly default: number;
+  /** The smallest value a flag may set. */
+  readonly min: number;
+  /** The largest value a flag may set. */
+  readonly max: number;
+  /** The unit, as the docs say it: `bytes`, `characters`, `seconds` … */
+  readonly unit: string;
+  /** The limit's name in `docs/protocol.md`'s limits table, if listed there. */
+  readonly doc?: string;
+  /** The flag that sets it, if any. */
+  readonly flag?: {
+    /** The flag's name, without the dashes. */
+    readonly name: string;
+    /** One line for `--help`. */
+    readonly help: string;
+    /** Placeholder for the value in `--help`: `BYTES`, `N`, `SECONDS`. */
+    readonly value: string;
+  };
+}
 
-/** Default TCP port of the server. */
-export const DEFAULT_PORT = 4444;
+/** Limits of one kind, by field name. */
+export type LimitTable = { readonly [field: string]: LimitSpec };
 
-/**
- * Longest line either side may send, in bytes, the newline included.
- * IRC allows 512; chat people paste longer paragraphs, and a JSON frame adds
- * its envelope and escapes, so a native line may be four times the text.
- */
-export const MAX_LINE_BYTES = 8192;
-
-/** Longest message text, in characters (Unicode code points). */
-export const MAX_TEXT_CHARS = 2000;
-
-/** Longest nick, in characters. */
-export const MAX_NICK_CHARS = 24;
-
-/** Longest room name, in characters. */
-export const MAX_ROOM_CHARS = 32;
-
-/** Longest away message or quit reason, in characters. */
-export const MAX_REASON_CHARS = 200;
-
-/** Longest client-chosen message id, in characters. */
-export const MAX_ID_CHARS = 64;
-
-/** Room everyone starts in. */
-export const DEFAULT_ROOM = "lobby";
-
-/** How many recent messages a joiner is shown, by default. */
-export const DEFAULT_HISTORY = 50;
-
-/** Messages each room keeps on disk, by default (`--history-limit`). */
-export const DEFAULT_HISTORY_LIMIT = 10_000;
+/** The values of a table's limits, by field name. */
+export type LimitValues<T extends LimitTable> = { [K in keyof T]: number };
 
 /**
- * Messages each room keeps when history is held in memory only: enough for
- * `/history` to page back a while, few enough that a busy room costs at most
- * a few hundred KB.
+ * A table's defaults, as a values object.
+ *
+ * @example
+ * ```ts
+ * limitDefaults(PROTOCOL_LIMITS).lineBytes; // 8192
+ * ```
  */
-export const MEMORY_HISTORY_PER_ROOM = 200;
+export function limitDefaults<T extends LimitTable>(table: T): LimitValues<T> {
+  return Object.fromEntries(
+    Object.entries(table).map(([field, spec]) => [field, spec.default]),
+  ) as LimitValues<T>;
+}
 
 /**
- * How long the server waits for a `hello` before it treats the connection as
- * a plain-text (netcat) user, in milliseconds. A native client sends `hello`
- * as soon as it connects, so this only delays a silent netcat user's greeting.
+ * A limit's default as `docs/protocol.md` and `--help` show it:
+ * `8192 bytes`, `20 rooms`.
  */
-export const HELLO_WAIT_MS = 300;
+export function describeDefault(spec: LimitSpec): string {
+  return `${spec.default} ${spec.unit}`;
+}
 
 /**
- * Bytes a member's outbound queue may hold before the member is disconnected
- * as too slow. Bounds the server's memory whatever a reader does.
+ * What a client must respect; the server enforces these and (from protocol
+ * version 2) tells clients their values in `welcome`.
  */
-export const MAX_QUEUE_BYTES = 1024 * 1024;
+export const PROTOCOL_LIMITS = {
+  /**
+   * Longest line either side may send, in bytes, the newline included. IRC
+   * allows 512; chat people paste longer paragraphs, and a JSON frame adds
+   * its envelope and escapes, so a native line may be four times the text.
+   */
+  lineBytes: {
+    default: 8192,
+    min: 512,
+    max: 1024 * 1024,
+    unit: "bytes",
+    doc: "line length, newline included",
+    flag: { name: "max-line", value: "BYTES", help: "longest line accepted" },
+  },
+  /** Longest message text, in characters (Unicode code points). */
+  textChars: {
+    default: 2000,
+    min: 2000,
+    max: 2000,
+    unit: "characters",
+    doc: "message text",
+  },
+  /** Longest nick, in characters. */
+  nickChars: {
+    default: 24,
+    min: 1,
+    max: 64,
+    unit: "characters",
+    doc: "nick",
+    flag: { name: "max-nick", value: "N", help: "longest nick" },
+  },
+  /** Longest room name, in characters. */
+  roomChars: {
+    default: 32,
+    min: 32,
+    max: 32,
+    unit: "characters",
+    doc: "room name",
+  },
+  /** Longest away message, quit or kick reason, in characters. */
+  reasonChars: {
+    default: 200,
+    min: 200,
+    max: 200,
+    unit: "characters",
+    doc: "away message, quit reason",
+  },
+  /** Longest client-chosen message id, in characters. */
+  idChars: {
+    default: 64,
+    min: 64,
+    max: 64,
+    unit: "characters",
+    doc: "message id",
+  },
+  /** Lines a connection may send per second once its burst is spent. */
+  rate: {
+    default: 5,
+    min: 0,
+    max: 1_000_000,
+    unit: "lines a second",
+    doc: "lines a second per connection",
+    flag: {
+      name: "rate",
+      value: "N",
+      help: "lines a second per connection; 0 turns flood control off",
+    },
+  },
+  /**
+   * Lines a connection may send at once: a pasted paragraph of a dozen lines
+   * goes straight through (ssh-chat's 3 lines in 3 s is a known complaint).
+   */
+  burst: {
+    default: 20,
+    min: 1,
+    max: 1_000_000,
+    unit: "lines",
+    doc: "lines at once per connection",
+    flag: {
+      name: "burst",
+      value: "N",
+      help: "lines a connection may send at once",
+    },
+  },
+  /** Messages `/history` shows when no count is given. */
+  historyPage: {
+    default: 20,
+    min: 20,
+    max: 20,
+    unit: "messages",
+    doc: "/history without a count",
+  },
+  /** The most messages one `/history N` shows. */
+  historyPageMax: {
+    default: 500,
+    min: 500,
+    max: 500,
+    unit: "messages",
+    doc: "/history N at most",
+  },
+} as const satisfies LimitTable;
 
-/**
- * Message ids whose acks the server remembers, so that a line resent after
- * a reconnect is acknowledged again rather than delivered twice. About 100
- * bytes each: 10000 cost about 1 MB.
- */
-export const REMEMBERED_IDS = 10000;
-
-/**
- * Frames a member's outbound queue may hold (a second bound beside the bytes:
- * many tiny frames cost more than their bytes).
- */
-export const MAX_QUEUE_FRAMES = 10_000;
-
-/** Lines a connection may send per second once its burst is spent. */
-export const DEFAULT_RATE = 5;
-
-/**
- * Lines a connection may send at once: a pasted paragraph of a dozen lines
- * goes straight through (ssh-chat's 3 lines in 3 s is a known complaint).
- */
-export const DEFAULT_BURST = 20;
-
-/** Connections the server holds at once. */
-export const MAX_CONNECTIONS = 10_000;
-
-/** Connections one address may hold at once. */
-export const MAX_CONNECTIONS_PER_ADDRESS = 20;
-
-/** A quiet native client is pinged after this long, dropped after twice it. */
-export const PING_INTERVAL_MS = 60_000;
-
-/** How long a connection has to finish its TLS handshake, hello or password. */
-export const HANDSHAKE_TIMEOUT_MS = 10_000;
-
-/** The banner every client gets first, as the original did. */
-export const BANNER = "Welcome to LoChat!";
+/** The protocol limits' values, as enforced. */
+export type ProtocolLimits = LimitValues<typeof PROTOCOL_LIMITS>;

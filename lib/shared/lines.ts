@@ -12,6 +12,8 @@
  * @module
  */
 
+import type { ByteReader } from "./transport.ts";
+
 /** What a {@linkcode LineSplitter} hands back for each line it finds. */
 export type LineResult =
   | { ok: true; line: string }
@@ -136,12 +138,6 @@ export class LineSplitter {
     }
     onLine({ ok: true, line });
   }
-}
-
-/** Anything with a `read` like `Deno.Conn` or `Deno.stdin`. */
-export interface ByteReader {
-  /** Reads into `buffer`; resolves to the count read, or null at the end. */
-  read(buffer: Uint8Array): Promise<number | null>;
 }
 
 /**

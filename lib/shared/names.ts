@@ -10,7 +10,10 @@
  * @module
  */
 
-import { MAX_NICK_CHARS, MAX_ROOM_CHARS } from "./limits.ts";
+import { PROTOCOL_LIMITS } from "./limits.ts";
+
+const MAX_NICK_CHARS: number = PROTOCOL_LIMITS.nickChars.default;
+const MAX_ROOM_CHARS: number = PROTOCOL_LIMITS.roomChars.default;
 import { sanitize } from "./sanitize.ts";
 
 const NICK = /^[A-Za-z][A-Za-z0-9_-]*$/;

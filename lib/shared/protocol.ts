@@ -1,10 +1,12 @@
 /**
- * The native wire protocol: frame types, encoding and validation.
+ * The native wire protocol: frames, their schema, encoding and validation.
  *
- * One JSON object a line (NDJSON), UTF-8, every object with a `type`. The
- * frame unions below are the contract between server and client; change them
- * here and the type checker finds every use. `docs/protocol.md` describes the
- * same frames for people.
+ * One JSON object a line (NDJSON), UTF-8, every object with a `type`. Each
+ * frame is declared once, in {@linkcode CLIENT_FRAMES} and
+ * {@linkcode SERVER_FRAMES}; the TypeScript types ({@linkcode ClientFrame},
+ * {@linkcode ServerFrame}) are derived from those tables and so is the
+ * runtime check, so a field added in one place is typed and checked
+ * everywhere. `docs/protocol.md` describes the same frames for people.
  *
  * Decoding never throws: a line that is not a valid frame comes back as a
  * {@linkcode DecodeError} whose `message` can be sent to the peer as it is.
@@ -13,114 +15,154 @@
  */
 
 import { sanitize } from "./sanitize.ts";
+import {
+  any,
+  arrayOf,
+  bool,
+  compileFields,
+  type FieldsCheck,
+  type FrameOf,
+  type FrameTable,
+  isRecord,
+  num,
+  object,
+  oneOf,
+  opt,
+  type Shape,
+  str,
+} from "./schema.ts";
 
-/** A chat message as stored in history and shown to members. */
-export interface ChatMessage {
-  /** Server-assigned sequence number, increasing per server. */
-  seq: number;
-  /** Room the message was said in. */
-  room: string;
-  /** Nick of the sender. */
-  from: string;
-  /** The text, cleaned of control characters. */
-  text: string;
-  /** Server time, milliseconds since the epoch. */
-  ts: number;
-  /** True for an action (`/me waves`). */
-  me?: boolean;
-}
+/** Version of the native protocol, sent in `hello` and `welcome`. */
+export const PROTOCOL_VERSION = 1;
 
-/** Frames a client sends. */
-export type ClientFrame =
-  | {
-    type: "hello";
-    v: number;
-    nick?: string;
-    room?: string;
-    password?: string;
-    /**
-     * A random token the client keeps across reconnects: message ids are
-     * deduplicated per token (per nick when there is none).
-     */
-    client?: string;
-  }
-  /**
-   * A line the person typed: a chat message, or a `/command`. `//text` sends
-   * text that starts with a slash. Every `msg` gets exactly one `ack` or
-   * `error` with the same `id`.
-   */
-  | { type: "msg"; id: string; text: string }
-  | { type: "ping"; t?: number }
-  /** The answer to the server's `ping`. */
-  | { type: "pong"; t?: number }
-  | { type: "quit"; reason?: string };
+/** Default TCP port of the server. */
+export const DEFAULT_PORT = 4444;
 
-/** What happened to a member, as the room is told. */
-export type EventKind = "join" | "leave" | "quit" | "nick" | "away" | "back";
+/** Room everyone starts in. */
+export const DEFAULT_ROOM = "lobby";
 
-/** Frames the server sends. */
-export type ServerFrame =
-  | {
-    type: "welcome";
-    v: number;
-    banner: string;
-    server: string;
-    nick: string;
-    room: string;
-    history: ChatMessage[];
-  }
-  | ({ type: "msg"; history?: boolean } & ChatMessage)
-  | {
-    type: "pm";
-    from: string;
-    to: string;
-    text: string;
-    ts: number;
-    me?: boolean;
-  }
-  | { type: "ack"; id: string; ts: number; seq?: number }
-  | { type: "delivered"; id: string; count: number; of: number }
-  | {
-    type: "event";
-    event: EventKind;
-    nick: string;
-    ts: number;
-    room?: string;
-    to?: string;
-    reason?: string;
-  }
-  | { type: "reply"; cmd: string; text: string; id?: string; data?: unknown }
-  | {
-    type: "error";
-    code: ErrorCode;
-    message: string;
-    id?: string;
-    suggest?: string;
-  }
-  | { type: "bye"; reason: string }
-  | { type: "pong"; t?: number }
-  /** Are you there? A client answers with `pong`. */
-  | { type: "ping"; t?: number };
+/** Machine-readable reasons carried by `error` frames (`docs/protocol.md` lists them). */
+export const ERROR_CODES = [
+  "bad-frame",
+  "too-long",
+  "invalid-utf8",
+  "version",
+  "nick-taken",
+  "nick-invalid",
+  "room-invalid",
+  "text-invalid",
+  "unknown-command",
+  "bad-args",
+  "no-such-nick",
+  "not-now",
+  "rate-limited",
+  "password",
+  "forbidden",
+  "storage",
+  "internal",
+] as const;
 
 /** Machine-readable reasons carried by `error` frames. */
-export type ErrorCode =
-  | "bad-frame"
-  | "too-long"
-  | "invalid-utf8"
-  | "version"
-  | "nick-taken"
-  | "nick-invalid"
-  | "room-invalid"
-  | "text-invalid"
-  | "unknown-command"
-  | "bad-args"
-  | "no-such-nick"
-  | "not-now"
-  | "rate-limited"
-  | "password"
-  | "forbidden"
-  | "storage"
-  | "internal";
+export type ErrorCode = typeof ERROR_CODES[number];
+
+/** What happened to a member, as the room is told. */
+export const EVENT_KINDS = [
+  "join",
+  "leave",
+  "quit",
+  "nick",
+  "away",
+  "back",
+] as const;
+
+/** What happened to a member, as the room is told. */
+export type EventKind = typeof EVENT_KINDS[number];
+
+/** The fields of a chat message as stored in history and shown to members. */
+export const CHAT_MESSAGE = {
+  /** Server-assigned sequence number, increasing per server. */
+  seq: num,
+  /** Room the message was said in. */
+  room: str,
+  /** Nick of the sender. */
+  from: str,
+  /** The text, cleaned of control characters. */
+  text: str,
+  /** Server time, milliseconds since the epoch. */
+  ts: num,
+  /** True for an action (`/me waves`). */
+  me: opt(bool),
+} as const;
+
+/** A chat message as stored in history and shown to members. */
+export type ChatMessage = Shape<typeof CHAT_MESSAGE>;
+
+/**
+ * Frames a client sends, by type, with their fields.
+ *
+ * - `hello`: opens a native session. `client` is a random token the client
+ *   keeps across reconnects: message ids are deduplicated per token.
+ * - `msg`: a line the person typed, a chat message or a `/command`; every
+ *   `msg` gets exactly one `ack` or `error` with the same `id`.
+ * - `ping` / `pong`: keepalive, and the answer to the server's `ping`.
+ * - `quit`: leave, with a reason the room is told.
+ */
+export const CLIENT_FRAMES = {
+  hello: {
+    v: num,
+    nick: opt(str),
+    room: opt(str),
+    password: opt(str),
+    client: opt(str),
+  },
+  msg: { id: str, text: str },
+  ping: { t: opt(num) },
+  pong: { t: opt(num) },
+  quit: { reason: opt(str) },
+} as const satisfies FrameTable;
+
+/**
+ * Frames the server sends, by type, with their fields; `docs/protocol.md`
+ * says what each means.
+ */
+export const SERVER_FRAMES = {
+  welcome: {
+    v: num,
+    banner: str,
+    server: str,
+    nick: str,
+    room: str,
+    history: arrayOf(object(CHAT_MESSAGE)),
+  },
+  msg: { ...CHAT_MESSAGE, history: opt(bool) },
+  pm: { from: str, to: str, text: str, ts: num, me: opt(bool) },
+  ack: { id: str, ts: num, seq: opt(num) },
+  delivered: { id: str, count: num, of: num },
+  event: {
+    event: oneOf(EVENT_KINDS),
+    nick: str,
+    ts: num,
+    room: opt(str),
+    to: opt(str),
+    reason: opt(str),
+  },
+  reply: { cmd: str, text: str, id: opt(str), data: opt(any) },
+  error: {
+    code: oneOf(ERROR_CODES),
+    message: str,
+    id: opt(str),
+    suggest: opt(str),
+  },
+  bye: { reason: str },
+  pong: { t: opt(num) },
+  ping: { t: opt(num) },
+} as const satisfies FrameTable;
+
+/** Frames a client sends. */
+export type ClientFrame = FrameOf<typeof CLIENT_FRAMES>;
+
+/** Frames the server sends. */
+export type ServerFrame = FrameOf<typeof SERVER_FRAMES>;
 
 /** Why a line could not be decoded; `message` is safe to show the sender. */
 export interface DecodeError {
@@ -138,70 +180,6 @@ export type Decoded<F> = { ok: true; frame: F } | {
   error: DecodeError;
 };
 
-type FieldType = "string" | "number" | "boolean" | "array" | "object" | "any";
-type Schema = Record<string, { [field: string]: `${FieldType}${"" | "?"}` }>;
-
-const CLIENT_SCHEMA: Schema = {
-  hello: {
-    v: "number",
-    nick: "string?",
-    room: "string?",
-    password: "string?",
-    client: "string?",
-  },
-  msg: { id: "string", text: "string" },
-  ping: { t: "number?" },
-  pong: { t: "number?" },
-  quit: { reason: "string?" },
-};
-
-const SERVER_SCHEMA: Schema = {
-  welcome: {
-    v: "number",
-    banner: "string",
-    server: "string",
-    nick: "string",
-    room: "string",
-    history: "array",
-  },
-  msg: {
-    seq: "number",
-    room: "string",
-    from: "string",
-    text: "string",
-    ts: "number",
-    me: "boolean?",
-    history: "boolean?",
-  },
-  pm: {
-    from: "string",
-    to: "string",
-    text: "string",
-    ts: "number",
-    me: "boolean?",
-  },
-  ack: { id: "string", ts: "number", seq: "number?" },
-  delivered: { id: "string", count: "number", of: "number" },
-  event: {
-    event: "string",
-    nick: "string",
-    ts: "number",
-    room: "string?",
-    to: "string?",
-    reason: "string?",
-  },
-  reply: { cmd: "string", text: "string", id: "string?", data: "any?" },
-  error: {
-    code: "string",
-    message: "string",
-    id: "string?",
-    suggest: "string?",
-  },
-  bye: { reason: "string" },
-  pong: { t: "number?" },
-  ping: { t: "number?" },
-};
-
 const encoder = new TextEncoder();
 
 /**
@@ -215,6 +193,20 @@ const encoder = new TextEncoder();
 export function encodeFrame(frame: ClientFrame | ServerFrame): Uint8Array {
   return encoder.encode(JSON.stringify(frame) + "\n");
 }
+
+/** A frame table compiled once: the per-frame decode only compares. */
+type Checks = Map<string, FieldsCheck>;
+
+function compile(table: FrameTable): Checks {
+  return new Map(
+    Object.entries(table).map((
+      [type, fields],
+    ) => [type, compileFields(fields)]),
+  );
+}
+
+const CLIENT_CHECKS = compile(CLIENT_FRAMES);
+const SERVER_CHECKS = compile(SERVER_FRAMES);
 
 /** Decodes and validates one line a client sent. */
 export function decodeClientFrame(line: string): Decoded<ClientFrame> {
@@ -231,32 +223,7 @@ export function looksLikeFrame(line: string): boolean {
   return line.trimStart().startsWith("{");
 }
 
-/** A schema's fields, parsed once: the per-frame decode only compares. */
-type Checks = Map<
-  string,
-  { field: string; expected: FieldType; optional: boolean }[]
->;
-
-function compile(schema: Schema): Checks {
-  return new Map(
-    Object.entries(schema).map(([type, fields]) => [
-      type,
-      Object.entries(fields).map(([field, spec]) => {
-        const optional = spec.endsWith("?");
-        return {
-          field,
-          optional,
-          expected: (optional ? spec.slice(0, -1) : spec) as FieldType,
-        };
-      }),
-    ]),
-  );
-}
-
-const CLIENT_CHECKS = compile(CLIENT_SCHEMA);
-const SERVER_CHECKS = compile(SERVER_SCHEMA);
-
-function decode<F>(line: string, schema: Checks): Decoded<F> {
+function decode<F>(line: string, checks: Checks): Decoded<F> {
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -266,61 +233,34 @@ function decode<F>(line: string, schema: Checks): Decoded<F> {
       "The line is not valid JSON; send one JSON object per line",
     );
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+  if (!isRecord(value)) {
     return fail("bad-frame", 'A frame must be a JSON object with a "type"');
   }
-  const record = value as Record<string, unknown>;
-  const id = typeof record.id === "string" ? record.id : undefined;
-  const type = record.type;
+  const id = typeof value.id === "string" ? value.id : undefined;
+  const type = value.type;
   if (typeof type !== "string") {
     return fail("bad-frame", 'A frame must have a string "type"', id);
   }
-  const checks = schema.get(type);
-  if (checks === undefined) {
-    const known = [...schema.keys()].join(", ");
+  const check = checks.get(type);
+  if (check === undefined) {
+    const known = [...checks.keys()].join(", ");
     return fail(
       "bad-frame",
       `Unknown frame type "${clip(type)}"; expected one of ${known}`,
       id,
     );
   }
-  for (const { field, expected, optional } of checks) {
-    const actual = record[field];
-    if (actual === undefined) {
-      if (optional) continue;
-      return fail(
-        "bad-frame",
-        `A "${type}" frame needs "${field}" (${expected})`,
-        id,
-      );
-    }
-    if (!hasType(actual, expected)) {
-      return fail(
-        "bad-frame",
-        `In a "${type}" frame, "${field}" must be a ${expected}`,
-        id,
-      );
-    }
+  const problem = check(value);
+  if (problem !== undefined) {
+    return fail(
+      "bad-frame",
+      problem.startsWith("needs ")
+        ? `A "${type}" frame ${problem}`
+        : `In a "${type}" frame, ${problem}`,
+      id,
+    );
   }
-  return { ok: true, frame: record as F };
-}
-
-function hasType(value: unknown, expected: FieldType): boolean {
-  switch (expected) {
-    case "any":
-      return true;
-    case "array":
-      return Array.isArray(value);
-    case "object":
-      return typeof value === "object" && value !== null &&
-        !Array.isArray(value);
-    case "number":
-      return typeof value === "number" && Number.isFinite(value);
-    case "string":
-      return typeof value === "string";
-    case "boolean":
-      return typeof value === "boolean";
-  }
+  return { ok: true, frame: value as F };
 }
 
 function fail<F>(code: ErrorCode, message: string, id?: string): Decoded<F> {
@@ -333,35 +273,4 @@ function fail<F>(code: ErrorCode, message: string, id?: string): Decoded<F> {
 function clip(text: string): string {
   const clean = sanitize(text);
   return clean.length > 32 ? `${clean.slice(0, 32)}…` : clean;
-}
-
-/**
- * A frame on its way to one or many members, encoded at most once per wire
- * format however many members it goes to: a broadcast to 100 members costs
- * one `JSON.stringify`, not 100.
- *
- * @example
- * ```ts
- * const out = new Outgoing({ type: "pong" });
- * out.bytes(0, encodeFrame) === out.bytes(0, encodeFrame); // true: encoded once
- * ```
- */
-export class Outgoing {
-  /** The frame to send. */
-  readonly frame: ServerFrame;
-  #encoded: (Uint8Array | undefined)[] = [];
-
-  /**
-   * Makes an Outgoing.
-   *
-   * @param frame the frame to send
-   */
-  constructor(frame: ServerFrame) {
-    this.frame = frame;
-  }
-
-  /** The frame's bytes in wire format `slot`, encoding them on first use. */
-  bytes(slot: number, encode: (frame: ServerFrame) => Uint8Array): Uint8Array {
-    return this.#encoded[slot] ??= encode(this.frame);
-  }
 }

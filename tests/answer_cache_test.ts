@@ -1,5 +1,5 @@
 import { assertEquals } from "./assert.ts";
-import { AnswerCache } from "../lib/server/dedup.ts";
+import { AnswerCache } from "../lib/server/answer_cache.ts";
 
 Deno.test("the answer cache remembers answers by id and forgets the oldest when full", () => {
   const cache = new AnswerCache({ capacity: 2 });

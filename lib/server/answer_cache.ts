@@ -1,5 +1,5 @@
 /**
- * Resend deduplication: the acks the server gave, by message id.
+ * Resend deduplication: the answers the server gave, by message key.
  *
  * A client that loses its connection sends every line it has no ack for
  * again, with the same id. Some of those the server may have accepted just

@@ -1,0 +1,151 @@
+/**
+ * `lochat-client`'s flags: the table and what is checked across flags.
+ * The machinery (rows, parsing, help) is `lib/shared/flags.ts`'s.
+ *
+ * @module
+ */
+
+import {
+  flag,
+  type FlagValues,
+  helpLines,
+  integer,
+  parseFlags,
+  text,
+  UsageError,
+} from "../shared/flags.ts";
+import { nickProblem } from "../shared/names.ts";
+import { DEFAULT_PORT, DEFAULT_ROOM } from "../shared/protocol.ts";
+
+/**
+ * The longest nick the client lets through before asking the server, which
+ * has the final say (its own limit may be shorter).
+ */
+const MAX_NICK_CHECKED = 64;
+
+/** The client's flag table. */
+export const CLIENT_FLAGS = {
+  options: [
+    text("host", "hostname", {
+      value: "ADDR",
+      help: "server address",
+      shown: "found on the LAN by mDNS",
+    }),
+    text("server", "server", {
+      value: "NAME",
+      help: "without --host: the server of that name, when several are found",
+    }),
+    flag("list", "list", {
+      help: "list the servers found on the LAN and exit",
+    }),
+    integer("port", "port", {
+      value: "PORT",
+      help: "server port",
+      default: undefined,
+      min: 1,
+      max: 65535,
+      shown: `${DEFAULT_PORT}`,
+    }),
+    text("nick", "nick", {
+      value: "NICK",
+      help: "nick to ask for",
+      shown: "a guest nick",
+    }),
+    text("room", "room", {
+      value: "ROOM",
+      help: "room to start in",
+      shown: DEFAULT_ROOM,
+    }),
+    flag("tls", "tls", {
+      help: "connect with TLS; trusts the server's certificate on first use",
+    }),
+    text("ca", "ca", {
+      value: "FILE",
+      help:
+        "with --tls: verify the server against this PEM certificate instead",
+    }),
+    text("known-servers", "knownServers", {
+      value: "FILE",
+      help: "with --tls: where first-use fingerprints are kept",
+      shown: "~/.config/lochat/known_servers",
+    }),
+    flag("no-color", "color", {
+      help: "no colours (NO_COLOR is respected too)",
+      negate: true,
+    }),
+    flag("no-bell", "bell", {
+      help: "no terminal bell on mentions",
+      negate: true,
+    }),
+    flag("no-reconnect", "reconnect", {
+      help: "exit when the connection drops instead of reconnecting",
+      negate: true,
+    }),
+    text("send", "send", {
+      value: "TEXT",
+      help: "send one message, exit 0 once the server acknowledges it",
+    }),
+    flag("json", "json", {
+      help: "print every event from the server as one JSON object per line",
+    }),
+    flag("help", "help", { help: "show this help", short: "h" }),
+  ],
+  limits: {},
+} as const;
+
+/** The environment variables the client reads. */
+export interface ClientEnv {
+  /** `NO_COLOR` is set. */
+  noColor?: boolean;
+  /** `LOCHAT_PASSWORD`. */
+  password?: string | undefined;
+}
+
+/** `lochat-client`'s options, as parsed and checked. */
+export type ClientFlags = FlagValues<typeof CLIENT_FLAGS> & {
+  /** `LOCHAT_PASSWORD`. */
+  password: string | undefined;
+};
+
+/** Parses the client's flags. Throws {@linkcode UsageError}. */
+export function parseClientFlags(
+  args: string[],
+  env: ClientEnv = {},
+): ClientFlags {
+  const flags = parseFlags(args, CLIENT_FLAGS);
+  if (flags.nick !== undefined) {
+    const problem = nickProblem(flags.nick, MAX_NICK_CHECKED);
+    if (problem !== undefined) throw new UsageError(`--nick: ${problem}`);
+  }
+  if (flags.ca !== undefined && !flags.tls) {
+    throw new UsageError("--ca goes with --tls");
+  }
+  return {
+    ...flags,
+    color: flags.color && env.noColor !== true,
+    password: env.password === "" ? undefined : env.password,
+  };
+}
+
+/** The client's `--help`. */
+export function clientHelp(): string {
+  return [
+    "Usage: lochat-client [OPTIONS]",
+    "",
+    "Terminal client for a Lochat server. Type to chat, /help for commands, :q or /quit to leave.\n" +
+    "From a pipe, every line is sent and the client exits once the server has acknowledged them all.",
+    "",
+    "Options:",
+    ...helpLines(CLIENT_FLAGS),
+    "",
+    "Examples:",
+    "  lochat-client --nick ann",
+    "  make test | lochat-client --nick ci --room builds",
+    '  lochat-client --nick ci --send "build finished"',
+    "  lochat-client --nick bot --json | jq .",
+    "  lochat-client --tls --host chatbox.local",
+    "",
+    "Environment: LOCHAT_PASSWORD (the server's password; asked for on a terminal when missing), NO_COLOR.",
+    "Exit codes: 0 done, 1 failed (message on stderr), 2 bad usage, 3 the server refused a line that was sent.",
+  ].join("\n");
+}

@@ -1,0 +1,246 @@
+/**
+ * A connection's first moments: the banner, a native `hello` or a first
+ * plain line (text mode), the password, ending in a member.
+ *
+ * The server greets with the banner and waits briefly for a `hello`; a
+ * first line that is not one, or silence, makes the peer a text-mode user
+ * (netcat, telnet). A server with a password asks a native client for it in
+ * `hello` and a text-mode user for `/pass PASSWORD`. A refused nick leaves
+ * the handshake open for another `hello`; too many wrong passwords, a wrong
+ * protocol version or no answer in time close the connection.
+ *
+ * @module
+ */
+
+import { ChatError } from "../shared/errors.ts";
+import type { LineResult } from "../shared/lines.ts";
+import {
+  type ClientFrame,
+  decodeClientFrame,
+  type ErrorCode,
+  looksLikeFrame,
+  PROTOCOL_VERSION,
+} from "../shared/protocol.ts";
+import type { Member, MemberSink } from "./member.ts";
+import { safeEqual } from "./secrets.ts";
+import type { ServerContext } from "./server_context.ts";
+
+/** A native client's `hello`. */
+export type Hello = Extract<ClientFrame, { type: "hello" }>;
+
+/**
+ * What the handshake needs of the session it opens, which is also the
+ * member's sink once the member is in.
+ */
+export interface HandshakeHost extends MemberSink {
+  /** What the server's sessions share. */
+  readonly context: ServerContext;
+  /** Who the peer is, for logs. */
+  readonly peer: string;
+  /** The peer's address, for bans. */
+  readonly address: string;
+  /** Refuses something, in the wire format the handshake is in. */
+  refuse(code: ErrorCode, message: string, id?: string, suggest?: string): void;
+  /** Sends a plain line (text mode's prompts). */
+  sendLine(line: string): void;
+  /** The member is in, as a native client that said `hello`. */
+  enterNative(member: Member, hello: Hello): void;
+  /**
+   * The member is in, as a text-mode user; `firstLine` is the line that
+   * chose text mode, their first message.
+   */
+  enterText(member: Member, firstLine: string | undefined): void;
+  /** Ends the connection. */
+  close(reason: string): void;
+}
+
+/**
+ * One connection's handshake.
+ *
+ * @example
+ * ```ts
+ * const handshake = new Handshake(session);
+ * handshake.start();             // banner sent, waiting for hello
+ * handshake.line(firstLine);     // a hello: the session gets enterNative()
+ * ```
+ */
+export class Handshake {
+  #host: HandshakeHost;
+  /** Greeting: waiting for a hello or a first line. Password: text mode, waiting for /pass. */
+  #phase: "greeting" | "password" = "greeting";
+  #helloTimer: ReturnType<typeof setTimeout> | undefined;
+  #passwordTries = 0;
+
+  /**
+   * Makes a Handshake.
+   *
+   * @param host the session being opened
+   */
+  constructor(host: HandshakeHost) {
+    this.#host = host;
+  }
+
+  /** The wire format refusals take now: JSON until text mode is chosen. */
+  get wire(): "native" | "text" {
+    return this.#phase === "greeting" ? "native" : "text";
+  }
+
+  /** Starts waiting for a `hello`; text mode when none comes in time. */
+  start(): void {
+    this.#helloTimer = setTimeout(() => {
+      this.#helloTimer = undefined;
+      if (this.#phase === "greeting") this.#startText();
+    }, this.#host.context.resources.helloWait);
+  }
+
+  /** Stops the hello timer (the session is over or decided). */
+  cancel(): void {
+    if (this.#helloTimer !== undefined) clearTimeout(this.#helloTimer);
+    this.#helloTimer = undefined;
+  }
+
+  /**
+   * How long the peer has to finish, in ms: the handshake timeout, or at
+   * least a minute for a person typing a password at netcat.
+   */
+  get timeoutMs(): number {
+    const { handshakeTimeout, textPasswordTimeout } =
+      this.#host.context.resources;
+    return 1000 *
+      (this.#phase === "password"
+        ? Math.max(handshakeTimeout, textPasswordTimeout)
+        : handshakeTimeout);
+  }
+
+  /** Closes a connection that has not finished in time. */
+  timedOut(): void {
+    const seconds = this.timeoutMs / 1000;
+    const what = this.#phase === "password" ? "password" : "hello";
+    this.#host.refuse(
+      "not-now",
+      `No valid ${what} within ${seconds} s; closing`,
+    );
+    this.#host.close(`handshake timeout after ${seconds} s`);
+  }
+
+  /** Handles one line before the member is in. */
+  line(result: LineResult): void {
+    if (!result.ok) {
+      if (this.#phase === "greeting") this.#startText();
+      const message = result.error === "too-long"
+        ? `Line longer than ${result.limit} bytes was dropped; split long text into several messages`
+        : "Line was not valid UTF-8 and was dropped; send UTF-8 text";
+      this.#host.refuse(result.error, message);
+      return;
+    }
+    const line = result.line;
+    if (this.#phase === "password") {
+      this.#unlock(line);
+      return;
+    }
+    if (looksLikeFrame(line)) {
+      const decoded = decodeClientFrame(line);
+      if (decoded.ok && decoded.frame.type === "hello") {
+        this.#hello(decoded.frame);
+        return;
+      }
+      if (decoded.ok) {
+        this.#host.refuse(
+          "bad-frame",
+          `Send a "hello" frame first, not "${decoded.frame.type}"`,
+        );
+        return;
+      }
+    }
+    // Not a hello: a person typing. Their first line is their first message.
+    this.#startText(line);
+  }
+
+  #hello(hello: Hello): void {
+    const host = this.#host;
+    if (hello.v !== PROTOCOL_VERSION) {
+      host.refuse(
+        "version",
+        `Protocol version ${hello.v} is not supported; this server speaks version ${PROTOCOL_VERSION}`,
+      );
+      host.close(`protocol version ${hello.v}`);
+      return;
+    }
+    // A hello, even a refused one, makes this a native client: no text mode.
+    this.cancel();
+    if (!this.#passwordAccepted(hello.password)) return;
+    const { hub } = host.context;
+    let member: Member;
+    try {
+      member = hub.enter(hello.nick ?? hub.guestNick(), host, hello.room);
+    } catch (error) {
+      // Stay in the greeting: the client may say hello again with another nick.
+      if (!(error instanceof ChatError)) throw error;
+      host.refuse(error.code, error.message, undefined, error.suggest);
+      return;
+    }
+    member.address = host.address;
+    host.enterNative(member, hello);
+  }
+
+  /**
+   * Chooses text mode: the user is in at once, or asked for the password
+   * first (and `firstLine`, not a `/pass`, is dropped).
+   */
+  #startText(firstLine?: string): void {
+    this.cancel();
+    if (this.#host.context.password !== undefined) {
+      this.#phase = "password";
+      this.#host.sendLine("This server needs a password: type /pass PASSWORD");
+      return;
+    }
+    this.#enterText(firstLine);
+  }
+
+  /** A locked text-mode line: only `/pass PASSWORD` opens the door. */
+  #unlock(line: string): void {
+    const match = /^\/pass\s+(.*)$/.exec(line.trim());
+    if (match === null) {
+      this.#host.refuse(
+        "password",
+        "This server needs a password first: type /pass PASSWORD",
+      );
+      return;
+    }
+    if (!this.#passwordAccepted(match[1]!)) return;
+    this.#enterText(undefined);
+  }
+
+  #enterText(firstLine: string | undefined): void {
+    const host = this.#host;
+    const { hub } = host.context;
+    const member = hub.enter(hub.guestNick(), host);
+    member.address = host.address;
+    host.enterText(member, firstLine);
+  }
+
+  /**
+   * Checks a password in constant time. On a wrong one, says so, and closes
+   * after the allowed tries.
+   */
+  #passwordAccepted(password: string | undefined): boolean {
+    const host = this.#host;
+    const expected = host.context.password;
+    if (expected === undefined) return true;
+    if (password !== undefined && safeEqual(password, expected)) return true;
+    this.#passwordTries++;
+    const reason = password === undefined
+      ? "This server needs a password: set LOCHAT_PASSWORD for lochat-client, or type /pass PASSWORD"
+      : "Wrong password";
+    host.context.log("refuse", {
+      peer: host.peer,
+      reason: password === undefined ? "no password" : "wrong password",
+    });
+    host.refuse("password", reason);
+    const tries = host.context.resources.passwordTries;
+    if (this.#passwordTries >= tries) {
+      host.close(`wrong password ${tries} times`);
+    }
+    return false;
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * What a member types, applied: a chat message or a `/command`, answered
+ * once with an `ack` or an `error`.
+ *
+ * Native and text-mode sessions both hand their lines here. A line resent
+ * after a reconnect (an id {@linkcode Acks} has answered before) is answered
+ * again and not applied twice. A failure that is the sender's to fix comes
+ * back as the {@linkcode ChatError} the hub or a command threw; a store that
+ * cannot keep the message gives `storage`; anything else is logged and the
+ * sender only hears `internal`.
+ *
+ * @module
+ */
+
+import { ChatError, errorMessage } from "../shared/errors.ts";
+import { parseInput } from "../shared/input.ts";
+import type { ProtocolLimits } from "../shared/limits.ts";
+import type { Logger } from "../shared/log.ts";
+import type { ChatMessage, ErrorCode } from "../shared/protocol.ts";
+import type { Acks } from "./acks.ts";
+import { type CommandContext, runCommand } from "./commands.ts";
+import { StoreError } from "./history.ts";
+import type { Delivery, Hub } from "./hub.ts";
+import type { Member } from "./member.ts";
+
+/** What a member's input needs of the session it came through. */
+export interface InputHost {
+  /** The hub the input acts on. */
+  readonly hub: Hub;
+  /** The protocol limits commands enforce. */
+  readonly limits: ProtocolLimits;
+  /** This connection's acknowledgements. */
+  readonly acks: Acks;
+  /** Where failures are logged. */
+  readonly log: Logger;
+  /** Who the peer is, for logs. */
+  readonly peer: string;
+  /** Sends the member a reply to a command. */
+  reply(cmd: string, text: string, data?: unknown): void;
+  /** Sends the member messages from history, marked as history. */
+  replay(messages: ChatMessage[]): void;
+  /** Refuses a line: an `error` frame naming its id. */
+  refuse(code: ErrorCode, message: string, id?: string): void;
+  /** Ends the session with `reason`, after what is queued. */
+  close(reason: string): void;
+}
+
+/**
+ * One member's input.
+ *
+ * @example
+ * ```ts
+ * const input = new MemberInput(host, member);
+ * input.handle("hello all", "m1"); // broadcast, then ack m1 (✓) and delivered (✓✓)
+ * input.handle("/nick ann2", "m2"); // renamed, ack m2
+ * ```
+ */
+export class MemberInput {
+  #host: InputHost;
+  #member: Member;
+  /** Ids for text-mode lines, which carry none of their own. */
+  #textIds = 0;
+  /** Set by `/quit`: the session ends once the command's reply is queued. */
+  #quitting: string | undefined;
+
+  /**
+   * Makes a MemberInput.
+   *
+   * @param host the session the input came through
+   * @param member who is typing
+   */
+  constructor(host: InputHost, member: Member) {
+    this.#host = host;
+    this.#member = member;
+  }
+
+  /**
+   * Applies one line. `id` is the client's id for it (native mode); text
+   * mode's lines have none and are not remembered for resends.
+   */
+  handle(text: string, id: string | undefined): void {
+    const { acks } = this.#host;
+    if (id !== undefined) {
+      const earlier = acks.earlier(id);
+      if (earlier !== undefined) {
+        // A resend after a reconnect: answer again, apply nothing.
+        acks.repeat(id, earlier);
+        return;
+      }
+    }
+    let result: Delivery | Promise<Delivery> | undefined;
+    try {
+      result = this.#apply(text, id);
+    } catch (error) {
+      this.#fail(error, id);
+      this.#leaveIfQuitting();
+      return;
+    }
+    if (result instanceof Promise) {
+      // Written to disk first: acknowledged once it is durable.
+      result.then(
+        (delivery) => this.#accept(id, delivery),
+        (error) => this.#fail(error, id),
+      );
+    } else {
+      this.#accept(id, result);
+    }
+    this.#leaveIfQuitting();
+  }
+
+  #apply(
+    text: string,
+    id: string | undefined,
+  ): Delivery | Promise<Delivery> | undefined {
+    const parsed = parseInput(text);
+    const key = id === undefined ? undefined : this.#host.acks.key(id);
+    if (parsed.kind === "text") {
+      return this.#host.hub.say(this.#member, parsed.text, { key });
+    }
+    return runCommand(this.#context(key), parsed.name, parsed.args);
+  }
+
+  #accept(id: string | undefined, delivery: Delivery | undefined): void {
+    const { acks } = this.#host;
+    if (id === undefined) acks.acknowledge(`t${++this.#textIds}`, delivery);
+    else acks.accept(id, delivery);
+  }
+
+  /** Tells the sender why its line was refused or failed. */
+  #fail(error: unknown, id: string | undefined): void {
+    const host = this.#host;
+    if (error instanceof ChatError) {
+      host.refuse(error.code, error.message, id);
+    } else if (error instanceof StoreError) {
+      host.log("store-failed", { peer: host.peer, error: error.message });
+      host.refuse(
+        "storage",
+        `The server could not store your message, so it was not sent: ${error.message}`,
+        id,
+      );
+    } else {
+      host.log("error", { peer: host.peer, error: errorMessage(error) });
+      host.refuse("internal", "Internal error; the server logged it", id);
+    }
+  }
+
+  #leaveIfQuitting(): void {
+    if (this.#quitting !== undefined) this.#host.close(this.#quitting);
+  }
+
+  #context(key: string | undefined): CommandContext {
+    const host = this.#host;
+    const member = this.#member;
+    return {
+      hub: host.hub,
+      member,
+      limits: host.limits,
+      say: (text, options) => host.hub.say(member, text, { ...options, key }),
+      reply: (cmd, text, data) => host.reply(cmd, text, data),
+      replay: (messages) => host.replay(messages),
+      quit: (reason) => {
+        this.#quitting = reason;
+      },
+    };
+  }
+}
