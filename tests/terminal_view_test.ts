@@ -1,0 +1,405 @@
+import { assert, assertEquals } from "./assert.ts";
+import { ChatClient } from "../lib/client/chat_client.ts";
+import type { InputEvent } from "../lib/client/client_loop.ts";
+import { type TerminalIO, TerminalView } from "../lib/client/terminal_view.ts";
+import { MemoryHistory } from "../lib/server/history.ts";
+import { Hub } from "../lib/server/hub.ts";
+import type { ServerFrame } from "../lib/shared/protocol.ts";
+import { memoryServer } from "./util/memory_server.ts";
+
+const encoder = new TextEncoder();
+const CLEAR_LINE = "\r\x1b[2K";
+const BELL = "\x07";
+
+/** `text` with each `[12:34]` time stamp as `[HH:MM]`. */
+function withoutClock(text: string): string {
+  return text.replaceAll(/\[\d\d:\d\d\]/g, "[HH:MM]");
+}
+
+/**
+ * A terminal for the view: what it writes is collected, its size is fixed,
+ * key bytes are typed by the test, raw-mode switches are recorded.
+ */
+class FakeTerminal implements TerminalIO {
+  /** Every `setRaw` call, in order. */
+  readonly raw: boolean[] = [];
+  #out = "";
+  #keys: (Uint8Array | null)[] = [];
+  #wakeReader: (() => void) | undefined;
+  #idle: (() => void) | undefined;
+
+  write(text: string): void {
+    this.#out += text;
+  }
+
+  columns(): number {
+    return 80;
+  }
+
+  rows(): number {
+    return 24;
+  }
+
+  setRaw(raw: boolean): void {
+    this.raw.push(raw);
+  }
+
+  async read(buffer: Uint8Array): Promise<number | null> {
+    while (this.#keys.length === 0) {
+      const idle = this.#idle;
+      this.#idle = undefined;
+      idle?.();
+      await new Promise<void>((resolve) => (this.#wakeReader = resolve));
+    }
+    const chunk = this.#keys.shift()!;
+    if (chunk === null) return null;
+    buffer.set(chunk);
+    return chunk.length;
+  }
+
+  /**
+   * Types `keys`; resolves once the view has read them all and waits for
+   * more. Only for keys that submit nothing: after a line the view waits
+   * for its reader instead (see {@linkcode FakeTerminal.press}).
+   */
+  type(keys: string): Promise<void> {
+    const idle = new Promise<void>((resolve) => (this.#idle = resolve));
+    this.press(keys);
+    return idle;
+  }
+
+  /** Types `keys` without waiting for the view to read them. */
+  press(keys: string): void {
+    this.#keys.push(encoder.encode(keys));
+    this.#wake();
+  }
+
+  /** Ends the input, as a closed stdin does. */
+  end(): void {
+    this.#keys.push(null);
+    this.#wake();
+  }
+
+  /** What was written since the last call. */
+  output(): string {
+    const out = this.#out;
+    this.#out = "";
+    return out;
+  }
+
+  #wake(): void {
+    const wake = this.#wakeReader;
+    this.#wakeReader = undefined;
+    wake?.();
+  }
+}
+
+/**
+ * An in-memory server with `ann` (the view's person) and `bob` connected,
+ * and the view started on a fake terminal. Disposing it stops the view,
+ * closes both clients and waits for their sessions.
+ */
+async function chat(options: { bell?: boolean } = {}) {
+  const hub = new Hub({
+    history: new MemoryHistory({ perRoom: 10 }),
+    historyOnJoin: 10,
+  });
+  const { dial, sessions } = memoryServer(hub);
+  const connect = (nick: string) =>
+    ChatClient.connect({ hostname: "mem", port: 1, nick, dial });
+  const ann = await connect("ann");
+  const bob = await connect("bob");
+  const io = new FakeTerminal();
+  const view = new TerminalView({
+    io,
+    color: false,
+    bell: options.bell ?? false,
+  });
+  view.start();
+  view.connected(ann, false);
+  const events = view.input();
+  // The view reads keys only while someone waits for its next event.
+  const firstEvent = events.next();
+  /** The next frame `client` gets that satisfies `match`. */
+  const frame = async (
+    client: ChatClient,
+    match: (frame: ServerFrame) => boolean,
+  ): Promise<ServerFrame> => {
+    while (true) {
+      const next = await client.next();
+      if (next === undefined) {
+        throw new Error(`${client.nick}: connection ended`);
+      }
+      if (match(next)) return next;
+    }
+  };
+  // ann sees bob join: the view learns his nick as the terminal would.
+  view.frame(await frame(ann, (f) => f.type === "event"), ann);
+  io.output();
+  return {
+    ann,
+    bob,
+    io,
+    view,
+    events,
+    firstEvent,
+    frame,
+    /** bob says `text`; ann's next `msg` goes to the view. */
+    async fromBob(text: string): Promise<void> {
+      bob.send(text);
+      view.frame(await frame(ann, (f) => f.type === "msg"), ann);
+    },
+    async [Symbol.asyncDispose]() {
+      io.end();
+      await firstEvent;
+      await events.return(undefined);
+      view.stop();
+      ann.close();
+      bob.close();
+      await Promise.all(sessions);
+    },
+  };
+}
+
+/** Every event `input()` gives for `keys` until it ends. */
+async function inputEvents(keys: string[]): Promise<InputEvent[]> {
+  const io = new FakeTerminal();
+  const view = new TerminalView({ io, color: false, bell: false });
+  for (const chunk of keys) io.press(chunk);
+  io.end();
+  const events: InputEvent[] = [];
+  for await (const event of view.input()) events.push(event);
+  return events;
+}
+
+Deno.test("start switches raw mode on, and stop switches it off once however often it is called", () => {
+  const io = new FakeTerminal();
+  const view = new TerminalView({ io, color: false, bell: false });
+  view.stop(); // Before start: nothing to restore.
+  assertEquals(io.raw, []);
+  view.start();
+  assertEquals(io.raw, [true]);
+  assertEquals(io.output(), `${CLEAR_LINE}#lobby> \x1b[9G`);
+  view.stop();
+  view.stop();
+  assertEquals(io.raw, [true, false]);
+  assertEquals(io.output(), CLEAR_LINE, "the prompt is cleared once");
+});
+
+Deno.test("stop is safe when the terminal is already gone", () => {
+  const io = new FakeTerminal();
+  const view = new TerminalView({ io, color: false, bell: false });
+  view.start();
+  io.setRaw = () => {
+    throw new Deno.errors.BadResource("stdin is closed");
+  };
+  view.stop();
+  view.stop();
+});
+
+for (
+  const { keys, what, events } of [
+    {
+      what: "a typed line",
+      keys: ["hello there\r"],
+      events: [{ kind: "line", line: "hello there" }, { kind: "eof" }],
+    },
+    {
+      what: "a line typed in pieces, with a correction",
+      keys: ["helo", "\x1b[D", "l", "\x1b[F!\n"],
+      events: [{ kind: "line", line: "hello!" }, { kind: "eof" }],
+    },
+    {
+      what: "Ctrl-C",
+      keys: ["half typed\x03never read\r"],
+      events: [{ kind: "interrupt" }],
+    },
+    {
+      what: "Ctrl-D on an empty line",
+      keys: ["\x04more\r"],
+      events: [{ kind: "eof" }],
+    },
+    {
+      what: "Ctrl-D inside a line (it deletes)",
+      keys: ["ab\x1b[D\x04\r"],
+      events: [{ kind: "line", line: "a" }, { kind: "eof" }],
+    },
+    {
+      what: "two pasted lines",
+      keys: ["one\ntwo\n"],
+      events: [
+        { kind: "line", line: "one" },
+        { kind: "line", line: "two" },
+        { kind: "eof" },
+      ],
+    },
+    { what: "the end of input", keys: [], events: [{ kind: "eof" }] },
+  ] satisfies { what: string; keys: string[]; events: InputEvent[] }[]
+) {
+  Deno.test(
+    `input() turns ${what} into ${events.map((e) => e.kind).join(", ")}`,
+    async () => {
+      assertEquals(await inputEvents(keys), events);
+    },
+  );
+}
+
+Deno.test("an incoming message is printed above the prompt, and the half-typed line is drawn again", async () => {
+  await using c = await chat();
+  await c.io.type("half");
+  assertEquals(c.io.output(), `${CLEAR_LINE}#lobby> half\x1b[13G`);
+  await c.fromBob("hello everyone");
+  assertEquals(
+    withoutClock(c.io.output()),
+    `${CLEAR_LINE}[HH:MM] <bob> hello everyone\r\n${CLEAR_LINE}#lobby> half\x1b[13G`,
+  );
+});
+
+Deno.test("an own line is printed with … and ticked by its ack, then by its delivery report", async () => {
+  await using c = await chat();
+  const id = c.ann.send("hello bob");
+  c.view.sent(id, "hello bob", c.ann);
+  assertEquals(
+    withoutClock(c.io.output()),
+    `${CLEAR_LINE}[HH:MM] <ann> hello bob …\r\n${CLEAR_LINE}#lobby> \x1b[9G`,
+  );
+  // "[HH:MM] <ann> hello bob" is 23 columns: the tick goes in column 24.
+  const ack = await c.frame(c.ann, (f) => f.type === "ack");
+  c.view.frame(ack, c.ann);
+  assertEquals(
+    c.io.output(),
+    `\x1b[1A\x1b[24G ✓\x1b[K\x1b[1B${CLEAR_LINE}#lobby> \x1b[9G`,
+  );
+  const delivered = await c.frame(c.ann, (f) => f.type === "delivered");
+  c.view.frame(delivered, c.ann);
+  assertEquals(
+    c.io.output(),
+    `\x1b[1A\x1b[24G ✓✓ 1/1\x1b[K\x1b[1B${CLEAR_LINE}#lobby> \x1b[9G`,
+  );
+});
+
+for (
+  const { line, shown } of [
+    { line: "/who", shown: undefined },
+    { line: "/nick anna", shown: undefined },
+    { line: "/me", shown: undefined },
+    { line: "/me waves", shown: "* ann waves" },
+    { line: "//shrug", shown: "<ann> /shrug" },
+    { line: "plain text", shown: "<ann> plain text" },
+  ]
+) {
+  Deno.test(
+    `sent("${line}") ${
+      shown === undefined ? "is not echoed" : `is echoed as "${shown}"`
+    }`,
+    async () => {
+      await using c = await chat();
+      c.view.sent("id-1", line, c.ann);
+      const out = c.io.output();
+      if (shown === undefined) assertEquals(out, "");
+      else {
+        assert(
+          out.startsWith(CLEAR_LINE) && out.includes(`] ${shown} …\r\n`),
+          `${JSON.stringify(out)} does not show ${JSON.stringify(shown)}`,
+        );
+      }
+    },
+  );
+}
+
+for (
+  const { bell, text, rings } of [
+    { bell: true, text: "ann: look at this", rings: true },
+    { bell: true, text: "hi @ANN!", rings: true },
+    { bell: false, text: "ann: look at this", rings: false },
+    { bell: true, text: "annabel is not ann's nick", rings: true },
+    { bell: true, text: "annabel is somebody else", rings: false },
+    { bell: true, text: "nothing for anyone", rings: false },
+  ]
+) {
+  Deno.test(
+    `"${text}" ${rings ? "rings" : "does not ring"} the bell with the bell ${
+      bell ? "on" : "off"
+    }`,
+    async () => {
+      await using c = await chat({ bell });
+      await c.fromBob(text);
+      assertEquals(c.io.output().includes(BELL), rings);
+    },
+  );
+}
+
+Deno.test("a private message rings the bell with the bell on", async () => {
+  await using c = await chat({ bell: true });
+  c.bob.send("/msg ann psst");
+  c.view.frame(await c.frame(c.ann, (f) => f.type === "pm"), c.ann);
+  const out = c.io.output();
+  assert(out.includes(BELL), `no bell in ${JSON.stringify(out)}`);
+  assert(out.includes("*bob* psst"));
+});
+
+Deno.test("a message from history does not ring the bell", async () => {
+  await using c = await chat({ bell: true });
+  const old: ServerFrame = {
+    type: "msg",
+    seq: 1,
+    room: "lobby",
+    from: "bob",
+    text: "ann: from yesterday",
+    ts: 0,
+    history: true,
+  };
+  c.view.frame(old, c.ann);
+  const out = c.io.output();
+  assert(!out.includes(BELL), "rang for history");
+  assert(out.includes("(history) <bob> ann: from yesterday"));
+});
+
+for (
+  const { typed, line } of [
+    { typed: "bo\t", line: "bob: " },
+    { typed: "B\t", line: "bob: " },
+    { typed: "hi b\t", line: "hi bob " },
+    { typed: "hi an\t", line: "hi ann " },
+    { typed: "carol\t", line: "carol" },
+    { typed: "/his\t", line: "/history " },
+    { typed: "/wh\t", line: "/wh" },
+    { typed: "/jo\t#games", line: "/join #games" },
+    { typed: "say /wh\t", line: "say /wh" },
+  ]
+) {
+  Deno.test(
+    `Tab completes ${JSON.stringify(typed.replace("\t", "⇥"))} to ${
+      JSON.stringify(line)
+    }`,
+    async () => {
+      await using c = await chat();
+      c.io.press(`${typed}\r`);
+      assertEquals((await c.firstEvent).value, { kind: "line", line });
+    },
+  );
+}
+
+Deno.test("Tab lists the candidates when more than one fits", async () => {
+  await using c = await chat();
+  await c.io.type("/wh\t");
+  const out = c.io.output();
+  assert(
+    out.includes(`${CLEAR_LINE}/whisper  /who\r\n${CLEAR_LINE}#lobby> /wh`),
+    `no candidates in ${JSON.stringify(out)}`,
+  );
+});
+
+Deno.test("Tab completes a nick the view learned from a message", async () => {
+  await using c = await chat();
+  c.view.frame({
+    type: "msg",
+    seq: 9,
+    room: "lobby",
+    from: "dave",
+    text: "hello",
+    ts: 0,
+  }, c.ann);
+  c.io.press("da\t\r");
+  assertEquals((await c.firstEvent).value, { kind: "line", line: "dave: " });
+});
