@@ -16,7 +16,7 @@ import type { ChatClient } from "./chat_client.ts";
 import type { ClientView } from "./client_loop.ts";
 import type { ServerFrame } from "../shared/protocol.ts";
 import { renderFrame, renderMessage } from "../shared/render.ts";
-import { sanitize } from "../shared/sanitize.ts";
+import { clean } from "../shared/text.ts";
 
 /** Where script views write; the process's stdout and stderr in practice. */
 export interface Streams {
@@ -56,7 +56,7 @@ export class PlainView implements ClientView {
   frame(frame: ServerFrame, client: ChatClient): void {
     if (frame.type === "error") {
       this.#streams.err(
-        `lochat-client: the server refused a line: ${sanitize(frame.message)}`,
+        `lochat-client: the server refused a line: ${clean(frame.message)}`,
       );
       return;
     }

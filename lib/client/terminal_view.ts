@@ -21,7 +21,7 @@ import { KeyDecoder } from "./keys.ts";
 import { displayWidth, LineEditor } from "./line_editor.ts";
 import type { ServerFrame } from "../shared/protocol.ts";
 import { mentions, renderFrame, renderMessage } from "../shared/render.ts";
-import { sanitize } from "../shared/sanitize.ts";
+import { clean } from "../shared/text.ts";
 import { Screen } from "./screen.ts";
 import type { ScreenIO } from "./screen.ts";
 import { styleText } from "node:util";
@@ -239,7 +239,7 @@ export class TerminalView implements ClientView {
     switch (frame.type) {
       case "msg":
       case "pm":
-        this.#nicks.add(sanitize(frame.from));
+        this.#nicks.add(clean(frame.from));
         return;
       case "event":
         if (frame.event === "quit") this.#nicks.delete(frame.nick);

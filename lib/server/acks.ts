@@ -12,7 +12,7 @@
  * @module
  */
 
-import type { ServerFrame } from "../shared/protocol.ts";
+import type { ErrorCode, ServerFrame } from "../shared/protocol.ts";
 import type { Answer, AnswerCache } from "./answer_cache.ts";
 import type { Delivery } from "./hub.ts";
 
@@ -86,9 +86,32 @@ export class Acks {
     this.repeat(id, answerOf(delivery));
   }
 
-  /** Sends the frames of `answer` for `id`: the ack, and `delivered` if known. */
+  /**
+   * Refuses `id` with an `error` frame; `remember`: a resend of `id` is
+   * refused the same way (a refusal that depends on the moment, such as a
+   * full disk, is not remembered: a resend may succeed).
+   */
+  refuse(
+    id: string,
+    code: ErrorCode,
+    message: string,
+    remember: boolean,
+  ): void {
+    const answer: Answer = { refused: { code, message } };
+    if (remember) this.#options.cache.remember(this.key(id), answer);
+    this.repeat(id, answer);
+  }
+
+  /**
+   * Sends the frames of `answer` for `id`: the ack, and `delivered` if
+   * known; or the `error` of a refusal.
+   */
   repeat(id: string, answer: Answer): void {
     const { send } = this.#options;
+    if ("refused" in answer) {
+      send({ type: "error", id, ...answer.refused });
+      return;
+    }
     if (answer.seq === undefined) {
       send({ type: "ack", id, ts: answer.ts });
       return;

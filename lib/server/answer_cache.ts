@@ -10,17 +10,22 @@
  * @module
  */
 
+import type { ErrorCode } from "../shared/protocol.ts";
+
 /** What the server answered to a message the first time. */
-export interface Answer {
-  /** When the server accepted the message. */
-  ts: number;
-  /** The message's sequence number, for chat messages. */
-  seq?: number;
-  /** Members it was handed to. */
-  count?: number;
-  /** Members it was meant for. */
-  of?: number;
-}
+export type Answer =
+  | {
+    /** When the server accepted the message. */
+    ts: number;
+    /** The message's sequence number, for chat messages. */
+    seq?: number;
+    /** Members it was handed to. */
+    count?: number;
+    /** Members it was meant for. */
+    of?: number;
+  }
+  /** The line was refused, for a reason that will not change on a resend. */
+  | { refused: { code: ErrorCode; message: string } };
 
 /**
  * The last `capacity` answers, by id.

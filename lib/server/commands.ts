@@ -17,6 +17,7 @@ import {
   type CommandSpec,
   usage,
 } from "../shared/command_specs.ts";
+import { userPiece } from "../shared/bidi.ts";
 import { ChatError } from "../shared/errors.ts";
 import { firstWord } from "../shared/input.ts";
 import type { ProtocolLimits } from "../shared/limits.ts";
@@ -104,7 +105,7 @@ export const HANDLERS: { readonly [K in CommandName]: Handler } = {
   who(ctx) {
     const members = ctx.hub.who(ctx.member.room);
     const names = members.map((m) =>
-      m.away === undefined ? m.nick : `${m.nick} (away: ${m.away})`
+      m.away === undefined ? m.nick : `${m.nick} (away: ${userPiece(m.away)})`
     );
     ctx.reply(
       "who",
@@ -282,7 +283,7 @@ export function runCommand(
 function whisper(ctx: CommandContext, nick: string, text: string): void {
   const target = ctx.hub.whisper(ctx.member, nick, text);
   if (target.away !== undefined && target !== ctx.member) {
-    ctx.reply("away", `${target.nick} is away: ${target.away}`, {
+    ctx.reply("away", `${target.nick} is away: ${userPiece(target.away)}`, {
       nick: target.nick,
       away: target.away,
     });

@@ -32,7 +32,8 @@ import {
 } from "../shared/protocol.ts";
 import { Member, type MemberSink } from "./member.ts";
 import { Outgoing } from "./outgoing.ts";
-import { sanitize } from "../shared/sanitize.ts";
+import { clean, cleanCut, codePoints, isBlank } from "../shared/text.ts";
+import { quote } from "../shared/bidi.ts";
 import { Moderation } from "./moderation.ts";
 
 /** Options for a {@linkcode Hub}. */
@@ -134,7 +135,7 @@ export class Hub {
     if (member === undefined) {
       throw new ChatError(
         "no-such-nick",
-        `No one called "${clean(nick, 40)}" is online; /who lists the room`,
+        `No one called ${quote(nick, 40)} is online; /who lists the room`,
       );
     }
     return member;
@@ -170,7 +171,7 @@ export class Hub {
     // N members would only be N² frames that no one will read.
     if (this.#closing) return;
     this.#event(member.room, "quit", member.nick, {
-      reason: clean(reason, this.#limits.reasonChars),
+      reason: cleanCut(reason, this.#limits.reasonChars),
     });
   }
 
@@ -296,7 +297,7 @@ export class Hub {
   setAway(member: Member, message: string | undefined): void {
     const text = message === undefined
       ? undefined
-      : clean(message, this.#limits.reasonChars).trim();
+      : cleanCut(message, this.#limits.reasonChars).trim();
     if (text === undefined || text === "") {
       if (member.away === undefined) {
         throw new ChatError("not-now", "You are not away");
@@ -394,24 +395,23 @@ export class Hub {
   }
 }
 
-function clean(text: string, max: number): string {
-  const safe = sanitize(text);
-  return safe.length > max ? safe.slice(0, max) : safe;
-}
-
-/** Cleans message text, or refuses it when nothing is left or it is too long. */
+/**
+ * Cleans message text, or refuses it when it shows nothing or is over the
+ * limit (in code points, counted after cleaning).
+ */
 function messageText(text: string, maxChars: number): string {
-  const safe = sanitize(text);
-  if (safe.trim() === "") {
+  const safe = clean(text);
+  if (isBlank(safe)) {
     throw new ChatError(
       "text-invalid",
-      "The message is empty once control characters are removed",
+      "The message is empty once control and invisible characters are removed",
     );
   }
-  if (safe.length > maxChars) {
+  const length = codePoints(safe);
+  if (length > maxChars) {
     throw new ChatError(
       "text-invalid",
-      `The message is ${safe.length} characters; the limit is ${maxChars}`,
+      `The message is ${length} characters; the limit is ${maxChars}`,
     );
   }
   return safe;

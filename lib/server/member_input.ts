@@ -13,7 +13,7 @@
  */
 
 import { ChatError, errorMessage } from "../shared/errors.ts";
-import { parseInput } from "../shared/input.ts";
+import { type ParsedInput, parseInput } from "../shared/input.ts";
 import type { ProtocolLimits } from "../shared/limits.ts";
 import type { Logger } from "../shared/log.ts";
 import type { ChatMessage, ErrorCode } from "../shared/protocol.ts";
@@ -22,6 +22,13 @@ import { type CommandContext, runCommand } from "./commands.ts";
 import { StoreError } from "./history.ts";
 import type { Delivery, Hub } from "./hub.ts";
 import type { Member } from "./member.ts";
+
+/** Refusals that depend on the moment, not on the line: not remembered. */
+const MOMENTARY: ReadonlySet<ErrorCode> = new Set([
+  "storage",
+  "rate-limited",
+  "internal",
+]);
 
 /** What a member's input needs of the session it came through. */
 export interface InputHost {
@@ -62,6 +69,8 @@ export class MemberInput {
   #textIds = 0;
   /** Set by `/quit`: the session ends once the command's reply is queued. */
   #quitting: string | undefined;
+  /** The last answer still owed to an earlier line, if any. */
+  #inflight: Promise<void> | undefined;
 
   /**
    * Makes a MemberInput.
@@ -77,42 +86,69 @@ export class MemberInput {
   /**
    * Applies one line. `id` is the client's id for it (native mode); text
    * mode's lines have none and are not remembered for resends.
+   *
+   * Lines are applied and answered in the order they came: a chat message
+   * waiting for the disk does not hold the next chat message back (each is
+   * stored and answered in turn), but anything else (a command, a private
+   * message, a resend) waits until every earlier line is answered, and the
+   * returned promise tells the session to read no further until then.
    */
-  handle(text: string, id: string | undefined): void {
-    const { acks } = this.#host;
-    if (id !== undefined) {
-      const earlier = acks.earlier(id);
-      if (earlier !== undefined) {
-        // A resend after a reconnect: answer again, apply nothing.
-        acks.repeat(id, earlier);
-        return;
-      }
+  handle(text: string, id: string | undefined): void | Promise<void> {
+    const parsed = parseInput(text);
+    const earlier = id === undefined ? undefined : this.#host.acks.earlier(id);
+    const say = earlier === undefined &&
+      (parsed.kind === "text" || parsed.name === "me");
+    if (!say && this.#inflight !== undefined) {
+      return this.#inflight.then(() => this.handle(text, id));
+    }
+    if (earlier !== undefined) {
+      // A resend after a reconnect: answer again, apply nothing.
+      this.#host.acks.repeat(id!, earlier);
+      return;
     }
     let result: Delivery | Promise<Delivery> | undefined;
     try {
-      result = this.#apply(text, id);
+      result = this.#apply(parsed, id);
     } catch (error) {
-      this.#fail(error, id);
+      this.#inTurn(() => this.#fail(error, id));
       this.#leaveIfQuitting();
       return;
     }
     if (result instanceof Promise) {
-      // Written to disk first: acknowledged once it is durable.
-      result.then(
-        (delivery) => this.#accept(id, delivery),
-        (error) => this.#fail(error, id),
+      // Stored first, answered once durable, after every earlier line.
+      const durable = result;
+      const before = this.#inflight ?? Promise.resolve();
+      this.#track(
+        before.then(() => durable).then(
+          (delivery) => this.#accept(id, delivery),
+          (error) => this.#fail(error, id),
+        ),
       );
     } else {
-      this.#accept(id, result);
+      const delivery = result;
+      this.#inTurn(() => this.#accept(id, delivery));
     }
     this.#leaveIfQuitting();
   }
 
+  /** Runs `answer` now, or after the answers still owed to earlier lines. */
+  #inTurn(answer: () => void): void {
+    if (this.#inflight === undefined) answer();
+    else this.#track(this.#inflight.then(answer));
+  }
+
+  /** Makes `tail` the last answer owed; forgotten once it is given. */
+  #track(tail: Promise<void>): void {
+    this.#inflight = tail;
+    tail.finally(() => {
+      if (this.#inflight === tail) this.#inflight = undefined;
+    });
+  }
+
   #apply(
-    text: string,
+    parsed: ParsedInput,
     id: string | undefined,
   ): Delivery | Promise<Delivery> | undefined {
-    const parsed = parseInput(text);
     const key = id === undefined ? undefined : this.#host.acks.key(id);
     if (parsed.kind === "text") {
       return this.#host.hub.say(this.#member, parsed.text, { key });
@@ -126,22 +162,29 @@ export class MemberInput {
     else acks.accept(id, delivery);
   }
 
-  /** Tells the sender why its line was refused or failed. */
+  /**
+   * Tells the sender why its line was refused or failed. A refusal that
+   * depends on the moment (the disk, the rate, the server itself) is not
+   * remembered: a resend of the line is tried again.
+   */
   #fail(error: unknown, id: string | undefined): void {
     const host = this.#host;
+    let code: ErrorCode;
+    let message: string;
     if (error instanceof ChatError) {
-      host.refuse(error.code, error.message, id);
+      ({ code, message } = error);
     } else if (error instanceof StoreError) {
       host.log("store-failed", { peer: host.peer, error: error.message });
-      host.refuse(
-        "storage",
-        `The server could not store your message, so it was not sent: ${error.message}`,
-        id,
-      );
+      code = "storage";
+      message =
+        `The server could not store your message, so it was not sent: ${error.message}; send it again later`;
     } else {
       host.log("error", { peer: host.peer, error: errorMessage(error) });
-      host.refuse("internal", "Internal error; the server logged it", id);
+      code = "internal";
+      message = "Internal error; the server logged it";
     }
+    if (id === undefined) host.refuse(code, message);
+    else host.acks.refuse(id, code, message, !MOMENTARY.has(code));
   }
 
   #leaveIfQuitting(): void {

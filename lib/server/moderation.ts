@@ -8,7 +8,8 @@
 
 import { ChatError } from "../shared/errors.ts";
 import { nickKey } from "../shared/names.ts";
-import { sanitize } from "../shared/sanitize.ts";
+import { quote } from "../shared/bidi.ts";
+import { cleanCut } from "../shared/text.ts";
 import type { Hub } from "./hub.ts";
 import type { Member } from "./member.ts";
 import { safeEqual } from "./secrets.ts";
@@ -76,7 +77,7 @@ export class Moderation {
     this.#requireOp(by);
     const target = this.#hub.online(nick);
     const why = `kicked by ${by.nick}${
-      reason.trim() === "" ? "" : `: ${clean(reason, this.#reasonChars)}`
+      reason.trim() === "" ? "" : `: ${cleanCut(reason, this.#reasonChars)}`
     }`;
     if (target.sink.close !== undefined) {
       target.sink.close(why, { type: "bye", reason: `You were ${why}` });
@@ -96,7 +97,7 @@ export class Moderation {
     this.#bans.set(
       target.address,
       `banned by ${by.nick}${
-        reason.trim() === "" ? "" : `: ${clean(reason, this.#reasonChars)}`
+        reason.trim() === "" ? "" : `: ${cleanCut(reason, this.#reasonChars)}`
       }`,
     );
     this.kick(by, target.nick, reason);
@@ -109,7 +110,7 @@ export class Moderation {
     if (!this.#bans.delete(address)) {
       throw new ChatError(
         "bad-args",
-        `"${clean(address, 60)}" is not banned; /bans lists bans`,
+        `${quote(address, 60)} is not banned; /bans lists bans`,
       );
     }
   }
@@ -130,9 +131,4 @@ export class Moderation {
       throw new ChatError("forbidden", "Only operators can do that; see /oper");
     }
   }
-}
-
-function clean(text: string, max: number): string {
-  const safe = sanitize(text);
-  return safe.length > max ? safe.slice(0, max) : safe;
 }

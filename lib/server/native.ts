@@ -42,7 +42,7 @@ export function nativeLine(
   host: NativeHost,
   input: MemberInput,
   line: string,
-): void {
+): void | Promise<void> {
   const decoded = decodeClientFrame(line);
   if (!decoded.ok) {
     host.refuse(decoded.error.code, decoded.error.message, decoded.error.id);
@@ -59,8 +59,7 @@ export function nativeLine(
         );
         return;
       }
-      input.handle(frame.text, frame.id);
-      return;
+      return input.handle(frame.text, frame.id);
     }
     case "ping":
       host.send(

@@ -273,14 +273,24 @@ export class Session implements MemberSink {
           return this.#later(verdict.ms, lines.slice(i));
         }
       }
-      this.#line(lines[i]!);
+      const held = this.#line(lines[i]!);
+      // Applied once earlier lines are answered: read on after that.
+      if (held !== undefined) return this.#after(held, lines.slice(i + 1));
     }
+  }
+
+  /** Goes on with `lines` once `held` settles. */
+  async #after(held: Promise<void>, lines: LineResult[]): Promise<void> {
+    await held;
+    const rest = this.#lines(lines);
+    if (rest !== undefined) await rest;
   }
 
   async #later(ms: number, lines: LineResult[]): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, ms));
     if (this.#state.phase === "closed") return;
-    this.#line(lines[0]!);
+    const held = this.#line(lines[0]!);
+    if (held !== undefined) await held;
     const rest = this.#lines(lines.slice(1));
     if (rest !== undefined) await rest;
   }
@@ -294,7 +304,7 @@ export class Session implements MemberSink {
     this.close(reason, { type: "bye", reason: `Disconnected for ${reason}` });
   }
 
-  #line(result: LineResult): void {
+  #line(result: LineResult): void | Promise<void> {
     const state = this.#state;
     switch (state.phase) {
       case "closed":
@@ -312,9 +322,9 @@ export class Session implements MemberSink {
               : "Line was not valid UTF-8 and was dropped; send UTF-8 text",
           );
         } else if (state.phase === "native") {
-          nativeLine(this, state.input, result.line);
+          return nativeLine(this, state.input, result.line);
         } else if (result.line.trim() !== "") {
-          state.input.handle(result.line, undefined);
+          return state.input.handle(result.line, undefined);
         }
         return;
     }

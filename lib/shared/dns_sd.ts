@@ -15,7 +15,7 @@
  */
 
 import os from "node:os";
-import { sanitize } from "./sanitize.ts";
+import { clean } from "./text.ts";
 
 /** The DNS-SD service type. */
 export const SERVICE = "_lochat._tcp.local";
@@ -174,5 +174,5 @@ export function isLoopback(hostname: string): boolean {
 
 /** A DNS label made of `name`: what DNS-SD allows in an instance name. */
 export function label(name: string): string {
-  return sanitize(name).replace(/\./g, "-").slice(0, 63) || "lochat";
+  return clean(name).replace(/\./g, "-").slice(0, 63) || "lochat";
 }

@@ -14,7 +14,7 @@ import { PROTOCOL_LIMITS } from "./limits.ts";
 
 const MAX_NICK_CHARS: number = PROTOCOL_LIMITS.nickChars.default;
 const MAX_ROOM_CHARS: number = PROTOCOL_LIMITS.roomChars.default;
-import { sanitize } from "./sanitize.ts";
+import { quote } from "./bidi.ts";
 
 const NICK = /^[A-Za-z][A-Za-z0-9_-]*$/;
 const ROOM = new RegExp(`^[a-z0-9][a-z0-9_-]{0,${MAX_ROOM_CHARS - 1}}$`);
@@ -39,7 +39,7 @@ export function nickProblem(
   maxChars = MAX_NICK_CHARS,
 ): string | undefined {
   if (nick.length <= maxChars && NICK.test(nick)) return undefined;
-  return `"${preview(nick)}" is not a valid nick: use ${nickRule(maxChars)}`;
+  return `${quote(nick, 40)} is not a valid nick: use ${nickRule(maxChars)}`;
 }
 
 /**
@@ -53,7 +53,7 @@ export function parseRoom(
   if (ROOM.test(room)) return { ok: true, room };
   return {
     ok: false,
-    problem: `"${preview(input)}" is not a valid room name: use ${ROOM_RULE}`,
+    problem: `${quote(input, 40)} is not a valid room name: use ${ROOM_RULE}`,
   };
 }
 
@@ -76,9 +76,4 @@ export function suggestNick(
     const candidate = base.slice(0, maxChars - suffix.length) + suffix;
     if (!isTaken(candidate)) return candidate;
   }
-}
-
-function preview(text: string): string {
-  const clean = sanitize(text);
-  return clean.length > 40 ? `${clean.slice(0, 40)}…` : clean;
 }

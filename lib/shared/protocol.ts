@@ -14,7 +14,7 @@
  * @module
  */
 
-import { sanitize } from "./sanitize.ts";
+import { quote } from "./bidi.ts";
 import {
   any,
   arrayOf,
@@ -246,7 +246,7 @@ function decode<F>(line: string, checks: Checks): Decoded<F> {
     const known = [...checks.keys()].join(", ");
     return fail(
       "bad-frame",
-      `Unknown frame type "${clip(type)}"; expected one of ${known}`,
+      `Unknown frame type ${quote(type, 32)}; expected one of ${known}`,
       id,
     );
   }
@@ -268,9 +268,4 @@ function fail<F>(code: ErrorCode, message: string, id?: string): Decoded<F> {
     ok: false,
     error: id === undefined ? { code, message } : { code, message, id },
   };
-}
-
-function clip(text: string): string {
-  const clean = sanitize(text);
-  return clean.length > 32 ? `${clean.slice(0, 32)}…` : clean;
 }

@@ -4,14 +4,17 @@
  *
  * One renderer serves both so that a netcat user and a client user read the
  * same chat. Every piece of text that came from another person passes through
- * {@linkcode sanitize} here once more before it reaches a terminal.
+ * `clean` here once more before it reaches a terminal, and a piece that
+ * holds right-to-left characters is isolated (`lib/shared/bidi.ts`), so no
+ * one's text can reorder the line around it.
  *
  * @module
  */
 
 import { styleText } from "node:util";
 import type { ChatMessage, ServerFrame } from "./protocol.ts";
-import { sanitize } from "./sanitize.ts";
+import { cleanKeepingIsolates, userPiece } from "./bidi.ts";
+import { clean } from "./text.ts";
 
 /** How to render. */
 export interface RenderOptions {
@@ -64,15 +67,15 @@ export function renderFrame(
       return renderMessage(frame, options, frame.history === true);
     case "pm": {
       const time = paint("dim", clock(frame.ts));
-      const text = sanitize(frame.text);
+      const text = userPiece(frame.text);
       const outgoing = options.self !== undefined &&
         frame.from === options.self &&
         frame.to !== options.self;
       const who = outgoing
-        ? `-> *${sanitize(frame.to)}*`
-        : `*${sanitize(frame.from)}*`;
+        ? `-> *${userPiece(frame.to)}*`
+        : `*${userPiece(frame.from)}*`;
       const body = frame.me
-        ? `* ${sanitize(frame.from)} ${text}`
+        ? `* ${userPiece(frame.from)} ${text}`
         : `${who} ${text}`;
       return `${time} ${paint(["bold", "magenta"], body)}`;
     }
@@ -85,11 +88,14 @@ export function renderFrame(
     case "delivered":
       return paint("dim", `Message Received ✓✓ ${frame.count}/${frame.of}`);
     case "reply":
-      return frame.text.split("\n").map(sanitize).join("\n");
+      return frame.text.split("\n").map(cleanKeepingIsolates).join("\n");
     case "error":
-      return paint(["bold", "red"], `! ${sanitize(frame.message)}`);
+      return paint(["bold", "red"], `! ${cleanKeepingIsolates(frame.message)}`);
     case "bye":
-      return paint(["bold", "yellow"], `-- ${sanitize(frame.reason)}`);
+      return paint(
+        ["bold", "yellow"],
+        `-- ${cleanKeepingIsolates(frame.reason)}`,
+      );
     case "pong":
     case "ping":
       return undefined;
@@ -103,11 +109,11 @@ export function renderMessage(
   history = false,
 ): string {
   const paint = painter(options.color);
-  const from = sanitize(message.from);
-  const text = sanitize(message.text);
+  const from = clean(message.from);
+  const text = userPiece(message.text);
   const time = paint("dim", clock(message.ts));
   const mark = history ? paint("dim", "(history) ") : "";
-  const nick = paint(nickColor(from), from);
+  const nick = paint(nickColor(from), userPiece(from));
   const mentioned = options.color && options.self !== undefined &&
     from !== options.self &&
     mentions(text, options.self);
@@ -142,11 +148,11 @@ export function clock(ts: number): string {
 }
 
 function describeEvent(frame: Extract<ServerFrame, { type: "event" }>): string {
-  const nick = sanitize(frame.nick);
-  const room = frame.room === undefined ? "" : ` #${sanitize(frame.room)}`;
+  const nick = userPiece(frame.nick);
+  const room = frame.room === undefined ? "" : ` #${userPiece(frame.room)}`;
   const reason = frame.reason === undefined || frame.reason === ""
     ? ""
-    : sanitize(frame.reason);
+    : userPiece(frame.reason);
   switch (frame.event) {
     case "join":
       return `${nick} joined${room}`;
@@ -155,7 +161,7 @@ function describeEvent(frame: Extract<ServerFrame, { type: "event" }>): string {
     case "quit":
       return reason === "" ? `${nick} quit` : `${nick} quit (${reason})`;
     case "nick":
-      return `${nick} is now known as ${sanitize(frame.to ?? "?")}`;
+      return `${nick} is now known as ${userPiece(frame.to ?? "?")}`;
     case "away":
       return `${nick} is away: ${reason}`;
     case "back":
