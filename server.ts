@@ -51,8 +51,11 @@ async function main(): Promise<number> {
       };
     store = flags.dataDir === undefined
       ? undefined
-      : SqliteHistory.open(flags.dataDir, { limit: flags.historyLimit });
-    server = ChatServer.start({
+      : SqliteHistory.open(flags.dataDir, {
+        limit: flags.historyLimit,
+        onError: (message) => log("store-failed", { error: message }),
+      });
+    server = await ChatServer.start({
       hostname: flags.hostname,
       port: flags.port,
       serverName: flags.name ?? Deno.hostname(),

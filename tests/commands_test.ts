@@ -197,18 +197,18 @@ Deno.test("/me sends an action and returns its delivery", async () => {
 
 Deno.test("/ignore and /unignore manage the ignore list", () => {
   const { hub, ctx, replies } = context();
-  hub.enter("Bob", { deliver: () => true });
+  const bob = hub.enter("Bob", { deliver: () => true });
   runCommand(ctx, "ignore", "bob");
-  assert(ctx.member.ignores.has("bob"));
+  assert(ctx.member.ignores.has(bob.person));
   runCommand(ctx, "ignore", "");
-  assertEquals(replies.at(-1)!.text, "You ignore: bob");
+  assertEquals(replies.at(-1)!.text, "You ignore: Bob");
   assertThrows(
     () => runCommand(ctx, "ignore", "ann"),
     ChatError,
     "You cannot ignore yourself",
   );
   runCommand(ctx, "unignore", "BOB");
-  assert(!ctx.member.ignores.has("bob"));
+  assert(!ctx.member.ignores.has(bob.person));
   assertThrows(
     () => runCommand(ctx, "unignore", "bob"),
     ChatError,

@@ -249,13 +249,13 @@ Deno.test("session acks a resent id again, with its first answer, without delive
   });
   const first = open(h);
   await first.write(
-    '{"type":"hello","v":1,"nick":"ann"}\n{"type":"msg","id":"x-1","text":"once"}\n',
+    '{"type":"hello","v":1,"nick":"ann","client":"c-1"}\n{"type":"msg","id":"x-1","text":"once"}\n',
   );
   const ack1 = await first.frame((f) => f.type === "ack");
   await finish(first.client, first.done, first.log.done);
   const second = open(h);
   await second.write(
-    '{"type":"hello","v":1,"nick":"ann"}\n{"type":"msg","id":"x-1","text":"once"}\n',
+    '{"type":"hello","v":1,"nick":"ann","client":"c-1"}\n{"type":"msg","id":"x-1","text":"once"}\n',
   );
   const ack2 = await second.frame((f) => f.type === "ack");
   assertEquals(ack2, ack1);

@@ -13,6 +13,7 @@
 
 import tls from "node:tls";
 import { errorMessage } from "../shared/errors.ts";
+import { NodeSocketTransport } from "../shared/node_socket.ts";
 import type { Transport } from "../shared/transport.ts";
 import { ConnectError } from "./chat_client.ts";
 import type { KnownServers } from "./known_servers.ts";
@@ -91,69 +92,4 @@ export async function dialTls(
     }
   }
   return new NodeSocketTransport(socket);
-}
-
-/** A `node:tls` socket as a `read`/`write`/`close` transport. */
-class NodeSocketTransport implements Transport {
-  #socket: tls.TLSSocket;
-  #chunks: Uint8Array[] = [];
-  #ended = false;
-  #failure: Error | undefined;
-  #wake: (() => void) | undefined;
-
-  /** Makes a NodeSocketTransport. */
-  constructor(socket: tls.TLSSocket) {
-    this.#socket = socket;
-    socket.on("data", (data: Uint8Array) => {
-      this.#chunks.push(data);
-      this.#notify();
-    });
-    socket.on("end", () => {
-      this.#ended = true;
-      this.#notify();
-    });
-    socket.on("close", () => {
-      this.#ended = true;
-      this.#notify();
-    });
-    socket.on("error", (error: Error) => {
-      this.#failure = error;
-      this.#notify();
-    });
-  }
-
-  async read(buffer: Uint8Array): Promise<number | null> {
-    while (this.#chunks.length === 0) {
-      if (this.#failure !== undefined) throw this.#failure;
-      if (this.#ended) return null;
-      await new Promise<void>((resolve) => (this.#wake = resolve));
-    }
-    const head = this.#chunks[0]!;
-    const n = Math.min(buffer.length, head.length);
-    buffer.set(head.subarray(0, n));
-    if (n === head.length) this.#chunks.shift();
-    else this.#chunks[0] = head.subarray(n);
-    return n;
-  }
-
-  write(data: Uint8Array): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.#socket.write(
-        data,
-        (error) => (error ? reject(error) : resolve(data.length)),
-      );
-    });
-  }
-
-  close(): void {
-    this.#ended = true;
-    this.#socket.destroy();
-    this.#notify();
-  }
-
-  #notify(): void {
-    const wake = this.#wake;
-    this.#wake = undefined;
-    wake?.();
-  }
 }

@@ -1,13 +1,14 @@
 /**
  * The chat server: a listener (TCP or TLS), one session task per connection,
- * connection limits, keepalive, shutdown.
+ * admission, housekeeping, shutdown.
  *
- * Each accepted connection becomes a {@linkcode Session} started without
- * being awaited; its promise is kept in a set so that shutdown can tell every
- * session to finish and wait for them all. A session's failure ends that
- * session only, never the accept loop. Connections over the total or
- * per-address limit, and banned addresses, are refused with a line that says
- * why before anything else happens.
+ * Each accepted connection is admitted by the server's one
+ * {@linkcode Admission} budget (connections in total and per address, bans;
+ * when full, the longest-idle silent guest makes room) before anything is
+ * read from it, then opened (the TLS handshake, bounded in time) and served
+ * by a {@linkcode Session} started without being awaited; its promise is
+ * kept so that shutdown can tell every session to finish and wait for them
+ * all. A session's failure ends that session only, never the accept loop.
  *
  * @module
  */
@@ -21,7 +22,16 @@ import { MemoryHistory } from "./history.ts";
 import { Hub } from "./hub.ts";
 import { type ServerContext, serverContext } from "./server_context.ts";
 import type { ServerLimits } from "./server_limits.ts";
+import { Admission, normaliseAddress } from "./admission.ts";
+import {
+  type Accepted,
+  type Listener,
+  listenTcp,
+  listenTls,
+} from "./listeners.ts";
+import { SecretGate } from "./secret_gate.ts";
 import { Session } from "./session.ts";
+import { encodeLines } from "./text_mode.ts";
 
 /** Everything a server needs to start. */
 export interface ServerOptions {
@@ -64,7 +74,6 @@ export class StartError extends Error {
   }
 }
 
-const encoder = new TextEncoder();
 /** How often sessions are checked for ping and handshake timeouts. */
 const TICK_MS = 1000;
 
@@ -73,7 +82,7 @@ const TICK_MS = 1000;
  *
  * @example
  * ```ts
- * const server = ChatServer.start({ hostname: "127.0.0.1", port: 0, ... });
+ * const server = await ChatServer.start({ hostname: "127.0.0.1", port: 0, ... });
  * console.log(server.address); // { hostname: "127.0.0.1", port: 40123 }
  * await server.shutdown("bye");
  * ```
@@ -81,19 +90,22 @@ const TICK_MS = 1000;
 export class ChatServer {
   /** Rooms, members and history. */
   readonly hub: Hub;
-  #listener: Deno.Listener;
+  #listener: Listener;
   #options: ServerOptions;
   #context: ServerContext;
+  #admission: Admission;
   /** Each open connection's session, and the task that serves it. */
   #sessions = new Map<Session, Promise<void>>();
-  #perAddress = new Map<string, number>();
+  /** Connections admitted and still in their TLS handshake. */
+  #opening = new Set<Accepted>();
   #stopping = false;
+  #accepting: Promise<void> = Promise.resolve();
   #done: Promise<void>;
   #stopped!: () => void;
   #ticker: ReturnType<typeof setInterval>;
 
   /** Makes a ChatServer. */
-  private constructor(listener: Deno.Listener, options: ServerOptions) {
+  private constructor(listener: Listener, options: ServerOptions) {
     this.#listener = listener;
     this.#options = options;
     const { resources } = options;
@@ -103,7 +115,9 @@ export class ChatServer {
         resources.memoryHistoryPerRoom,
       ),
     });
+    const secrets = new SecretGate({ log: options.log });
     this.hub = new Hub({
+      secrets,
       history: store,
       historyOnJoin: resources.historyOnJoin,
       limits: options.limits,
@@ -118,7 +132,15 @@ export class ChatServer {
       password: options.password,
       log: options.log,
       answered: store.answered?.bind(store),
+      secrets,
     });
+    this.#admission = new Admission({
+      resources,
+      banned: (address) => this.hub.moderation.banned(address),
+      evictIdleGuest: () => this.#evictIdleGuest(),
+    });
+    this.hub.moderation.onBan = (address, reason) =>
+      this.#closeAddress(address, reason);
     this.#done = new Promise((resolve) => (this.#stopped = resolve));
     this.#ticker = setInterval(() => {
       const now = performance.now();
@@ -128,31 +150,26 @@ export class ChatServer {
 
   /**
    * Binds the listener and starts accepting. Throws a {@linkcode StartError}
-   * that says what to do when the port is taken or the address is wrong.
+   * that says what to do when the port is taken, the address is wrong or the
+   * certificate cannot be used.
    */
-  static start(options: ServerOptions): ChatServer {
-    let listener: Deno.Listener;
+  static async start(options: ServerOptions): Promise<ChatServer> {
+    let listener: Listener;
     try {
-      const where = { hostname: options.hostname, port: options.port };
       listener = options.tls === undefined
-        ? Deno.listen(where)
-        : Deno.listenTls({
-          ...where,
-          cert: options.tls.cert,
-          key: options.tls.key,
-        });
+        ? listenTcp(options.hostname, options.port)
+        : await listenTls(options.hostname, options.port, options.tls);
     } catch (error) {
       throw startError(error, options);
     }
     const server = new ChatServer(listener, options);
-    server.#accept();
+    server.#accepting = server.#accept();
     return server;
   }
 
   /** Where the server listens. */
   get address(): { hostname: string; port: number } {
-    const addr = this.#listener.addr as Deno.NetAddr;
-    return { hostname: addr.hostname, port: addr.port };
+    return this.#listener.address;
   }
 
   /** Resolves once the server has stopped. */
@@ -167,18 +184,17 @@ export class ChatServer {
 
   /**
    * Stops accepting, tells every client `reason`, gives their queues up to
-   * `graceMs` to drain, then closes what is left.
+   * `graceMs` to drain, then closes what is left. Resolves once the port is
+   * free and every connection is closed.
    */
   async shutdown(reason: string, graceMs = 2000): Promise<void> {
     if (this.#stopping) return this.#done;
     this.#stopping = true;
     clearInterval(this.#ticker);
     this.#options.log("shutdown", { reason, connections: this.#sessions.size });
-    try {
-      this.#listener.close();
-    } catch {
-      // Already closed.
-    }
+    await this.#listener.close();
+    await this.#accepting;
+    for (const accepted of this.#opening) accepted.close();
     this.hub.close();
     for (const session of this.#sessions.keys()) {
       session.close(reason, { type: "bye", reason });
@@ -197,127 +213,153 @@ export class ChatServer {
 
   async #accept(): Promise<void> {
     while (!this.#stopping) {
-      let conn: Deno.Conn;
-      try {
-        conn = await this.#listener.accept();
-      } catch (error) {
-        if (this.#stopping || error instanceof Deno.errors.BadResource) break;
-        this.#options.log("accept-failed", { error: String(error) });
-        continue;
-      }
-      this.#admit(conn);
+      const accepted = await this.#listener.accept();
+      if (accepted === undefined) break;
+      this.#admit(accepted);
     }
   }
 
-  /** Applies the limits and bans, then starts a session. */
-  #admit(conn: Deno.Conn): void {
-    if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true);
-    if ("setKeepAlive" in conn) (conn as Deno.TcpConn).setKeepAlive(true);
-    const remote = conn.remoteAddr as Deno.NetAddr;
-    const peer = `${remote.hostname}:${remote.port}`;
-    const address = remote.hostname;
-    const count = this.#perAddress.get(address) ?? 0;
-    const { maxConnections, maxPerAddress } = this.#options.resources;
-    const banned = this.hub.moderation.banned(address);
-    const refusal = banned !== undefined
-      ? `Your address is ${banned}`
-      : this.#sessions.size >= maxConnections
-      ? `The server is full (${maxConnections} connections); try again later`
-      : count >= maxPerAddress
-      ? `Too many connections from your address (the limit is ${maxPerAddress}); close some and try again`
-      : undefined;
-    if (refusal !== undefined) {
-      this.#options.log("refuse", { peer, reason: refusal });
-      this.#refuse(conn, refusal);
+  /** Applies the limits and bans, then opens the connection and serves it. */
+  #admit(accepted: Accepted): void {
+    const { peer, address } = accepted;
+    const verdict = this.#admission.enter(address);
+    if (!verdict.ok) {
+      this.#options.log("refuse", { peer, reason: verdict.reason });
+      this.#refuse(accepted, verdict.reason);
       return;
     }
-    this.#perAddress.set(address, count + 1);
-    const session = new Session(conn, this.#context, { peer, address });
-    this.#sessions.set(session, this.#serve(conn, session, peer, address));
+    this.#opening.add(accepted);
+    const timeoutMs = this.#options.resources.handshakeTimeout * 1000;
+    accepted.open(timeoutMs).then(
+      (transport) => {
+        this.#opening.delete(accepted);
+        if (this.#stopping) {
+          transport.close();
+          this.#left(address);
+          return;
+        }
+        const session = new Session(transport, this.#context, {
+          peer,
+          address,
+        });
+        this.#sessions.set(session, this.#serve(session, address));
+      },
+      (error) => {
+        this.#opening.delete(accepted);
+        this.#options.log("refuse", {
+          peer,
+          reason: `TLS handshake failed: ${errorMessage(error)}`,
+        });
+        this.#left(address);
+      },
+    );
   }
 
   /** Runs one admitted connection to its end, then forgets it. */
-  async #serve(
-    conn: Deno.Conn,
-    session: Session,
-    peer: string,
-    address: string,
-  ): Promise<void> {
+  async #serve(session: Session, address: string): Promise<void> {
     try {
-      if (await this.#handshake(conn, peer)) await session.run();
-      else session.abort("TLS handshake failed");
+      await session.run();
     } finally {
       this.#sessions.delete(session);
-      const left = (this.#perAddress.get(address) ?? 1) - 1;
-      if (left <= 0) this.#perAddress.delete(address);
-      else this.#perAddress.set(address, left);
-      if (
-        this.#options.exitWhenEmpty && this.#sessions.size === 0 &&
-        !this.#stopping
-      ) {
-        this.shutdown("the last client left (--exit-when-empty)");
-      }
+      this.#left(address);
+    }
+  }
+
+  #left(address: string): void {
+    this.#admission.leave(address);
+    if (
+      this.#options.exitWhenEmpty && this.#sessions.size === 0 &&
+      this.#opening.size === 0 && !this.#stopping
+    ) {
+      this.shutdown("the last client left (--exit-when-empty)");
     }
   }
 
   /**
-   * Completes a TLS handshake in time, logging why one failed (most often a
-   * client that speaks plain text to the TLS port). True for plain TCP.
+   * Closes the longest-idle text-mode guest who never sent a line, to make
+   * room for a newcomer; false when there is none.
    */
-  async #handshake(conn: Deno.Conn, peer: string): Promise<boolean> {
-    if (!("handshake" in conn)) return true;
-    const limit = this.#options.resources.handshakeTimeout * 1000;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no TLS handshake within ${limit / 1000} s`)),
-        limit,
-      );
-    });
-    try {
-      await Promise.race([(conn as Deno.TlsConn).handshake(), timeout]);
-      return true;
-    } catch (error) {
-      const message = errorMessage(error);
-      const reason = /InvalidContentType|corrupt message/i.test(message)
-        ? "TLS handshake failed: the client spoke plain text to the TLS port (it needs --tls)"
-        : `TLS handshake failed: ${message}`;
-      this.#options.log("refuse", { peer, reason });
-      return false;
-    } finally {
-      clearTimeout(timer);
+  #evictIdleGuest(): boolean {
+    let victim: Session | undefined;
+    let since = Infinity;
+    for (const session of this.#sessions.keys()) {
+      const idle = session.idleGuestSince;
+      if (idle !== undefined && idle < since) {
+        since = idle;
+        victim = session;
+      }
     }
+    if (victim === undefined) return false;
+    const reason =
+      "The server is full, and you had not said anything: your place went to someone new. Reconnect to come back";
+    this.#options.log("evict", { peer: victim.peer, nick: victim.nick });
+    victim.close("evicted to make room (the server is full)", {
+      type: "bye",
+      reason,
+    });
+    victim.abort("evicted to make room (the server is full)");
+    return true;
+  }
+
+  /**
+   * Closes every connection from `address` (a ban), but an operator's own:
+   * an operator who shares the address stays to lift the ban.
+   */
+  #closeAddress(address: string, reason: string): number {
+    let closed = 0;
+    for (const session of this.#sessions.keys()) {
+      if (normaliseAddress(session.address) !== address) continue;
+      if (session.operator) continue;
+      session.close(reason, {
+        type: "bye",
+        reason: `Your address is ${reason}`,
+      });
+      closed++;
+    }
+    for (const accepted of [...this.#opening]) {
+      if (accepted.address === address) accepted.close();
+    }
+    return closed;
   }
 
   /** Tells a refused connection why, as a plain line and a `bye`, and closes it. */
-  #refuse(conn: Deno.Conn, reason: string): void {
+  #refuse(accepted: Accepted, reason: string): void {
     const bytes = new Uint8Array([
-      ...encoder.encode(`${reason}\n`),
+      ...encodeLines(reason),
       ...encodeFrame({ type: "bye", reason }),
     ]);
-    conn.write(bytes).catch(() => {}).finally(() => {
-      try {
-        conn.close();
-      } catch {
-        // Already closed.
-      }
-    });
+    const timeoutMs = this.#options.resources.handshakeTimeout * 1000;
+    accepted.open(timeoutMs).then(
+      (transport) => {
+        transport.write(bytes).catch(() => {}).finally(() => transport.close());
+      },
+      () => {},
+    );
   }
 }
 
 function startError(error: unknown, options: ServerOptions): Error {
   const where = `${options.hostname}:${options.port}`;
-  if (error instanceof Deno.errors.AddrInUse) {
+  if (
+    error instanceof Deno.errors.AddrInUse ||
+    (error as { code?: string }).code === "EADDRINUSE"
+  ) {
     return new StartError(
       `Port ${options.port} is in use on ${options.hostname}; stop the other server or try --port 0`,
     );
   }
-  if (error instanceof Deno.errors.AddrNotAvailable) {
+  if (
+    error instanceof Deno.errors.AddrNotAvailable ||
+    (error as { code?: string }).code === "EADDRNOTAVAIL"
+  ) {
     return new StartError(
       `Cannot listen on ${where}: no such address on this machine; try --host 0.0.0.0`,
     );
   }
-  if (error instanceof Deno.errors.PermissionDenied) {
+  if (
+    error instanceof Deno.errors.PermissionDenied ||
+    (error as { code?: string }).code === "EACCES"
+  ) {
     return new StartError(
       `Not allowed to listen on ${where}; ports below 1024 need privileges, try --port 4444`,
     );

@@ -48,7 +48,14 @@ export interface CommandContext {
 export type Handler = (
   ctx: CommandContext,
   args: string,
-) => Delivery | Promise<Delivery> | undefined;
+) => Outcome;
+
+/** What running a command gives: a delivery when it sent a message, later when it must wait. */
+export type Outcome =
+  | Delivery
+  | undefined
+  | Promise<Delivery>
+  | Promise<undefined>;
 
 function required(value: string, spec: CommandSpec): string {
   if (value.trim() === "") {
@@ -134,7 +141,13 @@ export const HANDLERS: { readonly [K in CommandName]: Handler } = {
         "No one has sent you a private message yet; use /msg NICK TEXT",
       );
     }
-    whisper(ctx, to, required(args, SPEC.reply));
+    if (!ctx.hub.present(to)) {
+      throw new ChatError(
+        "no-such-nick",
+        `${to.nick}, who sent you the last private message, has left`,
+      );
+    }
+    whisper(ctx, to.nick, required(args, SPEC.reply));
     return undefined;
   },
   me(ctx, args) {
@@ -154,7 +167,9 @@ export const HANDLERS: { readonly [K in CommandName]: Handler } = {
     const [nick] = firstWord(args);
     const ignores = ctx.member.ignores;
     if (nick === "") {
-      const list = [...ignores.values()];
+      const list = [...ignores.keys()].map((person) =>
+        ignoredNick(ctx, person)
+      );
       ctx.reply(
         "ignore",
         list.length === 0
@@ -168,16 +183,23 @@ export const HANDLERS: { readonly [K in CommandName]: Handler } = {
     if (target === ctx.member) {
       throw new ChatError("bad-args", "You cannot ignore yourself");
     }
+    // Kept by person, not by nick: a new nick does not get past it.
+    ignores.set(target.person, new Set([nickKey(target.nick)]));
     const shown = target.nick;
-    ignores.add(nickKey(shown));
     ctx.reply("ignore", `You ignore ${shown}; /unignore ${shown} to undo`);
     return undefined;
   },
   unignore(ctx, args) {
     const [nick] = firstWord(required(args, SPEC.unignore));
-    if (!ctx.member.ignores.delete(nickKey(nick))) {
+    const ignores = ctx.member.ignores;
+    const online = ctx.hub.find(nick);
+    const person = online !== undefined && ignores.has(online.person)
+      ? online.person
+      : [...ignores].find(([, nicks]) => nicks.has(nickKey(nick)))?.[0];
+    if (person === undefined) {
       throw new ChatError("bad-args", `You do not ignore "${nick}"`);
     }
+    ignores.delete(person);
     ctx.reply("unignore", `You see ${nick} again`);
     return undefined;
   },
@@ -204,8 +226,8 @@ export const HANDLERS: { readonly [K in CommandName]: Handler } = {
     ctx.replay(messages);
     return undefined;
   },
-  oper(ctx, args) {
-    ctx.hub.moderation.oper(ctx.member, required(args, SPEC.oper).trim());
+  async oper(ctx, args) {
+    await ctx.hub.moderation.oper(ctx.member, required(args, SPEC.oper).trim());
     ctx.reply(
       "oper",
       "You are an operator: /kick, /ban, /unban and /bans are yours",
@@ -220,10 +242,18 @@ export const HANDLERS: { readonly [K in CommandName]: Handler } = {
   },
   ban(ctx, args) {
     const [nick, reason] = firstWord(required(args, SPEC.ban));
-    const address = ctx.hub.moderation.ban(ctx.member, nick, reason);
-    ctx.reply("ban", `Banned ${address}; /unban ${address} to lift it`, {
-      address,
-    });
+    const { address, closed } = ctx.hub.moderation.ban(
+      ctx.member,
+      nick,
+      reason,
+    );
+    ctx.reply(
+      "ban",
+      `Banned ${address} and closed its ${closed} connection${
+        closed === 1 ? "" : "s"
+      }; /unban ${address} to lift it`,
+      { address, closed },
+    );
     return undefined;
   },
   unban(ctx, args) {
@@ -263,7 +293,7 @@ export function runCommand(
   ctx: CommandContext,
   name: string,
   args: string,
-): Delivery | Promise<Delivery> | undefined {
+): Outcome {
   const command = BY_NAME.get(name);
   if (command === undefined) {
     throw new ChatError(
@@ -278,6 +308,16 @@ export function runCommand(
     );
   }
   return HANDLERS[command.name](ctx, args);
+}
+
+/** The nick to show for an ignored person: their nick now, or the last one seen. */
+function ignoredNick(ctx: CommandContext, person: string): string {
+  const nicks = ctx.member.ignores.get(person)!;
+  for (const key of [...nicks].reverse()) {
+    const member = ctx.hub.find(key);
+    if (member?.person === person) return member.nick;
+  }
+  return [...nicks].at(-1)!;
 }
 
 function whisper(ctx: CommandContext, nick: string, text: string): void {

@@ -16,6 +16,7 @@
 import { errorMessage } from "../shared/errors.ts";
 import { LineSplitter } from "../shared/lines.ts";
 import type { LineResult } from "../shared/lines.ts";
+import { TelnetLineDecoder } from "./telnet/line_decoder.ts";
 import type { Transport } from "../shared/transport.ts";
 import { Outbox } from "./outbox.ts";
 import type { Writer, WriteRounds } from "./write_rounds.ts";
@@ -26,6 +27,16 @@ import type { Writer, WriteRounds } from "./write_rounds.ts";
  */
 const FIRST_READ_SIZE = 256;
 const LARGEST_READ_SIZE = 16 * 1024;
+
+/** Turns the bytes read into lines: a `LineSplitter` or a telnet-aware one. */
+interface LineDecoder {
+  push(chunk: Uint8Array, onLine: (result: LineResult) => void): void;
+  end(onLine: (result: LineResult) => void): void;
+  readonly holding: number;
+}
+
+/** A native client's first byte: the `{` of its `hello`. */
+const OPEN_BRACE = 0x7b;
 
 /** Options of a {@linkcode Connection}. */
 export interface ConnectionOptions {
@@ -43,6 +54,10 @@ export interface ConnectionOptions {
    * when its owner closes it.
    */
   onClose?: (reason: string) => void;
+  /** A telnet client sent Interrupt Process (Ctrl-C) or the like. */
+  onInterrupt?: () => void;
+  /** How long the writer may take once the connection is closing, in ms. */
+  closeFlushMs: number;
 }
 
 /**
@@ -54,6 +69,11 @@ export type LinesHandler = (lines: LineResult[]) => void | Promise<void>;
 /**
  * A connection's line reader and frame writer.
  *
+ * Lines are framed by the first byte: a native client's `{` gets the plain
+ * splitter (LF or CR LF), anything else the telnet-aware decoder (telnet
+ * commands parsed out and refused, BS and DEL erase, CR, CR NUL, CR LF and
+ * LF end a line), which serves `nc` just as well.
+ *
  * @example
  * ```ts
  * const connection = new Connection(conn, { maxLineBytes: 8192, maxQueueBytes: 1 << 20, maxQueueFrames: 10000, writeRounds });
@@ -64,7 +84,11 @@ export type LinesHandler = (lines: LineResult[]) => void | Promise<void>;
 export class Connection implements Writer {
   #transport: Transport;
   #options: ConnectionOptions;
-  #splitter: LineSplitter;
+  /** Chosen by the first byte read. */
+  #decoder: LineDecoder | undefined;
+  /** Since when an unfinished line has been held (`performance.now()`). */
+  #partialSince: number | undefined;
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
   /** Encoded frames waiting for the writer. */
   #outbox = new Outbox();
   /** Bytes of the write in progress, not yet written. */
@@ -85,7 +109,14 @@ export class Connection implements Writer {
   constructor(transport: Transport, options: ConnectionOptions) {
     this.#transport = transport;
     this.#options = options;
-    this.#splitter = new LineSplitter({ maxBytes: options.maxLineBytes });
+  }
+
+  /**
+   * Since when the peer has held an unfinished line (`performance.now()`
+   * time), or undefined when it holds none.
+   */
+  get partialSince(): number | undefined {
+    return this.#partialSince;
   }
 
   /** True once the connection is closing or closed. */
@@ -112,12 +143,15 @@ export class Connection implements Writer {
         const n = await this.#transport.read(buffer);
         this.heardAt = performance.now();
         if (n === null) {
-          this.#splitter.end(collect);
+          this.#decoder?.end(collect);
           await handle(lines);
           this.#fail("connection closed by peer", false);
           break;
         }
-        this.#splitter.push(buffer.subarray(0, n), collect);
+        const decoder = this.#decoder ??= this.#decoderFor(buffer[0]!);
+        decoder.push(buffer.subarray(0, n), collect);
+        if (decoder.holding === 0) this.#partialSince = undefined;
+        else this.#partialSince ??= this.heardAt;
         const held = handle(lines);
         if (held !== undefined) await held;
         lines.length = 0;
@@ -165,6 +199,13 @@ export class Connection implements Writer {
     this.#closeReason = reason;
     if (last !== undefined) this.#push(last);
     if (!this.#writing) this.#closeTransport();
+    else {
+      // A peer that reads nothing must not hold the socket and its slot.
+      this.#flushTimer = setTimeout(() => {
+        this.#outbox.clear();
+        this.#closeTransport();
+      }, this.#options.closeFlushMs);
+    }
   }
 
   /** Closes now, whatever is still queued. */
@@ -219,9 +260,22 @@ export class Connection implements Writer {
       this.#outbox.written();
       this.#writing = false;
       this.#writingBytes = 0;
-      if (this.#closed) this.#closeTransport();
+      if (this.#closed) {
+        clearTimeout(this.#flushTimer);
+        this.#closeTransport();
+      }
       this.#drained?.();
     }
+  }
+
+  #decoderFor(first: number): LineDecoder {
+    const maxBytes = this.#options.maxLineBytes;
+    if (first === OPEN_BRACE) return new LineSplitter({ maxBytes });
+    return new TelnetLineDecoder({
+      maxBytes,
+      reply: (bytes) => this.send(bytes),
+      interrupt: () => this.#options.onInterrupt?.(),
+    });
   }
 
   #writerIdle(): Promise<void> {

@@ -25,6 +25,16 @@ import type { Member, MemberSink } from "./member.ts";
 import { safeEqual } from "./secrets.ts";
 import type { ServerContext } from "./server_context.ts";
 
+/**
+ * Who a native client is across its reconnects: its `hello.client` token
+ * (cut to the id limit), or, without one, a person of this connection only.
+ */
+export function personOf(hello: Hello, maxChars: number): string | undefined {
+  return hello.client === undefined
+    ? undefined
+    : `client:${hello.client.slice(0, maxChars)}`;
+}
+
 /** A native client's `hello`. */
 export type Hello = Extract<ClientFrame, { type: "hello" }>;
 
@@ -39,6 +49,8 @@ export interface HandshakeHost extends MemberSink {
   readonly peer: string;
   /** The peer's address, for bans. */
   readonly address: string;
+  /** True once the session is over (a check that took time may find it so). */
+  readonly closed: boolean;
   /** Refuses something, in the wire format the handshake is in. */
   refuse(code: ErrorCode, message: string, id?: string, suggest?: string): void;
   /** Sends a plain line (text mode's prompts). */
@@ -123,8 +135,11 @@ export class Handshake {
     this.#host.close(`handshake timeout after ${seconds} s`);
   }
 
-  /** Handles one line before the member is in. */
-  line(result: LineResult): void {
+  /**
+   * Handles one line before the member is in. A promise (a password being
+   * checked) holds the next line until it settles.
+   */
+  line(result: LineResult): void | Promise<void> {
     if (!result.ok) {
       if (this.#phase === "greeting") this.#startText();
       const message = result.error === "too-long"
@@ -134,15 +149,11 @@ export class Handshake {
       return;
     }
     const line = result.line;
-    if (this.#phase === "password") {
-      this.#unlock(line);
-      return;
-    }
+    if (this.#phase === "password") return this.#unlock(line);
     if (looksLikeFrame(line)) {
       const decoded = decodeClientFrame(line);
       if (decoded.ok && decoded.frame.type === "hello") {
-        this.#hello(decoded.frame);
-        return;
+        return this.#hello(decoded.frame);
       }
       if (decoded.ok) {
         this.#host.refuse(
@@ -156,7 +167,7 @@ export class Handshake {
     this.#startText(line);
   }
 
-  #hello(hello: Hello): void {
+  #hello(hello: Hello): void | Promise<void> {
     const host = this.#host;
     if (hello.v !== PROTOCOL_VERSION) {
       host.refuse(
@@ -168,11 +179,23 @@ export class Handshake {
     }
     // A hello, even a refused one, makes this a native client: no text mode.
     this.cancel();
-    if (!this.#passwordAccepted(hello.password)) return;
+    if (host.context.password === undefined) return this.#enterNative(hello);
+    return this.#passwordAccepted(hello.password).then((ok) => {
+      if (ok && !host.closed) this.#enterNative(hello);
+    });
+  }
+
+  #enterNative(hello: Hello): void {
+    const host = this.#host;
     const { hub } = host.context;
     let member: Member;
     try {
-      member = hub.enter(hello.nick ?? hub.guestNick(), host, hello.room);
+      member = hub.enter(
+        hello.nick ?? hub.guestNick(),
+        host,
+        hello.room,
+        personOf(hello, host.context.limits.idChars),
+      );
     } catch (error) {
       // Stay in the greeting: the client may say hello again with another nick.
       if (!(error instanceof ChatError)) throw error;
@@ -198,7 +221,7 @@ export class Handshake {
   }
 
   /** A locked text-mode line: only `/pass PASSWORD` opens the door. */
-  #unlock(line: string): void {
+  #unlock(line: string): void | Promise<void> {
     const match = /^\/pass\s+(.*)$/.exec(line.trim());
     if (match === null) {
       this.#host.refuse(
@@ -207,8 +230,9 @@ export class Handshake {
       );
       return;
     }
-    if (!this.#passwordAccepted(match[1]!)) return;
-    this.#enterText(undefined);
+    return this.#passwordAccepted(match[1]!).then((ok) => {
+      if (ok && !this.#host.closed) this.#enterText(undefined);
+    });
   }
 
   #enterText(firstLine: string | undefined): void {
@@ -220,23 +244,30 @@ export class Handshake {
   }
 
   /**
-   * Checks a password in constant time. On a wrong one, says so, and closes
-   * after the allowed tries.
+   * Checks a password in constant time, once the address may try again
+   * (failed secrets slow an address down). On a wrong one, says so, and
+   * closes after the allowed tries.
    */
-  #passwordAccepted(password: string | undefined): boolean {
+  async #passwordAccepted(password: string | undefined): Promise<boolean> {
     const host = this.#host;
     const expected = host.context.password;
     if (expected === undefined) return true;
-    if (password !== undefined && safeEqual(password, expected)) return true;
+    if (password === undefined) {
+      host.refuse(
+        "password",
+        "This server needs a password: set LOCHAT_PASSWORD for lochat-client, or type /pass PASSWORD",
+      );
+      return false;
+    }
+    const right = await host.context.secrets.check(
+      host.address,
+      "password",
+      () => safeEqual(password, expected),
+    );
+    if (right) return true;
     this.#passwordTries++;
-    const reason = password === undefined
-      ? "This server needs a password: set LOCHAT_PASSWORD for lochat-client, or type /pass PASSWORD"
-      : "Wrong password";
-    host.context.log("refuse", {
-      peer: host.peer,
-      reason: password === undefined ? "no password" : "wrong password",
-    });
-    host.refuse("password", reason);
+    host.context.log("refuse", { peer: host.peer, reason: "wrong password" });
+    host.refuse("password", "Wrong password");
     const tries = host.context.resources.passwordTries;
     if (this.#passwordTries >= tries) {
       host.close(`wrong password ${tries} times`);

@@ -35,6 +35,7 @@ import { Outgoing } from "./outgoing.ts";
 import { clean, cleanCut, codePoints, isBlank } from "../shared/text.ts";
 import { quote } from "../shared/bidi.ts";
 import { Moderation } from "./moderation.ts";
+import type { SecretGate } from "./secret_gate.ts";
 
 /** Options for a {@linkcode Hub}. */
 export interface HubOptions {
@@ -50,6 +51,8 @@ export interface HubOptions {
   operators?: string[];
   /** The operators' secret; without one, no one can become an operator. */
   operatorSecret?: string | undefined;
+  /** Throttles failed `/oper` tries per address. */
+  secrets?: SecretGate | undefined;
 }
 
 /** What {@linkcode Hub.say} did with a message. */
@@ -91,6 +94,8 @@ export class Hub {
   #now: () => number;
   #seq: number;
   #guests = 0;
+  /** Numbers people who have no client token of their own. */
+  #people = 0;
   #closing = false;
   #limits: ProtocolLimits;
   /** Operators, kicks and bans. */
@@ -107,6 +112,7 @@ export class Hub {
       operators: options.operators ?? [],
       secret: options.operatorSecret,
       reasonChars: this.#limits.reasonChars,
+      gate: options.secrets,
     });
     this.#history = options.history;
     this.#historyOnJoin = options.historyOnJoin;
@@ -122,6 +128,11 @@ export class Hub {
   /** True when `nick` (any case) belongs to a member. */
   isTaken(nick: string): boolean {
     return this.#members.has(nickKey(nick));
+  }
+
+  /** True while `member` is in the chat (it has not left). */
+  present(member: Member): boolean {
+    return this.#members.get(nickKey(member.nick)) === member;
   }
 
   /** The member with `nick` (any case), if any. */
@@ -153,10 +164,15 @@ export class Hub {
    * Throws a {@linkcode ChatError} when the nick is invalid or taken, with a
    * free nick suggested.
    */
-  enter(nick: string, sink: MemberSink, room: string = DEFAULT_ROOM): Member {
+  enter(
+    nick: string,
+    sink: MemberSink,
+    room: string = DEFAULT_ROOM,
+    person: string = `member:${++this.#people}`,
+  ): Member {
     this.#checkNickFree(nick);
     const name = this.#roomName(room);
-    const member = new Member(nick, sink);
+    const member = new Member(nick, sink, person);
     this.#members.set(nickKey(nick), member);
     this.#join(member, name);
     return member;
@@ -170,7 +186,7 @@ export class Hub {
     // Everyone is leaving at once: each has been told why; N quit notices to
     // N members would only be N² frames that no one will read.
     if (this.#closing) return;
-    this.#event(member.room, "quit", member.nick, {
+    this.#event(member, "quit", member.nick, {
       reason: cleanCut(reason, this.#limits.reasonChars),
     });
   }
@@ -194,7 +210,10 @@ export class Hub {
     this.#members.delete(nickKey(old));
     member.nick = nick;
     this.#members.set(nickKey(nick), member);
-    this.#event(member.room, "nick", old, { to: nick });
+    for (const other of this.#members.values()) {
+      other.ignores.get(member.person)?.add(nickKey(nick));
+    }
+    this.#event(member, "nick", old, { to: nick });
   }
 
   /**
@@ -207,7 +226,7 @@ export class Hub {
       throw new ChatError("not-now", `You are in #${name} already`);
     }
     this.#part(member);
-    this.#event(member.room, "leave", member.nick);
+    this.#event(member, "leave", member.nick);
     return this.#join(member, name);
   }
 
@@ -254,9 +273,7 @@ export class Hub {
       for (const other of members) {
         if (other === member) continue;
         of++;
-        if (
-          other.ignores.size > 0 && other.ignores.has(nickKey(message.from))
-        ) {
+        if (other.ignoring(member)) {
           count++; // Ignoring is private: the sender sees it delivered.
           continue;
         }
@@ -285,8 +302,9 @@ export class Hub {
       ts: this.#now(),
     };
     if (options.me) frame.me = true;
-    if (!target.ignores.has(nickKey(member.nick))) {
-      target.lastPrivateFrom = member.nick;
+    if (!target.ignoring(member)) {
+      // A note to oneself is no one's to reply to.
+      if (target !== member) target.lastPrivateFrom = member;
       target.send(frame);
     }
     if (target !== member) member.send(frame);
@@ -303,10 +321,10 @@ export class Hub {
         throw new ChatError("not-now", "You are not away");
       }
       member.away = undefined;
-      this.#event(member.room, "back", member.nick);
+      this.#event(member, "back", member.nick);
     } else {
       member.away = text;
-      this.#event(member.room, "away", member.nick, { reason: text });
+      this.#event(member, "away", member.nick, { reason: text });
     }
   }
 
@@ -361,7 +379,7 @@ export class Hub {
       members = new Set();
       this.#rooms.set(room, members);
     }
-    this.#event(room, "join", member.nick);
+    this.#event(member, "join", member.nick);
     members.add(member);
     const history = this.history(room);
     member.historyBefore = history[0]?.seq ?? this.#seq + 1;
@@ -375,23 +393,36 @@ export class Hub {
     if (members.size === 0) this.#rooms.delete(member.room);
   }
 
+  /**
+   * Tells `subject`'s room what happened to them. Someone who ignores the
+   * subject is not shown the subject's words (an away message, a quit
+   * reason): the same event without the reason.
+   */
   #event(
-    room: string,
+    subject: Member,
     event: EventKind,
     nick: string,
     extra: { to?: string; reason?: string } = {},
   ): void {
+    const room = subject.room;
     const members = this.#rooms.get(room);
     if (members === undefined) return;
-    const out = new Outgoing({
+    const frame: ServerFrame = {
       type: "event",
       event,
       nick,
       room,
       ts: this.#now(),
       ...extra,
-    });
-    for (const member of members) member.sink.deliver(out);
+    };
+    const out = new Outgoing(frame);
+    let unsaid: Outgoing | undefined;
+    for (const member of members) {
+      if (extra.reason !== undefined && member.ignoring(subject)) {
+        const { reason: _, ...rest } = frame as { reason?: string };
+        member.sink.deliver(unsaid ??= new Outgoing(rest as ServerFrame));
+      } else member.sink.deliver(out);
+    }
   }
 }
 

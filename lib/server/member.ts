@@ -6,6 +6,7 @@
  */
 
 import { DEFAULT_ROOM, type ServerFrame } from "../shared/protocol.ts";
+import { nickKey } from "../shared/names.ts";
 import { Outgoing } from "./outgoing.ts";
 
 /** Where a member's frames go: a session's outbound queue, or a test. */
@@ -27,16 +28,27 @@ export class Member {
   room: string = DEFAULT_ROOM;
   /** Away message, when away. */
   away: string | undefined = undefined;
-  /** Nick of whoever sent the member the last private message. */
-  lastPrivateFrom: string | undefined = undefined;
+  /**
+   * Whoever sent the member the last private message (the member, not the
+   * nick: `/reply` follows a rename). Never the member itself.
+   */
+  lastPrivateFrom: Member | undefined = undefined;
   /** Oldest message of the room the member has been shown: where `/history` goes on. */
   historyBefore: number | undefined = undefined;
   /** True once the member has proved to be an operator (`/oper`). */
   op = false;
   /** The member's network address, for bans; unset in tests. */
   address: string | undefined = undefined;
-  /** Keys of the nicks whose messages this member does not want. */
-  readonly ignores = new Set<string>();
+  /**
+   * Whom this member ignores: each person's key, and the nicks seen for them
+   * (to hide their lines from history, which knows nicks only).
+   */
+  readonly ignores = new Map<string, Set<string>>();
+  /**
+   * Who this is across nick changes and, for a native client, across its
+   * reconnects (its `hello.client` token): what per-person state is kept by.
+   */
+  readonly person: string;
   /** Where the member's frames go. */
   readonly sink: MemberSink;
 
@@ -45,10 +57,28 @@ export class Member {
    *
    * @param nick the member's nick
    * @param sink where its frames go
+   * @param person who this is across nick changes (see {@linkcode person})
    */
-  constructor(nick: string, sink: MemberSink) {
+  constructor(nick: string, sink: MemberSink, person: string) {
     this.nick = nick;
     this.sink = sink;
+    this.person = person;
+  }
+
+  /** True when this member ignores `other`. */
+  ignoring(other: Member): boolean {
+    return this.ignores.size > 0 && this.ignores.has(other.person);
+  }
+
+  /**
+   * True when a line of history from `nick` came from someone this member
+   * ignores (by a nick they were seen with).
+   */
+  ignoringNick(nick: string): boolean {
+    if (this.ignores.size === 0) return false;
+    const key = nickKey(nick);
+    for (const nicks of this.ignores.values()) if (nicks.has(key)) return true;
+    return false;
   }
 
   /** Sends one frame to this member alone. */

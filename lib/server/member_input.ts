@@ -18,7 +18,7 @@ import type { ProtocolLimits } from "../shared/limits.ts";
 import type { Logger } from "../shared/log.ts";
 import type { ChatMessage, ErrorCode } from "../shared/protocol.ts";
 import type { Acks } from "./acks.ts";
-import { type CommandContext, runCommand } from "./commands.ts";
+import { type CommandContext, type Outcome, runCommand } from "./commands.ts";
 import { StoreError } from "./history.ts";
 import type { Delivery, Hub } from "./hub.ts";
 import type { Member } from "./member.ts";
@@ -106,7 +106,7 @@ export class MemberInput {
       this.#host.acks.repeat(id!, earlier);
       return;
     }
-    let result: Delivery | Promise<Delivery> | undefined;
+    let result: Outcome;
     try {
       result = this.#apply(parsed, id);
     } catch (error) {
@@ -145,10 +145,7 @@ export class MemberInput {
     });
   }
 
-  #apply(
-    parsed: ParsedInput,
-    id: string | undefined,
-  ): Delivery | Promise<Delivery> | undefined {
+  #apply(parsed: ParsedInput, id: string | undefined): Outcome {
     const key = id === undefined ? undefined : this.#host.acks.key(id);
     if (parsed.kind === "text") {
       return this.#host.hub.say(this.#member, parsed.text, { key });

@@ -12,6 +12,8 @@ import { quote } from "../shared/bidi.ts";
 import { cleanCut } from "../shared/text.ts";
 import type { Hub } from "./hub.ts";
 import type { Member } from "./member.ts";
+import { normaliseAddress } from "./admission.ts";
+import type { SecretGate } from "./secret_gate.ts";
 import { safeEqual } from "./secrets.ts";
 
 /** Options of {@linkcode Moderation}. */
@@ -22,6 +24,8 @@ export interface ModerationOptions {
   secret: string | undefined;
   /** Longest kick or ban reason, in characters. */
   reasonChars: number;
+  /** Throttles failed `/oper` tries per address; none in unit tests. */
+  gate?: SecretGate | undefined;
 }
 
 /**
@@ -38,8 +42,14 @@ export class Moderation {
   #operators: Set<string>;
   #secret: string | undefined;
   #reasonChars: number;
-  /** Banned addresses, with why. */
+  /** Banned addresses (normalised), with why. */
   #bans = new Map<string, string>();
+  #gate: SecretGate | undefined;
+  /**
+   * Closes every connection from a banned address, saying why; returns how
+   * many it closed. Set by the server, which knows the connections.
+   */
+  onBan: ((address: string, reason: string) => number) | undefined;
 
   /**
    * Makes a Moderation.
@@ -52,17 +62,22 @@ export class Moderation {
     this.#operators = new Set(options.operators.map(nickKey));
     this.#secret = options.secret;
     this.#reasonChars = options.reasonChars;
+    this.#gate = options.gate;
   }
 
   /**
    * Makes `member` an operator when its nick is on the operator list and
-   * `secret` is right. Says nothing of which one was wrong.
+   * `secret` is right. Says nothing of which one was wrong. Failed tries
+   * slow the member's address down (the server's {@linkcode SecretGate}).
    */
-  oper(member: Member, secret: string): void {
+  async oper(member: Member, secret: string): Promise<void> {
     const expected = this.#secret;
     const listed = this.#operators.has(nickKey(member.nick));
     // Compare even when unlisted, so the time taken says nothing either.
-    const right = expected !== undefined && safeEqual(secret, expected);
+    const compare = () => expected !== undefined && safeEqual(secret, expected);
+    const right = this.#gate === undefined || member.address === undefined
+      ? compare()
+      : await this.#gate.check(member.address, "oper", compare);
     if (!listed || !right) {
       throw new ChatError(
         "forbidden",
@@ -87,27 +102,37 @@ export class Moderation {
     return target;
   }
 
-  /** Bans `nick`'s address until the server restarts, and kicks them. */
-  ban(by: Member, nick: string, reason: string): string {
+  /**
+   * Bans `nick`'s address until the server restarts, and closes every
+   * connection from it (not only `nick`'s). Returns the address and how many
+   * connections were closed.
+   */
+  ban(
+    by: Member,
+    nick: string,
+    reason: string,
+  ): { address: string; closed: number } {
     this.#requireOp(by);
     const target = this.#hub.online(nick);
     if (target.address === undefined) {
       throw new ChatError("not-now", `${target.nick} has no address to ban`);
     }
-    this.#bans.set(
-      target.address,
-      `banned by ${by.nick}${
-        reason.trim() === "" ? "" : `: ${cleanCut(reason, this.#reasonChars)}`
-      }`,
-    );
+    const address = normaliseAddress(target.address);
+    const why = `banned by ${by.nick}${
+      reason.trim() === "" ? "" : `: ${cleanCut(reason, this.#reasonChars)}`
+    }`;
+    this.#bans.set(address, why);
+    if (this.onBan !== undefined) {
+      return { address, closed: this.onBan(address, why) };
+    }
     this.kick(by, target.nick, reason);
-    return target.address;
+    return { address, closed: 1 };
   }
 
   /** Lifts a ban. */
   unban(by: Member, address: string): void {
     this.#requireOp(by);
-    if (!this.#bans.delete(address)) {
+    if (!this.#bans.delete(normaliseAddress(address))) {
       throw new ChatError(
         "bad-args",
         `${quote(address, 60)} is not banned; /bans lists bans`,
@@ -117,7 +142,7 @@ export class Moderation {
 
   /** Why `address` is banned, if it is. */
   banned(address: string): string | undefined {
-    return this.#bans.get(address);
+    return this.#bans.get(normaliseAddress(address));
   }
 
   /** Every ban, for `/bans`. */

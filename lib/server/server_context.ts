@@ -13,6 +13,7 @@ import type { Logger } from "../shared/log.ts";
 import { AnswerCache } from "./answer_cache.ts";
 import type { Hub } from "./hub.ts";
 import { SERVER_LIMITS, type ServerLimits } from "./server_limits.ts";
+import { SecretGate } from "./secret_gate.ts";
 import { WriteRounds } from "./write_rounds.ts";
 
 /** What the sessions of one server share. */
@@ -33,6 +34,8 @@ export interface ServerContext {
   readonly writeRounds: WriteRounds;
   /** Answers to recent lines, for resends after a reconnect. */
   readonly answers: AnswerCache;
+  /** Throttles password and `/oper` tries per address. */
+  readonly secrets: SecretGate;
   /**
    * What the history store kept for a line's key in an earlier run, when it
    * keeps keys (history on disk), so resends after a restart are known too.
@@ -64,6 +67,7 @@ export function serverContext(
     log: () => {},
     writeRounds: new WriteRounds(),
     answers: new AnswerCache({ capacity: resources.rememberedIds }),
+    secrets: new SecretGate({ log: options.log ?? (() => {}) }),
     ...options,
   };
 }

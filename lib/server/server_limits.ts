@@ -94,6 +94,28 @@ export const SERVER_LIMITS = {
       help: "time to finish TLS, hello or password",
     },
   },
+  /**
+   * How long a connection may hold an unfinished line (a slowloris, or a
+   * line typed key by key in a character-mode terminal) before it is closed.
+   */
+  partialLine: {
+    default: 60,
+    min: 60,
+    max: 60,
+    unit: "seconds",
+    doc: "an unfinished line",
+  },
+  /**
+   * How long a closing connection (after `/quit`, a kick, flooding) may take
+   * to read what is queued for it before it is cut off.
+   */
+  closeFlush: {
+    default: 5,
+    min: 5,
+    max: 5,
+    unit: "seconds",
+    doc: "a closing connection's last frames",
+  },
   /** The least time a text-mode user has to type the password. */
   textPasswordTimeout: {
     default: 60,

@@ -19,7 +19,6 @@
  */
 
 import type { LineResult } from "../shared/lines.ts";
-import { nickKey } from "../shared/names.ts";
 import type {
   ChatMessage,
   ErrorCode,
@@ -29,17 +28,15 @@ import { PROTOCOL_VERSION } from "../shared/protocol.ts";
 import { Acks } from "./acks.ts";
 import { Connection } from "./connection.ts";
 import { FloodControl } from "./flood_control.ts";
-import { Handshake, type Hello } from "./handshake.ts";
+import { Handshake, type Hello, personOf } from "./handshake.ts";
 import type { Member, MemberSink } from "./member.ts";
 import { MemberInput } from "./member_input.ts";
 import { encodeNative, nativeLine } from "./native.ts";
 import { Outgoing } from "./outgoing.ts";
 import type { ServerContext } from "./server_context.ts";
 import { BANNER } from "./server_limits.ts";
-import { textEncoder, textWelcome } from "./text_mode.ts";
+import { encodeLines, textEncoder, textWelcome } from "./text_mode.ts";
 import type { Transport } from "../shared/transport.ts";
-
-const encoder = new TextEncoder();
 
 /** Who is at the other end of a session. */
 export interface Peer {
@@ -68,6 +65,13 @@ type State =
   /** Over; the member, if there was one, is kept for the log. */
   | { phase: "closed"; member: Member | undefined };
 
+/** History without the lines of people `member` ignores. */
+function visible(member: Member, messages: ChatMessage[]): ChatMessage[] {
+  return member.ignores.size === 0
+    ? messages
+    : messages.filter((m) => !member.ignoringNick(m.from));
+}
+
 /** A session's unique scope for message ids, until the client names one. */
 let sessions = 0;
 
@@ -94,6 +98,8 @@ export class Session implements MemberSink {
   #acks: Acks;
   #state: State;
   #closeReason = "";
+  /** True once the peer has sent a whole line. */
+  #spoke = false;
 
   /**
    * Makes a Session.
@@ -113,6 +119,8 @@ export class Session implements MemberSink {
       maxQueueFrames: resources.queueFrames,
       writeRounds: context.writeRounds,
       onClose: (reason) => this.close(reason),
+      onInterrupt: () => this.#interrupted(),
+      closeFlushMs: resources.closeFlush * 1000,
     });
     this.#flood = new FloodControl({
       rate: limits.rate,
@@ -127,6 +135,29 @@ export class Session implements MemberSink {
       scope: `session:${++sessions}`,
     });
     this.#state = { phase: "handshake", handshake: new Handshake(this) };
+  }
+
+  /** True when the member has proved to be an operator. */
+  get operator(): boolean {
+    return this.#member?.op === true;
+  }
+
+  /** True once the session is over. */
+  get closed(): boolean {
+    return this.#state.phase === "closed";
+  }
+
+  /**
+   * When a guest who has never sent a whole line was last heard from, for
+   * eviction when the server is full; undefined for anyone who has spoken
+   * (or has not finished a password).
+   */
+  get idleGuestSince(): number | undefined {
+    const phase = this.#state.phase;
+    if (this.#spoke || (phase !== "handshake" && phase !== "text")) {
+      return undefined;
+    }
+    return this.#connection.heardAt;
   }
 
   /** The protocol limits this session enforces. */
@@ -146,7 +177,7 @@ export class Session implements MemberSink {
   async run(): Promise<void> {
     const { log } = this.context;
     log("connect", { peer: this.peer });
-    this.#connection.send(encoder.encode(`${BANNER}\n`));
+    this.#connection.send(encodeLines(BANNER));
     const state = this.#state;
     if (state.phase === "handshake") state.handshake.start();
     await this.#connection.run((lines) => this.#lines(lines));
@@ -167,6 +198,16 @@ export class Session implements MemberSink {
    */
   tick(now: number): void {
     const state = this.#state;
+    const partialSince = this.#connection.partialSince;
+    const partialMs = this.context.resources.partialLine * 1000;
+    if (partialSince !== undefined && now - partialSince > partialMs) {
+      this.refuse(
+        "too-long",
+        `A line was not finished within ${partialMs / 1000} s; closing`,
+      );
+      this.close(`no end of line within ${partialMs / 1000} s`);
+      return;
+    }
     if (state.phase === "handshake") {
       if (now - this.startedAt > state.handshake.timeoutMs) {
         state.handshake.timedOut();
@@ -255,7 +296,9 @@ export class Session implements MemberSink {
   #lines(lines: LineResult[]): void | Promise<void> {
     for (let i = 0; i < lines.length; i++) {
       if (this.#state.phase === "closed") return;
-      if (this.#state.phase !== "handshake" && !this.#flood.unlimited) {
+      // Lines before hello or the password count too: no one gets answers
+      // at wire speed.
+      if (!this.#flood.unlimited) {
         const verdict = this.#flood.next();
         if (verdict.kind === "flooding") {
           this.#flooding(verdict.reason);
@@ -295,6 +338,14 @@ export class Session implements MemberSink {
     if (rest !== undefined) await rest;
   }
 
+  /** A telnet user pressed Ctrl-C: the line was dropped; say how to leave. */
+  #interrupted(): void {
+    if (this.#state.phase === "closed") return;
+    this.sendLine(
+      "(Ctrl-C drops the line being typed; /quit leaves, or Ctrl-] then quit closes telnet)",
+    );
+  }
+
   #flooding(reason: string): void {
     this.context.log("refuse", {
       peer: this.peer,
@@ -306,12 +357,12 @@ export class Session implements MemberSink {
 
   #line(result: LineResult): void | Promise<void> {
     const state = this.#state;
+    if (result.ok) this.#spoke = true;
     switch (state.phase) {
       case "closed":
         return;
       case "handshake":
-        state.handshake.line(result);
-        return;
+        return state.handshake.line(result);
       case "native":
       case "text":
         if (!result.ok) {
@@ -350,17 +401,15 @@ export class Session implements MemberSink {
 
   /** Sends a plain line (the handshake's prompts in text mode). */
   sendLine(line: string): void {
-    this.#connection.send(encoder.encode(`${line}\n`));
+    this.#connection.send(encodeLines(line));
   }
 
   /** The handshake is over: a native client is in. */
   enterNative(member: Member, hello: Hello): void {
-    // Ids are the client's own: scoped to its token, or else to its nick.
-    if (hello.client !== undefined) {
-      this.#acks.scopeTo(
-        `client:${hello.client.slice(0, this.limits.idChars)}`,
-      );
-    } else this.#acks.scopeTo(`nick:${nickKey(member.nick)}`);
+    // Ids are the client's own: scoped to its token, across reconnects; a
+    // client without one keeps the scope of this connection.
+    const person = personOf(hello, this.limits.idChars);
+    if (person !== undefined) this.#acks.scopeTo(person);
     this.#state = {
       phase: "native",
       member,
@@ -372,7 +421,12 @@ export class Session implements MemberSink {
       nick: member.nick,
       mode: "native",
     });
-    this.#send(this.#welcome(member, this.context.hub.history(member.room)));
+    this.#send(
+      this.#welcome(
+        member,
+        visible(member, this.context.hub.history(member.room)),
+      ),
+    );
   }
 
   /** The handshake is over: a text-mode user is in. */
@@ -389,7 +443,7 @@ export class Session implements MemberSink {
       nick: member.nick,
       mode: "text",
     });
-    const history = this.context.hub.history(member.room);
+    const history = visible(member, this.context.hub.history(member.room));
     for (const frame of textWelcome(this.#welcome(member, []), history)) {
       this.#send(frame);
     }
@@ -421,7 +475,9 @@ export class Session implements MemberSink {
         this.#send(frame);
       },
       replay: (messages: ChatMessage[]) => {
-        for (const m of messages) {
+        const member = this.#member;
+        if (member === undefined) return;
+        for (const m of visible(member, messages)) {
           this.#send({ type: "msg", ...m, history: true });
         }
       },

@@ -81,6 +81,7 @@ export class SqliteHistory implements HistoryStore {
   #lastSeq: number;
   #sincePrune = 0;
   #closed = false;
+  #onError: ((message: string) => void) | undefined;
 
   /** Makes a SqliteHistory. */
   private constructor(file: string, db: DatabaseSync, limit: HistoryLimit) {
@@ -106,7 +107,11 @@ export class SqliteHistory implements HistoryStore {
    */
   static open(
     dir: string,
-    options: { limit?: HistoryLimit } = {},
+    options: {
+      limit?: HistoryLimit;
+      /** Told of a failure the store recovers from (a prune on a full disk). */
+      onError?: (message: string) => void;
+    } = {},
   ): SqliteHistory {
     try {
       Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -138,6 +143,7 @@ export class SqliteHistory implements HistoryStore {
       db.exec("BEGIN EXCLUSIVE");
       migrate(db, file);
       db.exec("COMMIT");
+      prune(db, options.limit ?? {});
     } catch (error) {
       try {
         db.close();
@@ -148,7 +154,7 @@ export class SqliteHistory implements HistoryStore {
       throw new StoreError(explain(error, dir, file));
     }
     const store = new SqliteHistory(file, db, options.limit ?? {});
-    store.prune();
+    store.#onError = options.onError;
     return store;
   }
 
@@ -195,22 +201,17 @@ export class SqliteHistory implements HistoryStore {
     return this.#lastSeq;
   }
 
-  /** Drops history past the limit, per room. */
+  /**
+   * Drops history past the limit, per room. Throws a {@linkcode StoreError}
+   * when the database cannot be written (a full disk).
+   */
   prune(): void {
-    const { messages, days } = this.#limit;
-    if (days !== undefined) {
-      this.#db.prepare("DELETE FROM messages WHERE ts < ?").run(
-        Date.now() - days * 86_400_000,
+    try {
+      prune(this.#db, this.#limit);
+    } catch (error) {
+      throw new StoreError(
+        `Could not prune old history in ${this.file}: ${reason(error)}`,
       );
-    }
-    if (messages !== undefined) {
-      this.#db.prepare(
-        `DELETE FROM messages WHERE seq IN (
-           SELECT seq FROM (
-             SELECT seq, row_number() OVER (PARTITION BY room ORDER BY seq DESC) AS n FROM messages
-           ) WHERE n > ?
-         )`,
-      ).run(messages);
     }
   }
 
@@ -263,8 +264,13 @@ export class SqliteHistory implements HistoryStore {
     for (const waiter of waiters) waiter.resolve();
     this.#sincePrune += batch.length;
     if (this.#sincePrune >= PRUNE_EVERY) {
-      this.#sincePrune = 0;
-      this.prune();
+      try {
+        this.prune();
+        this.#sincePrune = 0;
+      } catch (error) {
+        // Tried again after the next commit; the server goes on meanwhile.
+        this.#onError?.(`${reason(error)}; tried again after the next message`);
+      }
     }
   }
 }
@@ -288,6 +294,25 @@ function toMessage(row: Row): ChatMessage {
   };
   if (row.me === 1) message.me = true;
   return message;
+}
+
+/** Drops history past `limit`, per room. */
+function prune(db: DatabaseSync, limit: HistoryLimit): void {
+  const { messages, days } = limit;
+  if (days !== undefined) {
+    db.prepare("DELETE FROM messages WHERE ts < ?").run(
+      Date.now() - days * 86_400_000,
+    );
+  }
+  if (messages !== undefined) {
+    db.prepare(
+      `DELETE FROM messages WHERE seq IN (
+         SELECT seq FROM (
+           SELECT seq, row_number() OVER (PARTITION BY room ORDER BY seq DESC) AS n FROM messages
+         ) WHERE n > ?
+       )`,
+    ).run(messages);
+  }
 }
 
 function migrate(db: DatabaseSync, file: string): void {

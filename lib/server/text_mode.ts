@@ -5,6 +5,7 @@
  * client's are; what the hub sends back is rendered as the terminal client
  * renders it, without colour, and each message sent is answered with
  * `Message Received ✓✓ N/M`, as the original answered "Message Received".
+ * Lines go out with CR LF line ends.
  *
  * @module
  */
@@ -36,9 +37,18 @@ export function textEncoder(
       frame,
       nick === undefined ? { color: false } : { color: false, self: nick },
     );
-    return text === undefined ? NOTHING : encoder.encode(`${text}\n`);
+    return text === undefined ? NOTHING : encodeLines(text);
   };
   return (out) => out.bytes(WireSlot.text, encode);
+}
+
+/**
+ * Text as the bytes of text-mode lines: every line ends in CR LF, as the
+ * network virtual terminal's lines do (RFC 854), so telnet clients that draw
+ * a bare LF as a staircase (PuTTY, Windows telnet) show it right.
+ */
+export function encodeLines(text: string): Uint8Array {
+  return encoder.encode(`${text.replaceAll("\n", "\r\n")}\r\n`);
 }
 
 /** The lines a text-mode user sees on joining: welcome, then recent history. */

@@ -62,6 +62,11 @@ export class LineSplitter {
     this.#maxBytes = options.maxBytes;
   }
 
+  /** Bytes of an unfinished line held between chunks (0 when none). */
+  get holding(): number {
+    return this.#skipping ? 1 : this.#pendingLength;
+  }
+
   /** Feeds one chunk; calls `onLine` for each line it completes, in order. */
   push(chunk: Uint8Array, onLine: (result: LineResult) => void): void {
     let start = 0;

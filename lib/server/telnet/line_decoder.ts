@@ -297,6 +297,11 @@ export class TelnetLineDecoder {
     this.#replies.flush();
   }
 
+  /** Bytes of an unfinished line held between reads (0 when none). */
+  get holding(): number {
+    return this.#line.holding;
+  }
+
   /**
    * Ends the stream: a last line without a line end still counts; a command
    * cut short is dropped. The decoder can be used again afterwards.

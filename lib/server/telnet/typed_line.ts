@@ -123,6 +123,11 @@ export class TypedLine {
     this.clear();
   }
 
+  /** Bytes of the line typed so far (0 when no line is begun). */
+  get holding(): number {
+    return this.#skipping ? 1 : this.#pendingLength;
+  }
+
   /** Throws the line away (Erase Line, Ctrl-C); what follows is a new line. */
   clear(): void {
     this.#pendingLength = 0;

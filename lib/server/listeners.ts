@@ -1,0 +1,211 @@
+/**
+ * Where connections come from: a plain TCP listener (`Deno.listen`) and a
+ * TLS one (`node:net` and `node:tls`), behind one {@linkcode Listener} shape.
+ *
+ * An accepted connection is admitted (or refused) before anything is read
+ * from it, and only then opened: for TLS that is the handshake, bounded in
+ * time, and a connection that does not finish it is closed there and then.
+ * (Deno's own TLS listener cannot do that: closing a connection whose
+ * handshake has not finished leaves the socket open until the peer leaves.)
+ *
+ * @module
+ */
+
+import { createPrivateKey, type KeyObject, X509Certificate } from "node:crypto";
+import net from "node:net";
+import tls from "node:tls";
+import { errorMessage } from "../shared/errors.ts";
+import { NodeSocketTransport } from "../shared/node_socket.ts";
+import type { Transport } from "../shared/transport.ts";
+import { normaliseAddress } from "./admission.ts";
+
+/** A connection accepted, not yet admitted or opened. */
+export interface Accepted {
+  /** Who the peer is, for logs: `127.0.0.1:51234`. */
+  readonly peer: string;
+  /** The peer's address in its one form, for limits and bans. */
+  readonly address: string;
+  /**
+   * Opens the connection (the TLS handshake, for TLS) within `timeoutMs`.
+   * Rejects with a reason for the log when it cannot; the socket is closed.
+   */
+  open(timeoutMs: number): Promise<Transport>;
+  /** Closes the connection without opening it. */
+  close(): void;
+}
+
+/** A source of connections. */
+export interface Listener {
+  /** Where it listens. */
+  readonly address: { hostname: string; port: number };
+  /** The next connection, or undefined once the listener is closed. */
+  accept(): Promise<Accepted | undefined>;
+  /** Stops listening; resolves once the port is free. */
+  close(): Promise<void>;
+}
+
+/**
+ * Listens on plain TCP. Throws what `Deno.listen` throws (the caller words
+ * it for people).
+ */
+export function listenTcp(hostname: string, port: number): Listener {
+  const listener = Deno.listen({ hostname, port });
+  const addr = listener.addr as Deno.NetAddr;
+  let closed = false;
+  return {
+    address: { hostname: addr.hostname, port: addr.port },
+    async accept() {
+      while (!closed) {
+        let conn: Deno.TcpConn;
+        try {
+          conn = await listener.accept();
+        } catch (error) {
+          if (closed || error instanceof Deno.errors.BadResource) break;
+          continue; // A connection that failed while being accepted.
+        }
+        conn.setNoDelay(true);
+        conn.setKeepAlive(true);
+        const remote = conn.remoteAddr as Deno.NetAddr;
+        return {
+          peer: `${remote.hostname}:${remote.port}`,
+          address: normaliseAddress(remote.hostname),
+          open: () => Promise.resolve(conn),
+          close: () => closeQuietly(conn),
+        };
+      }
+      return undefined;
+    },
+    close() {
+      closed = true;
+      closeQuietly(listener);
+      return Promise.resolve();
+    },
+  };
+}
+
+/**
+ * Listens for TLS with a PEM certificate and key. Resolves once listening;
+ * rejects with what went wrong (a bad certificate or key, a port in use).
+ */
+export async function listenTls(
+  hostname: string,
+  port: number,
+  pem: { cert: string; key: string },
+): Promise<Listener> {
+  // Parsed here, so that a bad pair fails at start, not per client.
+  checkPem(pem);
+  const context = tls.createSecureContext(pem);
+  const server = net.createServer({ pauseOnConnect: false });
+  const waiting: net.Socket[] = [];
+  let wake: (() => void) | undefined;
+  let closed = false;
+  server.on("connection", (socket) => {
+    waiting.push(socket);
+    wake?.();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen({ host: hostname, port }, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const bound = server.address() as net.AddressInfo;
+  return {
+    address: { hostname: bound.address, port: bound.port },
+    async accept() {
+      while (waiting.length === 0) {
+        if (closed) return undefined;
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+      }
+      const socket = waiting.shift()!;
+      socket.setNoDelay(true);
+      socket.setKeepAlive(true);
+      const hostname = socket.remoteAddress ?? "unknown";
+      return {
+        peer: `${hostname}:${socket.remotePort}`,
+        address: normaliseAddress(hostname),
+        open: (timeoutMs) => handshake(socket, context, timeoutMs),
+        close: () => socket.destroy(),
+      };
+    },
+    close() {
+      closed = true;
+      wake?.();
+      for (const socket of waiting.splice(0)) socket.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Runs the server side of a TLS handshake on `socket`, in time or not at all. */
+function handshake(
+  socket: net.Socket,
+  secureContext: tls.SecureContext,
+  timeoutMs: number,
+): Promise<Transport> {
+  const secure = new tls.TLSSocket(socket, { isServer: true, secureContext });
+  return new Promise((resolve, reject) => {
+    const fail = (reason: string) => {
+      clearTimeout(timer);
+      secure.destroy();
+      socket.destroy();
+      reject(new Error(reason));
+    };
+    const timer = setTimeout(
+      () => fail(`no TLS handshake within ${timeoutMs / 1000} s`),
+      timeoutMs,
+    );
+    secure.once("secure", () => {
+      clearTimeout(timer);
+      secure.off("error", onError);
+      resolve(new NodeSocketTransport(secure));
+    });
+    const onError = (error: Error) => {
+      const message = errorMessage(error);
+      fail(
+        /InvalidContentType|corrupt message|wrong version|http request|unknown protocol/i
+            .test(message)
+          ? "the client spoke plain text to the TLS port (it needs --tls)"
+          : message,
+      );
+    };
+    secure.once("error", onError);
+    secure.once(
+      "close",
+      () => fail("the client left during the TLS handshake"),
+    );
+  });
+}
+
+/** Throws what is wrong with a PEM certificate and key, if anything. */
+function checkPem(pem: { cert: string; key: string }): void {
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(pem.cert);
+  } catch (error) {
+    throw new Error(
+      `the certificate is not a PEM certificate (${errorMessage(error)})`,
+    );
+  }
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(pem.key);
+  } catch (error) {
+    throw new Error(
+      `the key is not a PEM private key (${errorMessage(error)})`,
+    );
+  }
+  if (!certificate.checkPrivateKey(key)) {
+    throw new Error("the key does not belong to the certificate");
+  }
+}
+
+function closeQuietly(resource: { close(): void }): void {
+  try {
+    resource.close();
+  } catch {
+    // Already closed.
+  }
+}
