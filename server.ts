@@ -43,11 +43,14 @@ async function main(): Promise<number> {
   let tls: { cert: string; key: string } | undefined;
   let store: SqliteHistory | undefined;
   try {
+    const motd = flags.motd === undefined
+      ? undefined
+      : await readFile(flags.motd, "--motd", "give a text file");
     tls = flags.tlsCert === undefined || flags.tlsKey === undefined
       ? undefined
       : {
-        cert: await readPem(flags.tlsCert, "--tls-cert"),
-        key: await readPem(flags.tlsKey, "--tls-key"),
+        cert: await readFile(flags.tlsCert, "--tls-cert", PEM_HINT),
+        key: await readFile(flags.tlsKey, "--tls-key", PEM_HINT),
       };
     store = flags.dataDir === undefined
       ? undefined
@@ -66,6 +69,7 @@ async function main(): Promise<number> {
       password: flags.password,
       operators: flags.operators,
       operatorSecret: flags.operatorSecret,
+      motd,
       log,
       ...(store === undefined ? {} : { store }),
     });
@@ -120,16 +124,21 @@ async function main(): Promise<number> {
   return 0;
 }
 
-async function readPem(path: string, flag: string): Promise<string> {
+const PEM_HINT = "`make cert` makes a self-signed pair";
+
+/** Reads a file a flag names; a StartError that says which flag and what to do. */
+async function readFile(
+  path: string,
+  flag: string,
+  hint: string,
+): Promise<string> {
   try {
     return await Deno.readTextFile(path);
   } catch (error) {
     const why = error instanceof Deno.errors.NotFound
       ? "no such file"
       : errorMessage(error);
-    throw new StartError(
-      `${flag} ${path}: ${why}; \`make cert\` makes a self-signed pair`,
-    );
+    throw new StartError(`${flag} ${path}: ${why}; ${hint}`);
   }
 }
 

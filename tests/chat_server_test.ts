@@ -178,14 +178,25 @@ for (
     },
   ]
 ) {
-  Deno.test(`a connection over ${limit} is refused with a plain line, then a bye`, async () => {
+  Deno.test(`a connection over ${limit} is refused in its own terms: a plain line to netcat, a bye to a client`, async () => {
     await using s = await startServer({ resources });
     await using ann = await RawPeer.native(s.port, "ann");
     await using refused = await RawPeer.connect(s.port, "refused");
     await refused.log.ended();
-    assertEquals(refused.log.lines[0], refusal);
-    assertEquals(refused.frames(), [{ type: "bye", reason: refusal }]);
-    assertEquals(refused.log.lines.length, 2, "nothing else, not the banner");
+    assertEquals(
+      refused.log.lines,
+      [refusal],
+      "one line, not the banner, no frame",
+    );
+    await using client = await RawPeer.connect(s.port, "client");
+    await client.send({ type: "hello", v: 2, nick: "late" });
+    await client.log.ended();
+    assertEquals(client.frames(), [{
+      type: "bye",
+      reason: refusal,
+      code: "full",
+    }]);
+    assertEquals(client.log.lines.length, 1, "only the bye");
     const [refuse] = await s.log.waitFor("refuse");
     assertEquals(refuse?.fields.reason, refusal);
     assertMatch(String(refuse?.fields.peer), /^127\.0\.0\.1:\d+$/);
@@ -218,7 +229,11 @@ Deno.test("shutdown tells every client why in a bye, closes them and resolves do
   await s.server.done;
   for (const peer of [ann, bob, silent]) {
     await peer.log.ended();
-    assertEquals(peer.frames().at(-1), { type: "bye", reason });
+    assertEquals(peer.frames().at(-1), {
+      type: "bye",
+      reason,
+      code: "shutdown",
+    });
   }
   assertEquals(s.server.connections, 0);
   assertEquals(s.log.named("shutdown")[0]?.fields, {

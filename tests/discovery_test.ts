@@ -90,7 +90,7 @@ Deno.test("the records are DNS-SD: PTR, SRV, TXT and the interface's own A", () 
     weight: 0,
     priority: 0,
   });
-  assertEquals(txt!.data, ["v=1", "tls=1", "name=lanbox"]);
+  assertEquals(txt!.data, ["v=2", "tls=1", "name=lanbox"]);
   assertEquals([a!.name, a!.data], ["box.local", "192.0.2.10"]);
 });
 
@@ -188,7 +188,7 @@ Deno.test("a response is read back into the servers it describes", () => {
     address: "192.0.2.10",
     port: 4444,
     tls: true,
-    version: 1,
+    version: 2,
   }]);
   assertEquals(parseResponse({ answers: [] }, "192.0.2.10"), []);
 });

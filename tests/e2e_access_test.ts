@@ -297,12 +297,17 @@ Deno.test("connection limits in total: a full server says so", async () => {
     await c.log.waitFor(/./),
     "The server is full (2 connections); try again later",
   );
-  const bye = await c.frame((f) => f.type === "bye") as Frame<"bye">;
-  assertEquals(
-    bye.reason,
-    "The server is full (2 connections); try again later",
-  );
   await c.log.ended();
+  assertEquals(c.log.lines.length, 1, "a netcat user gets the line only");
+  // A client that says hello gets a bye it can act on, and no raw line.
+  await using d = await RawPeer.connect(server.port, "d");
+  await d.send({ type: "hello", v: 2, nick: "d" });
+  const bye = await d.frame((f) => f.type === "bye") as Frame<"bye">;
+  assertEquals([bye.reason, bye.code], [
+    "The server is full (2 connections); try again later",
+    "full",
+  ]);
+  await d.log.ended();
 });
 
 Deno.test("keepalive: a native client that stops answering pings is dropped; one that answers stays", async () => {

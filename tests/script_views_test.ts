@@ -45,7 +45,7 @@ Deno.test("plain view: chat on stdout without ticks, refusals on stderr", () => 
   assertEquals(out.length, 2);
   assertEquals(
     out[0],
-    "You are ann in #lobby. Type to chat; /help lists commands.",
+    "You are ann in #lobby on s. Type to chat; /help lists commands.",
   );
   assertEquals(out[1]!.endsWith("(history) <bob> earlier"), true);
   assertEquals(err, [

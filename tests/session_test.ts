@@ -79,6 +79,21 @@ async function finish(
 const hub = () =>
   new Hub({ history: new MemoryHistory({ perRoom: 10 }), historyOnJoin: 10 });
 
+Deno.test("session answers a newer client at its own newest version, an older one at the older", async () => {
+  for (const [asked, answered] of [[1, 1], [2, 2], [99, 2]]) {
+    const peer = open(hub());
+    await peer.write(`{"type":"hello","v":${asked},"nick":"v${asked}"}\n`);
+    const welcome = await peer.frame((f) => f.type === "welcome");
+    assertEquals(welcome.type === "welcome" && welcome.v, answered);
+    // Version 2 carries the limits and the commands; version 1 as it was.
+    assertEquals(
+      welcome.type === "welcome" && welcome.limits !== undefined,
+      answered === 2,
+    );
+    await finish(peer.client, peer.done, peer.log.done);
+  }
+});
+
 Deno.test("session greets with the banner and welcomes a native hello", async () => {
   const peer = open(hub());
   await peer.write('{"type":"hello","v":1,"nick":"ann"}\n');
@@ -108,13 +123,15 @@ Deno.test("session lets a client retry hello after a refused nick", async () => 
   await finish(peer.client, peer.done, peer.log.done);
 });
 
-Deno.test("session refuses another protocol version and closes", async () => {
+Deno.test("session refuses a protocol version older than it speaks and closes", async () => {
   const peer = open(hub());
-  await peer.write('{"type":"hello","v":99}\n');
+  await peer.write('{"type":"hello","v":0}\n');
   const error = await peer.frame((f) => f.type === "error");
   assert(error.type === "error");
   assertEquals(error.code, "version");
-  assertMatch(error.message, /this server speaks version 1/);
+  assertMatch(error.message, /this server speaks versions 1 to 2/);
+  const bye = await peer.frame((f) => f.type === "bye");
+  assertEquals(bye.type === "bye" && bye.code, "version");
   await peer.log.ended();
   await finish(peer.client, peer.done);
 });

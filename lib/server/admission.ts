@@ -30,7 +30,9 @@ export function normaliseAddress(hostname: string): string {
 }
 
 /** What {@linkcode Admission.enter} decided. */
-export type Verdict = { ok: true } | { ok: false; reason: string };
+export type Verdict =
+  | { ok: true }
+  | { ok: false; reason: string; code: "banned" | "full" };
 
 /** Options of {@linkcode Admission}. */
 export interface AdmissionOptions {
@@ -90,7 +92,7 @@ export class Admission {
     const { maxConnections, maxPerAddress } = this.#options.resources;
     const banned = this.#options.banned(key);
     if (banned !== undefined) {
-      return { ok: false, reason: `Your address is ${banned}` };
+      return { ok: false, reason: `Your address is ${banned}`, code: "banned" };
     }
     const count = this.#perAddress.get(key) ?? 0;
     if (count >= maxPerAddress) {
@@ -98,6 +100,7 @@ export class Admission {
         ok: false,
         reason:
           `Too many connections from your address (the limit is ${maxPerAddress}); close some and try again`,
+        code: "full",
       };
     }
     if (this.#total >= maxConnections && !this.#options.evictIdleGuest()) {
@@ -105,6 +108,7 @@ export class Admission {
         ok: false,
         reason:
           `The server is full (${maxConnections} connections); try again later`,
+        code: "full",
       };
     }
     this.#perAddress.set(key, count + 1);

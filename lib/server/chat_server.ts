@@ -22,7 +22,8 @@ import { MemoryHistory } from "./history.ts";
 import { Hub } from "./hub.ts";
 import { type ServerContext, serverContext } from "./server_context.ts";
 import type { ServerLimits } from "./server_limits.ts";
-import { Admission, normaliseAddress } from "./admission.ts";
+import { Admission, normaliseAddress, type Verdict } from "./admission.ts";
+import type { Transport } from "../shared/transport.ts";
 import {
   type Accepted,
   type Listener,
@@ -57,6 +58,8 @@ export interface ServerOptions {
   operators?: string[];
   /** The secret operators give with `/oper`. */
   operatorSecret?: string | undefined;
+  /** The message of the day, shown on joining. */
+  motd?: string | undefined;
   /** Where log lines go. */
   log: Logger;
 }
@@ -120,6 +123,7 @@ export class ChatServer {
       secrets,
       history: store,
       historyOnJoin: resources.historyOnJoin,
+      kickCooldown: resources.kickCooldown,
       limits: options.limits,
       operators: options.operators ?? [],
       operatorSecret: options.operatorSecret,
@@ -132,6 +136,7 @@ export class ChatServer {
       password: options.password,
       log: options.log,
       answered: store.answered?.bind(store),
+      motd: options.motd,
       secrets,
     });
     this.#admission = new Admission({
@@ -197,7 +202,7 @@ export class ChatServer {
     for (const accepted of this.#opening) accepted.close();
     this.hub.close();
     for (const session of this.#sessions.keys()) {
-      session.close(reason, { type: "bye", reason });
+      session.close(reason, { type: "bye", reason, code: "shutdown" });
     }
     let timer: ReturnType<typeof setTimeout> | undefined;
     const grace = new Promise<void>((
@@ -225,7 +230,7 @@ export class ChatServer {
     const verdict = this.#admission.enter(address);
     if (!verdict.ok) {
       this.#options.log("refuse", { peer, reason: verdict.reason });
-      this.#refuse(accepted, verdict.reason);
+      this.#refuse(accepted, verdict);
       return;
     }
     this.#opening.add(accepted);
@@ -296,6 +301,7 @@ export class ChatServer {
     victim.close("evicted to make room (the server is full)", {
       type: "bye",
       reason,
+      code: "evicted",
     });
     victim.abort("evicted to make room (the server is full)");
     return true;
@@ -313,6 +319,7 @@ export class ChatServer {
       session.close(reason, {
         type: "bye",
         reason: `Your address is ${reason}`,
+        code: "banned",
       });
       closed++;
     }
@@ -322,19 +329,41 @@ export class ChatServer {
     return closed;
   }
 
-  /** Tells a refused connection why, as a plain line and a `bye`, and closes it. */
-  #refuse(accepted: Accepted, reason: string): void {
-    const bytes = new Uint8Array([
-      ...encodeLines(reason),
-      ...encodeFrame({ type: "bye", reason }),
+  /**
+   * Tells a refused connection why, in its own terms, and closes it: a
+   * `bye` frame to a native client (its first byte is the `{` of its
+   * `hello`), a plain line to anyone else (netcat, telnet), once the first
+   * bytes have come or the hello wait is over.
+   */
+  async #refuse(
+    accepted: Accepted,
+    verdict: Extract<Verdict, { ok: false }>,
+  ): Promise<void> {
+    const { handshakeTimeout, helloWait } = this.#options.resources;
+    let transport: Transport;
+    try {
+      transport = await accepted.open(handshakeTimeout * 1000);
+    } catch {
+      return; // Logged as refused already; nothing to tell.
+    }
+    const first = new Uint8Array(1);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const byte = await Promise.race([
+      transport.read(first).then(
+        (n) => n === 1 ? first[0] : undefined,
+        () => undefined,
+      ),
+      new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), helloWait);
+      }),
     ]);
-    const timeoutMs = this.#options.resources.handshakeTimeout * 1000;
-    accepted.open(timeoutMs).then(
-      (transport) => {
-        transport.write(bytes).catch(() => {}).finally(() => transport.close());
-      },
-      () => {},
-    );
+    clearTimeout(timer);
+    const { reason, code } = verdict;
+    const bytes = byte === 0x7b
+      ? encodeFrame({ type: "bye", reason, code })
+      : encodeLines(reason);
+    await transport.write(bytes).catch(() => {});
+    transport.close();
   }
 }
 

@@ -19,7 +19,9 @@ import {
   decodeClientFrame,
   type ErrorCode,
   looksLikeFrame,
+  OLDEST_VERSION,
   PROTOCOL_VERSION,
+  type ServerFrame,
 } from "../shared/protocol.ts";
 import type { Member, MemberSink } from "./member.ts";
 import { safeEqual } from "./secrets.ts";
@@ -62,8 +64,8 @@ export interface HandshakeHost extends MemberSink {
    * chose text mode, their first message.
    */
   enterText(member: Member, firstLine: string | undefined): void;
-  /** Ends the connection. */
-  close(reason: string): void;
+  /** Ends the connection; `goodbye` is the last frame the peer gets. */
+  close(reason: string, goodbye?: ServerFrame): void;
 }
 
 /**
@@ -128,11 +130,13 @@ export class Handshake {
   timedOut(): void {
     const seconds = this.timeoutMs / 1000;
     const what = this.#phase === "password" ? "password" : "hello";
-    this.#host.refuse(
-      "not-now",
-      `No valid ${what} within ${seconds} s; closing`,
-    );
-    this.#host.close(`handshake timeout after ${seconds} s`);
+    const message = `No valid ${what} within ${seconds} s; closing`;
+    this.#host.refuse("not-now", message);
+    this.#host.close(`handshake timeout after ${seconds} s`, {
+      type: "bye",
+      reason: message,
+      code: "timeout",
+    });
   }
 
   /**
@@ -169,12 +173,15 @@ export class Handshake {
 
   #hello(hello: Hello): void | Promise<void> {
     const host = this.#host;
-    if (hello.v !== PROTOCOL_VERSION) {
-      host.refuse(
-        "version",
-        `Protocol version ${hello.v} is not supported; this server speaks version ${PROTOCOL_VERSION}`,
-      );
-      host.close(`protocol version ${hello.v}`);
+    if (!(hello.v >= OLDEST_VERSION)) {
+      const message =
+        `Protocol version ${hello.v} is not supported; this server speaks versions ${OLDEST_VERSION} to ${PROTOCOL_VERSION}`;
+      host.refuse("version", message);
+      host.close(`protocol version ${hello.v}`, {
+        type: "bye",
+        reason: message,
+        code: "version",
+      });
       return;
     }
     // A hello, even a refused one, makes this a native client: no text mode.
@@ -188,13 +195,18 @@ export class Handshake {
   #enterNative(hello: Hello): void {
     const host = this.#host;
     const { hub } = host.context;
+    const person = personOf(hello, host.context.limits.idChars);
+    if (this.#keptOut(person)) return;
     let member: Member;
     try {
       member = hub.enter(
         hello.nick ?? hub.guestNick(),
         host,
         hello.room,
-        personOf(hello, host.context.limits.idChars),
+        person,
+        {
+          quiet: hello.v >= 2 && hello.quiet === true,
+        },
       );
     } catch (error) {
       // Stay in the greeting: the client may say hello again with another nick.
@@ -244,6 +256,26 @@ export class Handshake {
   }
 
   /**
+   * Closes the connection of someone kicked a moment ago, saying when they
+   * may come back; true when it did.
+   */
+  #keptOut(person: string | undefined): boolean {
+    const host = this.#host;
+    const wait = host.context.hub.moderation.cooldown(person);
+    if (wait === undefined) return false;
+    const reason =
+      `You were kicked a moment ago; you may come back in ${wait} s`;
+    host.refuse("not-now", reason);
+    host.close("kicked a moment ago", {
+      type: "bye",
+      reason,
+      code: "kicked",
+      retryAfter: wait,
+    });
+    return true;
+  }
+
+  /**
    * Checks a password in constant time, once the address may try again
    * (failed secrets slow an address down). On a wrong one, says so, and
    * closes after the allowed tries.
@@ -270,7 +302,11 @@ export class Handshake {
     host.refuse("password", "Wrong password");
     const tries = host.context.resources.passwordTries;
     if (this.#passwordTries >= tries) {
-      host.close(`wrong password ${tries} times`);
+      host.close(`wrong password ${tries} times`, {
+        type: "bye",
+        reason: `Wrong password ${tries} times; ask the server's owner for it`,
+        code: "password",
+      });
     }
     return false;
   }

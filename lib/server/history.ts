@@ -41,6 +41,11 @@ export interface HistoryStore {
    * or, given `beforeSeq`, with the newest older than that.
    */
   recent(room: string, limit: number, beforeSeq?: number): ChatMessage[];
+  /**
+   * How many messages of `room` are newer than `afterSeq`: what a client that
+   * last saw `afterSeq` missed.
+   */
+  countAfter(room: string, afterSeq: number): number;
   /** The highest `seq` kept, or 0 when there is none. */
   lastSeq(): number;
   /**
@@ -101,6 +106,15 @@ export class MemoryHistory implements HistoryStore {
     let end = kept.length;
     while (end > 0 && kept[end - 1]!.seq >= beforeSeq) end--;
     return kept.slice(Math.max(0, end - limit), end);
+  }
+
+  countAfter(room: string, afterSeq: number): number {
+    const kept = (this.#rooms.get(room) ?? []).slice(-this.#perRoom);
+    let count = 0;
+    for (let i = kept.length - 1; i >= 0 && kept[i]!.seq > afterSeq; i--) {
+      count++;
+    }
+    return count;
   }
 
   lastSeq(): number {

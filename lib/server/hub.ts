@@ -53,6 +53,8 @@ export interface HubOptions {
   operatorSecret?: string | undefined;
   /** Throttles failed `/oper` tries per address. */
   secrets?: SecretGate | undefined;
+  /** Seconds someone kicked must wait before coming back. */
+  kickCooldown?: number;
 }
 
 /** What {@linkcode Hub.say} did with a message. */
@@ -113,6 +115,7 @@ export class Hub {
       secret: options.operatorSecret,
       reasonChars: this.#limits.reasonChars,
       gate: options.secrets,
+      kickCooldown: options.kickCooldown,
     });
     this.#history = options.history;
     this.#historyOnJoin = options.historyOnJoin;
@@ -169,10 +172,12 @@ export class Hub {
     sink: MemberSink,
     room: string = DEFAULT_ROOM,
     person: string = `member:${++this.#people}`,
+    options: { quiet?: boolean } = {},
   ): Member {
     this.#checkNickFree(nick);
     const name = this.#roomName(room);
     const member = new Member(nick, sink, person);
+    member.quiet = options.quiet === true;
     this.#members.set(nickKey(nick), member);
     this.#join(member, name);
     return member;
@@ -185,7 +190,7 @@ export class Hub {
     this.#part(member);
     // Everyone is leaving at once: each has been told why; N quit notices to
     // N members would only be N² frames that no one will read.
-    if (this.#closing) return;
+    if (this.#closing || member.quiet) return;
     this.#event(member, "quit", member.nick, {
       reason: cleanCut(reason, this.#limits.reasonChars),
     });
@@ -379,11 +384,36 @@ export class Hub {
       members = new Set();
       this.#rooms.set(room, members);
     }
-    this.#event(member, "join", member.nick);
+    if (!member.quiet) this.#event(member, "join", member.nick);
     members.add(member);
     const history = this.history(room);
     member.historyBefore = history[0]?.seq ?? this.#seq + 1;
     return history;
+  }
+
+  /**
+   * What `member` is shown of `room` on joining: the messages after
+   * `since` (the last it saw before a reconnect; at most `max`, the newest,
+   * with `more` counting those left out), or else the `recent` newest
+   * messages. `/history` goes on from the oldest shown.
+   */
+  catchUp(
+    member: Member,
+    room: string,
+    options: { since?: number | undefined; recent?: number; max: number },
+  ): { history: ChatMessage[]; more: number } {
+    const { since, max } = options;
+    if (since === undefined) {
+      const history = this.history(room, options.recent);
+      member.historyBefore = history[0]?.seq ?? this.#seq + 1;
+      return { history, more: 0 };
+    }
+    const missed = this.#history.countAfter(room, since);
+    const history = missed === 0
+      ? []
+      : this.history(room, Math.min(missed, max));
+    member.historyBefore = history[0]?.seq ?? since + 1;
+    return { history, more: Math.max(0, missed - history.length) };
   }
 
   #part(member: Member): void {

@@ -5,7 +5,11 @@
  * @module
  */
 
-import { DEFAULT_ROOM, type ServerFrame } from "../shared/protocol.ts";
+import {
+  type ChatMessage,
+  DEFAULT_ROOM,
+  type ServerFrame,
+} from "../shared/protocol.ts";
 import { nickKey } from "../shared/names.ts";
 import { Outgoing } from "./outgoing.ts";
 
@@ -35,6 +39,8 @@ export class Member {
   lastPrivateFrom: Member | undefined = undefined;
   /** Oldest message of the room the member has been shown: where `/history` goes on. */
   historyBefore: number | undefined = undefined;
+  /** Joins and leaves without telling the room (a script's one-shot visit). */
+  quiet = false;
   /** True once the member has proved to be an operator (`/oper`). */
   op = false;
   /** The member's network address, for bans; unset in tests. */
@@ -63,6 +69,13 @@ export class Member {
     this.nick = nick;
     this.sink = sink;
     this.person = person;
+  }
+
+  /** `messages` without the lines of people this member ignores. */
+  visible(messages: ChatMessage[]): ChatMessage[] {
+    return this.ignores.size === 0
+      ? messages
+      : messages.filter((m) => !this.ignoringNick(m.from));
   }
 
   /** True when this member ignores `other`. */

@@ -24,6 +24,8 @@ export interface ModerationOptions {
   secret: string | undefined;
   /** Longest kick or ban reason, in characters. */
   reasonChars: number;
+  /** How long someone kicked must wait before coming back, in seconds. */
+  kickCooldown?: number | undefined;
   /** Throttles failed `/oper` tries per address; none in unit tests. */
   gate?: SecretGate | undefined;
 }
@@ -42,6 +44,8 @@ export class Moderation {
   #operators: Set<string>;
   #secret: string | undefined;
   #reasonChars: number;
+  /** Who was kicked (a client token, or an address), until when (ms). */
+  #cooldowns = new Map<string, number>();
   /** Banned addresses (normalised), with why. */
   #bans = new Map<string, string>();
   #gate: SecretGate | undefined;
@@ -63,6 +67,23 @@ export class Moderation {
     this.#secret = options.secret;
     this.#reasonChars = options.reasonChars;
     this.#gate = options.gate;
+    this.#kickCooldownMs = (options.kickCooldown ?? 0) * 1000;
+  }
+
+  #kickCooldownMs: number;
+
+  /**
+   * Seconds before someone kicked may come back, kept by the client's token
+   * (`person`); undefined when they may come now.
+   */
+  cooldown(person: string | undefined): number | undefined {
+    if (person === undefined) return undefined;
+    const until = this.#cooldowns.get(person);
+    if (until === undefined) return undefined;
+    const now = Date.now();
+    if (until > now) return Math.ceil((until - now) / 1000);
+    this.#cooldowns.delete(person);
+    return undefined;
   }
 
   /**
@@ -94,8 +115,21 @@ export class Moderation {
     const why = `kicked by ${by.nick}${
       reason.trim() === "" ? "" : `: ${cleanCut(reason, this.#reasonChars)}`
     }`;
+    // A client that reconnects by itself (it has a token) waits the cool-down
+    // out; someone without one reconnects by hand, and others behind the same
+    // address are not kept out for it.
+    const cooling = this.#kickCooldownMs > 0 &&
+      target.person.startsWith("client:");
+    if (cooling) {
+      this.#cooldowns.set(target.person, Date.now() + this.#kickCooldownMs);
+    }
     if (target.sink.close !== undefined) {
-      target.sink.close(why, { type: "bye", reason: `You were ${why}` });
+      target.sink.close(why, {
+        type: "bye",
+        reason: `You were ${why}`,
+        code: "kicked",
+        ...(cooling ? { retryAfter: this.#kickCooldownMs / 1000 } : {}),
+      });
     } else {
       this.#hub.exit(target, why);
     }

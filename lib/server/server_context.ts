@@ -34,6 +34,8 @@ export interface ServerContext {
   readonly writeRounds: WriteRounds;
   /** Answers to recent lines, for resends after a reconnect. */
   readonly answers: AnswerCache;
+  /** The message of the day (`--motd FILE`), shown on joining. */
+  readonly motd?: string | undefined;
   /** Throttles password and `/oper` tries per address. */
   readonly secrets: SecretGate;
   /**

@@ -61,6 +61,10 @@ export const SERVER_FLAGS = {
       help: "history kept per room: N messages, or N days",
       shown: `${DEFAULT_HISTORY_LIMIT}`,
     }),
+    text("motd", "motd", {
+      value: "FILE",
+      help: "a message of the day, shown to everyone on joining",
+    }),
     text("tls-cert", "tlsCert", {
       value: "FILE",
       help: "serve TLS with this PEM certificate (make cert)",

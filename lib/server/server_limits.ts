@@ -136,6 +136,17 @@ export const SERVER_LIMITS = {
     unit: "ms",
     doc: "wait for hello before text mode",
   },
+  /**
+   * How long someone kicked must wait before coming back (the client waits
+   * it out instead of reconnecting at once).
+   */
+  kickCooldown: {
+    default: 60,
+    min: 60,
+    max: 60,
+    unit: "seconds",
+    doc: "back after a kick",
+  },
   /** Wrong passwords before the connection is closed. */
   passwordTries: {
     default: 3,

@@ -36,6 +36,7 @@ import { Outgoing } from "./outgoing.ts";
 import type { ServerContext } from "./server_context.ts";
 import { BANNER } from "./server_limits.ts";
 import { encodeLines, textEncoder, textWelcome } from "./text_mode.ts";
+import { welcomeFor } from "./welcome.ts";
 import type { Transport } from "../shared/transport.ts";
 
 /** Who is at the other end of a session. */
@@ -64,13 +65,6 @@ type State =
   }
   /** Over; the member, if there was one, is kept for the log. */
   | { phase: "closed"; member: Member | undefined };
-
-/** History without the lines of people `member` ignores. */
-function visible(member: Member, messages: ChatMessage[]): ChatMessage[] {
-  return member.ignores.size === 0
-    ? messages
-    : messages.filter((m) => !member.ignoringNick(m.from));
-}
 
 /** A session's unique scope for message ids, until the client names one. */
 let sessions = 0;
@@ -352,7 +346,11 @@ export class Session implements MemberSink {
       nick: this.nick,
       reason,
     });
-    this.close(reason, { type: "bye", reason: `Disconnected for ${reason}` });
+    this.close(reason, {
+      type: "bye",
+      reason: `Disconnected for ${reason}`,
+      code: "flooding",
+    });
   }
 
   #line(result: LineResult): void | Promise<void> {
@@ -421,11 +419,13 @@ export class Session implements MemberSink {
       nick: member.nick,
       mode: "native",
     });
+    const version = Math.min(hello.v, PROTOCOL_VERSION);
     this.#send(
-      this.#welcome(
-        member,
-        visible(member, this.context.hub.history(member.room)),
-      ),
+      welcomeFor(this.context, member, {
+        version,
+        since: hello.since,
+        recent: hello.history,
+      }).frame,
     );
   }
 
@@ -443,23 +443,12 @@ export class Session implements MemberSink {
       nick: member.nick,
       mode: "text",
     });
-    const history = visible(member, this.context.hub.history(member.room));
-    for (const frame of textWelcome(this.#welcome(member, []), history)) {
-      this.#send(frame);
-    }
+    // Text mode renders the newest welcome; its history comes as lines.
+    const { frame, history } = welcomeFor(this.context, member, {
+      version: PROTOCOL_VERSION,
+    });
+    for (const line of textWelcome(frame, history)) this.#send(line);
     if (firstLine !== undefined) input.handle(firstLine, undefined);
-  }
-
-  #welcome(member: Member, history: ChatMessage[]): ServerFrame {
-    return {
-      type: "welcome",
-      v: PROTOCOL_VERSION,
-      banner: BANNER,
-      server: this.context.serverName,
-      nick: member.nick,
-      room: member.room,
-      history,
-    };
   }
 
   #inputHost() {
@@ -477,7 +466,7 @@ export class Session implements MemberSink {
       replay: (messages: ChatMessage[]) => {
         const member = this.#member;
         if (member === undefined) return;
-        for (const m of visible(member, messages)) {
+        for (const m of member.visible(messages)) {
           this.#send({ type: "msg", ...m, history: true });
         }
       },

@@ -75,6 +75,7 @@ export class SqliteHistory implements HistoryStore {
   /** Keys of pending messages, for resends that arrive before the commit. */
   #pendingKeys = new Map<string, ChatMessage>();
   #answered: StatementSync;
+  #countAfter: StatementSync;
   /** Waiters for the batch being gathered. */
   #waiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -92,6 +93,9 @@ export class SqliteHistory implements HistoryStore {
       "INSERT INTO messages (seq, room, sender, text, ts, me, dedup) VALUES (?, ?, ?, ?, ?, ?, ?)",
     );
     this.#answered = db.prepare("SELECT seq, ts FROM messages WHERE dedup = ?");
+    this.#countAfter = db.prepare(
+      "SELECT count(*) AS n FROM messages WHERE room = ? AND seq > ?",
+    );
     this.#recent = db.prepare(
       "SELECT seq, room, sender, text, ts, me FROM messages WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
     );
@@ -186,6 +190,15 @@ export class SqliteHistory implements HistoryStore {
       limit,
     ) as unknown as Row[]; // Our own schema: the columns are known.
     return rows.reverse().map(toMessage);
+  }
+
+  countAfter(room: string, afterSeq: number): number {
+    const row = this.#countAfter.get(room, afterSeq) as { n: number };
+    // Messages still waiting for their commit count too.
+    return row.n +
+      this.#pending.filter((p) =>
+        p.message.room === room && p.message.seq > afterSeq
+      ).length;
   }
 
   answered(key: string): { seq: number; ts: number } | undefined {

@@ -161,6 +161,17 @@ export const PROTOCOL_LIMITS = {
     unit: "messages",
     doc: "/history without a count",
   },
+  /**
+   * The most messages of one room a reconnecting client is sent of what it
+   * missed; `more` says how many older ones were left for `/history`.
+   */
+  catchUp: {
+    default: 500,
+    min: 500,
+    max: 500,
+    unit: "messages",
+    doc: "messages missed, sent on reconnect, per room",
+  },
   /** The most messages one `/history N` shows. */
   historyPageMax: {
     default: 500,

@@ -24,6 +24,7 @@ import {
   type FrameOf,
   type FrameTable,
   isRecord,
+  mapOf,
   num,
   object,
   oneOf,
@@ -32,8 +33,15 @@ import {
   str,
 } from "./schema.ts";
 
-/** Version of the native protocol, sent in `hello` and `welcome`. */
-export const PROTOCOL_VERSION = 1;
+/**
+ * The newest version of the native protocol this code speaks. A client says
+ * the highest it speaks in `hello`; the server answers at the lower of that
+ * and its own, named in `welcome`, so either side may be the older one.
+ */
+export const PROTOCOL_VERSION = 2;
+
+/** The oldest version still served: version 1 clients work as they did. */
+export const OLDEST_VERSION = 1;
 
 /** Default TCP port of the server. */
 export const DEFAULT_PORT = 4444;
@@ -64,6 +72,26 @@ export const ERROR_CODES = [
 
 /** Machine-readable reasons carried by `error` frames. */
 export type ErrorCode = typeof ERROR_CODES[number];
+
+/**
+ * Why the server closes a connection, in a `bye`: what a client does next
+ * depends on it (a ban is final; `full` and `shutdown` are worth retrying).
+ */
+export const BYE_CODES = [
+  "shutdown",
+  "banned",
+  "kicked",
+  "password",
+  "full",
+  "flooding",
+  "too-slow",
+  "timeout",
+  "evicted",
+  "version",
+] as const;
+
+/** Why the server closes a connection. */
+export type ByeCode = typeof BYE_CODES[number];
 
 /** What happened to a member, as the room is told. */
 export const EVENT_KINDS = [
@@ -97,6 +125,32 @@ export const CHAT_MESSAGE = {
 /** A chat message as stored in history and shown to members. */
 export type ChatMessage = Shape<typeof CHAT_MESSAGE>;
 
+/** A room as a client sees it on joining (version 2). */
+export const ROOM_STATE = {
+  /** The room's name, without `#`. */
+  name: str,
+  /** The room's topic, if it has one. */
+  topic: opt(str),
+  /** Nicks of who is in the room, the joiner included. */
+  members: arrayOf(str),
+  /** Recent messages, oldest first, or what was missed since `hello.since`. */
+  history: arrayOf(object(CHAT_MESSAGE)),
+  /** Messages missed that did not fit (`/history` pages further back). */
+  more: opt(num),
+} as const;
+
+/** A room as a client sees it on joining. */
+export type RoomState = Shape<typeof ROOM_STATE>;
+
+/** A command of the server's table, as `welcome` lists it (version 2). */
+export const COMMAND_INFO = {
+  name: str,
+  args: str,
+  help: str,
+  aliases: opt(arrayOf(str)),
+  operator: opt(bool),
+} as const;
+
 /**
  * Frames a client sends, by type, with their fields.
  *
@@ -114,6 +168,12 @@ export const CLIENT_FRAMES = {
     room: opt(str),
     password: opt(str),
     client: opt(str),
+    /** (2) The last `seq` seen per room: what was missed is sent on joining. */
+    since: opt(mapOf(num)),
+    /** (2) Join without telling the room (scripts): no join or quit notices. */
+    quiet: opt(bool),
+    /** (2) How many recent messages to be shown on joining (default the server's). */
+    history: opt(num),
   },
   msg: { id: str, text: str },
   ping: { t: opt(num) },
@@ -133,6 +193,14 @@ export const SERVER_FRAMES = {
     nick: str,
     room: str,
     history: arrayOf(object(CHAT_MESSAGE)),
+    /** (2) The rooms the client is in, with who is there and what it missed. */
+    rooms: opt(arrayOf(object(ROOM_STATE))),
+    /** (2) The protocol limits the client must respect, by name. */
+    limits: opt(mapOf(num)),
+    /** (2) The server's commands, for help and completion. */
+    commands: opt(arrayOf(object(COMMAND_INFO))),
+    /** (2) The server's message of the day. */
+    motd: opt(str),
   },
   msg: { ...CHAT_MESSAGE, history: opt(bool) },
   pm: { from: str, to: str, text: str, ts: num, me: opt(bool) },
@@ -153,7 +221,12 @@ export const SERVER_FRAMES = {
     id: opt(str),
     suggest: opt(str),
   },
-  bye: { reason: str },
+  bye: {
+    reason: str,
+    code: opt(oneOf(BYE_CODES)),
+    /** Seconds before the server will let this client in again. */
+    retryAfter: opt(num),
+  },
   pong: { t: opt(num) },
   ping: { t: opt(num) },
 } as const satisfies FrameTable;

@@ -58,11 +58,27 @@ export function renderFrame(
 ): string | undefined {
   const paint = painter(options.color);
   switch (frame.type) {
-    case "welcome":
-      return paint(
-        "dim",
-        `You are ${frame.nick} in #${frame.room}. Type to chat; /help lists commands.`,
-      );
+    case "welcome": {
+      const room = frame.rooms?.find((r) => r.name === frame.room);
+      const others = room?.members.filter((nick) => nick !== frame.nick) ?? [];
+      const here = room === undefined
+        ? ""
+        : others.length === 0
+        ? " No one else is here yet."
+        : ` Here: ${others.map(userPiece).join(", ")}.`;
+      const lines = [
+        paint(
+          "dim",
+          `You are ${frame.nick} in #${frame.room} on ${
+            userPiece(frame.server)
+          }.${here} Type to chat; /help lists commands.`,
+        ),
+      ];
+      if (frame.motd !== undefined && frame.motd.trim() !== "") {
+        lines.push(...frame.motd.split("\n").map(cleanKeepingIsolates));
+      }
+      return lines.join("\n");
+    }
     case "msg":
       return renderMessage(frame, options, frame.history === true);
     case "pm": {

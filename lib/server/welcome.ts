@@ -1,0 +1,100 @@
+/**
+ * The `welcome` a member gets on coming in, in the version its client
+ * speaks.
+ *
+ * Version 1 is the frame as it always was: the nick, the room and its recent
+ * history. Version 2 adds what a client must respect and can offer: the
+ * protocol limits, the server's commands (for help and completion), the
+ * message of the day, and per room who is there and what the client missed
+ * since the last message it saw (`hello.since`), up to a limit, with a count
+ * of what was left for `/history`.
+ *
+ * @module
+ */
+
+import { COMMAND_SPECS, type CommandSpec } from "../shared/command_specs.ts";
+import type {
+  ChatMessage,
+  RoomState,
+  ServerFrame,
+} from "../shared/protocol.ts";
+import type { Member } from "./member.ts";
+import type { ServerContext } from "./server_context.ts";
+import { BANNER } from "./server_limits.ts";
+
+/** What the client asked for in its `hello`, as far as the welcome goes. */
+export interface WelcomeRequest {
+  /** The protocol version to answer in. */
+  version: number;
+  /** The last `seq` the client saw per room, after a reconnect. */
+  since?: Record<string, number> | undefined;
+  /** How many recent messages the client wants (default the server's). */
+  recent?: number | undefined;
+}
+
+/** The server's commands as `welcome` lists them. */
+const COMMANDS = COMMAND_SPECS.map((spec: CommandSpec) => ({
+  name: spec.name,
+  args: spec.args,
+  help: spec.help,
+  ...(spec.aliases === undefined ? {} : { aliases: [...spec.aliases] }),
+  ...(spec.operator === true ? { operator: true } : {}),
+}));
+
+/**
+ * The welcome for `member`, and the room's messages it shows (for text mode,
+ * which prints them as lines of their own).
+ *
+ * @example
+ * ```ts
+ * const { frame } = welcomeFor(context, member, { version: 2 });
+ * session.send(frame);
+ * ```
+ */
+export function welcomeFor(
+  context: ServerContext,
+  member: Member,
+  request: WelcomeRequest,
+): { frame: ServerFrame; history: ChatMessage[] } {
+  const { hub, limits, resources } = context;
+  const recent = Math.max(
+    0,
+    Math.min(
+      request.recent ?? resources.historyOnJoin,
+      resources.historyOnJoin,
+    ),
+  );
+  const caught = hub.catchUp(member, member.room, {
+    since: request.since?.[member.room],
+    recent,
+    max: limits.catchUp,
+  });
+  const history = member.visible(caught.history);
+  const more = caught.more;
+  const base = {
+    type: "welcome" as const,
+    v: request.version,
+    banner: BANNER,
+    server: context.serverName,
+    nick: member.nick,
+    room: member.room,
+  };
+  if (request.version < 2) return { frame: { ...base, history }, history };
+  const room: RoomState = {
+    name: member.room,
+    members: hub.who(member.room).map((m) => m.nick),
+    history,
+    ...(more > 0 ? { more } : {}),
+  };
+  return {
+    frame: {
+      ...base,
+      history: [],
+      rooms: [room],
+      limits: { ...limits },
+      commands: COMMANDS,
+      ...(context.motd === undefined ? {} : { motd: context.motd }),
+    },
+    history,
+  };
+}
