@@ -13,7 +13,12 @@ import {
   PROTOCOL_LIMITS,
 } from "../lib/shared/limits.ts";
 import { SERVER_LIMITS } from "../lib/server/server_limits.ts";
-import { ERROR_CODES } from "../lib/shared/protocol.ts";
+import {
+  CLIENT_FRAMES,
+  ERROR_CODES,
+  SERVER_FRAMES,
+} from "../lib/shared/protocol.ts";
+import type { FrameTable } from "../lib/shared/schema.ts";
 
 /** The rows of the first table after `heading`, as cells (header and rule dropped). */
 function tableAfter(markdown: string, heading: string): string[][] {
@@ -91,6 +96,42 @@ function errorTableProblems(
   return { listed: listed.length, problems };
 }
 
+/** What a frame table of the docs gets wrong, and how many frames it lists. */
+function frameTableProblems(
+  markdown: string,
+  heading: string,
+  frames: FrameTable,
+): { listed: number; problems: string[] } {
+  const rows = tableAfter(markdown, heading);
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const [typeCell, fieldsCell] of rows) {
+    const type = /^`([a-z]+)`$/.exec(typeCell ?? "")?.[1];
+    if (type === undefined) continue;
+    seen.add(type);
+    const declared = frames[type];
+    if (declared === undefined) {
+      problems.push(`"${type}" is documented but is no frame of the protocol`);
+      continue;
+    }
+    const documented = [...(fieldsCell ?? "").matchAll(/`([a-zA-Z]+)\??`/g)]
+      .map((m) => m[1]!);
+    const want = Object.keys(declared);
+    for (const field of want.filter((f) => !documented.includes(f))) {
+      problems.push(`"${type}": "${field}" is a field but not documented`);
+    }
+    for (const field of documented.filter((f) => !want.includes(f))) {
+      problems.push(`"${type}": "${field}" is documented but no field`);
+    }
+  }
+  for (const type of Object.keys(frames)) {
+    if (!seen.has(type)) {
+      problems.push(`"${type}" is a frame but not documented`);
+    }
+  }
+  return { listed: seen.size, problems };
+}
+
 const protocolDoc = await Deno.readTextFile(`${ROOT}docs/protocol.md`);
 const declared = [PROTOCOL_LIMITS, SERVER_LIMITS].flatMap((table) =>
   Object.values(table).filter((spec) => spec.doc !== undefined)
@@ -111,6 +152,23 @@ Deno.test("the error-code table of docs/protocol.md lists every code, once", () 
   assertEquals(listed, ERROR_CODES.length);
 });
 
+for (
+  const [heading, frames] of [
+    ["## Client → server", CLIENT_FRAMES],
+    ["## Server → client", SERVER_FRAMES],
+  ] as const
+) {
+  Deno.test(`the frame table under "${heading}" lists every frame with exactly its fields`, () => {
+    const { listed, problems } = frameTableProblems(
+      protocolDoc,
+      heading,
+      frames,
+    );
+    assertEquals(problems, []);
+    assertEquals(listed, Object.keys(frames).length);
+  });
+}
+
 Deno.test("the docs checks catch a wrong default, a missing flag, an unknown limit and a missing code", async () => {
   const wrong = await Deno.readTextFile(`${ROOT}tests/fixtures/docs/wrong.md`);
   const limits = limitTableProblems(wrong, [PROTOCOL_LIMITS]);
@@ -127,4 +185,11 @@ Deno.test("the docs checks catch a wrong default, a missing flag, an unknown lim
     '"teapot" is documented but the protocol has no such code',
   );
   assertEquals(codes.problems.length, 1 + ERROR_CODES.length - 1);
+  const frames = frameTableProblems(wrong, "## Frames", CLIENT_FRAMES);
+  assertEquals(frames.listed, 2);
+  assertEquals(frames.problems.slice(0, 3), [
+    '"msg": "text" is a field but not documented',
+    '"msg": "colour" is documented but no field',
+    '"shout" is documented but is no frame of the protocol',
+  ]);
 });
