@@ -105,8 +105,15 @@ async function main(): Promise<number> {
     room: flags.room,
     password: flags.password,
     askPassword: interactive && !flags.json && flags.send === undefined
-      ? () => readSecret(terminal(), "Password: ")
+      ? (problem) => {
+        if (problem !== undefined) console.error(`lochat-client: ${problem}`);
+        return readSecret(terminal(), "Password: ");
+      }
       : undefined,
+    // A script's visit: no join or quit notices, no backlog unless asked.
+    ...(interactive && flags.send === undefined && !flags.json
+      ? (flags.history === undefined ? {} : { history: flags.history })
+      : { quiet: true, history: flags.history ?? 0 }),
   };
   if (useTls) {
     const trust: TlsTrust = ca !== undefined ? { kind: "ca", ca } : {
@@ -128,6 +135,7 @@ async function main(): Promise<number> {
       input,
       view,
       reconnect: false,
+      script: true,
     });
   }
 
@@ -168,14 +176,18 @@ async function main(): Promise<number> {
     : new PlainView(streams);
   return await runClient({
     connect,
-    input: pipeInput(view),
+    script: !interactive,
+    input: pipeInput(),
     view,
     reconnect: flags.reconnect,
   });
 }
 
-/** Lines from stdin as input events; an unreadable line is reported and skipped. */
-async function* pipeInput(view: ClientView): AsyncGenerator<InputEvent> {
+/**
+ * Lines from stdin as input events; a line that cannot be read (too long,
+ * not UTF-8) is refused, which makes a script's exit code 3.
+ */
+async function* pipeInput(): AsyncGenerator<InputEvent> {
   for await (
     const result of readLines(Deno.stdin, {
       maxBytes: PROTOCOL_LIMITS.lineBytes.default,
@@ -184,11 +196,16 @@ async function* pipeInput(view: ClientView): AsyncGenerator<InputEvent> {
     if (result.ok) {
       yield { kind: "line", line: result.line };
     } else if (result.error === "too-long") {
-      view.problem(
-        `A line longer than ${result.limit} bytes was not sent; split it into several lines`,
-      );
+      yield {
+        kind: "refused",
+        reason:
+          `Not sent: a line longer than ${result.limit} bytes; split it into several lines`,
+      };
     } else {
-      view.problem("A line that is not valid UTF-8 was not sent");
+      yield {
+        kind: "refused",
+        reason: "Not sent: a line that is not valid UTF-8",
+      };
     }
   }
   yield { kind: "eof" };

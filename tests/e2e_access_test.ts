@@ -175,7 +175,7 @@ Deno.test("a password: a wrong one is refused, the right one lets in, netcat use
       env: { LOCHAT_PASSWORD: "open says me" },
     }),
   );
-  assertEquals(await wrong.exitCode(), 1);
+  assertEquals(await wrong.exitCode(), 5, "a wrong password is final: exit 5");
   assertMatch(
     wrong.stderr.lines.join("\n"),
     /refused to let you in: Wrong password/,

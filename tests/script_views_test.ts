@@ -28,6 +28,11 @@ const client = {
     room: "lobby",
     history: [{ seq: 1, room: "lobby", from: "bob", text: "earlier", ts: 0 }],
   },
+  rooms: [{
+    name: "lobby",
+    members: ["ann", "bob"],
+    history: [{ seq: 1, room: "lobby", from: "bob", text: "earlier", ts: 0 }],
+  }],
 } as unknown as ChatClient;
 
 Deno.test("plain view: chat on stdout without ticks, refusals on stderr", () => {

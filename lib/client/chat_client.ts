@@ -5,22 +5,50 @@
  * terminals: the person's side (a prompt, a pipe, a script) calls
  * {@linkcode ChatClient.send} and reads frames with
  * {@linkcode ChatClient.next}. Every line sent carries an id and stays
- * pending until the server's `ack` or `error` names it, so a caller can wait
- * until nothing it sent is unacknowledged.
+ * pending until the server's `ack` or `error` names it.
+ *
+ * The handshake speaks the newest protocol version and falls back to version
+ * 1 for a server that only speaks that. A refusal comes back as a
+ * {@linkcode RefusedError} that says whether trying again can help: a ban,
+ * a wrong password or a changed certificate is final; a full or closing
+ * server, or a kick's cool-down, is worth waiting out.
  *
  * @module
  */
 
+import { COMMAND_SPECS } from "../shared/command_specs.ts";
 import { errorMessage } from "../shared/errors.ts";
-import type { Transport } from "../shared/transport.ts";
+import {
+  limitDefaults,
+  PROTOCOL_LIMITS,
+  type ProtocolLimits,
+} from "../shared/limits.ts";
 import { readLines } from "../shared/lines.ts";
 import {
+  type ByeCode,
+  type ClientFrame,
   decodeServerFrame,
   encodeFrame,
   looksLikeFrame,
   PROTOCOL_VERSION,
+  type RoomState,
+  type ServerFrame,
 } from "../shared/protocol.ts";
-import type { ClientFrame, ServerFrame } from "../shared/protocol.ts";
+import type { Transport } from "../shared/transport.ts";
+
+/** A command as the connected server describes it. */
+export interface CommandInfo {
+  /** Name, typed after the slash. */
+  name: string;
+  /** Arguments as shown in help. */
+  args: string;
+  /** One line of help. */
+  help: string;
+  /** Other names for it. */
+  aliases?: string[];
+  /** Only operators may run it. */
+  operator?: boolean;
+}
 
 /** Where to connect and as whom. */
 export interface ConnectOptions {
@@ -42,9 +70,22 @@ export interface ConnectOptions {
   clientToken?: string;
   /** The server's password, if it has one. */
   password?: string | undefined;
-  /** Asks the person for the password when the server wants one (or another try). */
-  askPassword?: (() => Promise<string>) | undefined;
-  /** Opens the connection; default `Deno.connect`. For tests. */
+  /**
+   * Asks the person for the password when the server wants one (or another
+   * try, with why the last one failed); undefined: they gave up.
+   */
+  askPassword?:
+    | ((problem: string | undefined) => Promise<string | undefined>)
+    | undefined;
+  /** The last `seq` seen per room: what was missed comes with the welcome. */
+  since?: Record<string, number> | undefined;
+  /** Join and leave without telling the room (scripts). */
+  quiet?: boolean | undefined;
+  /** How many recent messages to be shown on joining. */
+  history?: number | undefined;
+  /** The protocol version to ask for; default the newest. */
+  version?: number;
+  /** Opens the connection; default `Deno.connect`. For tests and TLS. */
   dial?: (hostname: string, port: number) => Promise<Transport>;
 }
 
@@ -61,14 +102,58 @@ export class ConnectError extends Error {
   }
 }
 
+/** Why the server (or its certificate) refused us, and whether to try again. */
+export type RefusalKind = ByeCode | "certificate" | "refused";
+
+/**
+ * The server refused to let us in (or said goodbye), with its reason. Final
+ * refusals (a ban, a wrong password, a changed certificate, a plain-text
+ * refusal line) end the client; others say how long to wait, if the server
+ * said.
+ */
+export class RefusedError extends ConnectError {
+  /** Why: the `bye` code, or `certificate`, or `refused` for a plain line. */
+  readonly kind: RefusalKind;
+  /** Seconds the server will keep us out, when it said. */
+  readonly retryAfter: number | undefined;
+
+  /**
+   * Makes a RefusedError.
+   *
+   * @param message the server's reason, for the person
+   * @param kind why
+   * @param retryAfter seconds to wait, if the server said
+   */
+  constructor(message: string, kind: RefusalKind, retryAfter?: number) {
+    super(message);
+    this.name = "RefusedError";
+    this.kind = kind;
+    this.retryAfter = retryAfter;
+  }
+
+  /** True when trying again cannot help. */
+  get final(): boolean {
+    return isFinal(this.kind);
+  }
+}
+
+/** True for refusals that trying again cannot get past. */
+export function isFinal(kind: RefusalKind | undefined): boolean {
+  return kind === "banned" || kind === "password" || kind === "certificate" ||
+    kind === "refused" || kind === "flooding" || kind === "version";
+}
+
 /**
  * The longest line the client reads from the server: far more than any
- * line the server accepts, since a `welcome` carries a room's history.
+ * line the server accepts, since a `welcome` carries rooms' history.
  */
 const MAX_SERVER_LINE_BYTES = 8 * 1024 * 1024;
 
 /** How many times a taken nick is swapped for the server's suggestion. */
 const NICK_RETRIES = 5;
+
+/** The lines of a connection: frames, plain lines (banner, refusals), unreadable ones. */
+type Lines = AsyncGenerator<ServerFrame | string | undefined>;
 
 /**
  * One connection to a Lochat server.
@@ -76,8 +161,8 @@ const NICK_RETRIES = 5;
  * @example
  * ```ts
  * const client = await ChatClient.connect({ hostname: "127.0.0.1", port: 4444, nick: "ann" });
- * client.send("hello");
- * await client.drain(); // until the server has acked "hello"
+ * client.send("hello", "m1");
+ * await client.next(); // the ack for m1
  * client.close();
  * ```
  */
@@ -86,41 +171,86 @@ export class ChatClient {
   nick: string;
   /** The room the client is in. */
   room: string;
-  /** The `welcome` frame, with the room's recent history. */
+  /** The protocol version the server answered at. */
+  readonly version: number;
+  /** The `welcome` frame. */
   readonly welcome: Extract<ServerFrame, { type: "welcome" }>;
+  /** The rooms the client is in, as the welcome described them. */
+  readonly rooms: RoomState[];
+  /** The limits the server enforces (its defaults for a version 1 server). */
+  readonly limits: ProtocolLimits;
+  /** The server's commands (this client's own table for a version 1 server). */
+  readonly commands: CommandInfo[];
   /** What the server said while granting a nick other than the one asked for. */
   readonly notices: string[];
+  /** The password that got us in, to be kept for reconnects. */
+  readonly password: string | undefined;
   #transport: Transport;
-  #lines: AsyncGenerator<ServerFrame | string | undefined>;
+  #lines: Lines;
   #pending = new Map<string, string>();
   #refused = 0;
   #ids = 0;
-  /** Random per connection, so that no two connections' ids meet. */
+  /** Random per connection, for ids not chosen by the caller. */
   #idPrefix = crypto.randomUUID().replaceAll("-", "").slice(0, 12);
   #writes: Promise<unknown> = Promise.resolve();
   #closed = false;
+  /** The last `bye` the server sent, if any. */
+  bye: Extract<ServerFrame, { type: "bye" }> | undefined;
 
   /** Makes a ChatClient. */
   private constructor(
     transport: Transport,
-    lines: AsyncGenerator<ServerFrame | string | undefined>,
+    lines: Lines,
     welcome: Extract<ServerFrame, { type: "welcome" }>,
     notices: string[],
+    password: string | undefined,
   ) {
     this.#transport = transport;
     this.#lines = lines;
     this.welcome = welcome;
+    this.version = welcome.v;
     this.nick = welcome.nick;
     this.room = welcome.room;
     this.notices = notices;
+    this.password = password;
+    this.rooms = welcome.rooms ??
+      [{ name: welcome.room, members: [], history: welcome.history }];
+    this.limits = { ...limitDefaults(PROTOCOL_LIMITS), ...welcome.limits };
+    this.commands = welcome.commands ??
+      COMMAND_SPECS.map((c) => ({
+        name: c.name,
+        args: c.args,
+        help: c.help,
+        ...("aliases" in c ? { aliases: [...c.aliases] } : {}),
+      }));
   }
 
   /**
    * Connects and completes the handshake. A taken nick is replaced by the
-   * server's suggestion (said in {@linkcode ChatClient.notices}); any other
-   * refusal, or no server, throws a {@linkcode ConnectError}.
+   * server's suggestion (said in {@linkcode ChatClient.notices}); a server
+   * that speaks only version 1 is asked again in version 1. A refusal throws
+   * a {@linkcode RefusedError}; no server, a {@linkcode ConnectError}.
    */
   static async connect(options: ConnectOptions): Promise<ChatClient> {
+    const version = options.version ?? PROTOCOL_VERSION;
+    try {
+      return await ChatClient.#connectAt(options, version);
+    } catch (error) {
+      // An older server refuses the version and closes: ask again in its own.
+      if (
+        error instanceof RefusedError && error.kind === "version" &&
+        version > 1
+      ) {
+        return await ChatClient.#connectAt(options, 1);
+      }
+      throw error;
+    }
+  }
+
+  static async #connectAt(
+    options: ConnectOptions,
+    version: number,
+  ): Promise<ChatClient> {
     const dial = options.dial ??
       ((hostname, port) => Deno.connect({ hostname, port }));
     const where = `${options.hostname}:${options.port}`;
@@ -128,6 +258,7 @@ export class ChatClient {
     try {
       transport = await dial(options.hostname, options.port);
     } catch (error) {
+      if (error instanceof ConnectError) throw error;
       throw new ConnectError(dialProblem(error, where));
     }
     const lines = frames(transport);
@@ -136,21 +267,26 @@ export class ChatClient {
     let password = options.password;
     try {
       for (let attempt = 0;; attempt++) {
-        const hello: ClientFrame = { type: "hello", v: PROTOCOL_VERSION };
-        if (nick !== undefined) hello.nick = nick;
-        if (options.room !== undefined) hello.room = options.room;
-        if (password !== undefined) hello.password = password;
-        if (options.clientToken !== undefined) {
-          hello.client = options.clientToken;
-        }
-        await writeAll(transport, encodeFrame(hello));
+        await writeAll(
+          transport,
+          encodeFrame(hello(options, version, nick, password)),
+        );
         const answer = await handshakeAnswer(lines, where);
         if (answer.type === "welcome") {
-          const client = new ChatClient(transport, lines, answer, notices);
+          const client = new ChatClient(
+            transport,
+            lines,
+            answer,
+            notices,
+            password,
+          );
           for (const [id, text] of options.resend ?? []) {
             client.#sendAs(id, text);
           }
           return client;
+        }
+        if (answer.code === "version") {
+          throw new RefusedError(answer.message, "version");
         }
         if (
           answer.code === "nick-taken" && answer.suggest !== undefined &&
@@ -166,12 +302,19 @@ export class ChatClient {
           answer.code === "password" && options.askPassword !== undefined &&
           attempt < NICK_RETRIES
         ) {
-          if (password !== undefined) notices.push(answer.message);
-          password = await options.askPassword();
+          // Say why the last try failed before asking again.
+          const asked = await options.askPassword(
+            password === undefined ? undefined : answer.message,
+          );
+          if (asked === undefined) {
+            throw new RefusedError("No password given", "password");
+          }
+          password = asked;
           continue;
         }
-        throw new ConnectError(
+        throw new RefusedError(
           `The server refused to let you in: ${answer.message}`,
+          answer.code === "password" ? "password" : "refused",
         );
       }
     } catch (error) {
@@ -196,11 +339,10 @@ export class ChatClient {
   }
 
   /**
-   * Sends one typed line (a message or a `/command`) and returns its id. It
-   * stays pending until the server acks or refuses it.
+   * Sends one typed line (a message or a `/command`) and returns its id,
+   * `id` when given. It stays pending until the server acks or refuses it.
    */
-  send(text: string): string {
-    const id = `${this.#idPrefix}-${++this.#ids}`;
+  send(text: string, id = `${this.#idPrefix}-${++this.#ids}`): string {
     this.#sendAs(id, text);
     return id;
   }
@@ -273,6 +415,9 @@ export class ChatClient {
           this.#refused++;
         }
         return;
+      case "bye":
+        this.bye = frame;
+        return;
       case "event":
         if (
           frame.event === "nick" && frame.nick === this.nick &&
@@ -301,14 +446,31 @@ export class ChatClient {
   }
 }
 
+/** The `hello` for one try of the handshake. */
+function hello(
+  options: ConnectOptions,
+  version: number,
+  nick: string | undefined,
+  password: string | undefined,
+): ClientFrame {
+  const frame: ClientFrame = { type: "hello", v: version };
+  if (nick !== undefined) frame.nick = nick;
+  if (options.room !== undefined) frame.room = options.room;
+  if (password !== undefined) frame.password = password;
+  if (options.clientToken !== undefined) frame.client = options.clientToken;
+  if (version >= 2) {
+    if (options.since !== undefined) frame.since = options.since;
+    if (options.quiet === true) frame.quiet = true;
+    if (options.history !== undefined) frame.history = options.history;
+  }
+  return frame;
+}
+
 /**
  * Server frames from a transport; lines that are not frames (the banner, a
  * refusal) come as strings, unreadable ones as `undefined`.
  */
-async function* frames(
-  transport: Transport,
-): AsyncGenerator<ServerFrame | string | undefined> {
-  // The server's lines can be longer than what it accepts: history in welcome.
+async function* frames(transport: Transport): Lines {
   for await (
     const result of readLines(transport, { maxBytes: MAX_SERVER_LINE_BYTES })
   ) {
@@ -325,22 +487,35 @@ async function* frames(
   }
 }
 
+/** The banner every Lochat server greets with. */
+const BANNER = "Welcome to LoChat!";
+
 async function handshakeAnswer(
-  lines: AsyncGenerator<ServerFrame | string | undefined>,
+  lines: Lines,
   where: string,
 ): Promise<Extract<ServerFrame, { type: "welcome" | "error" }>> {
+  /** A plain line other than the banner: a refusal, as an older server says it. */
+  let said: string | undefined;
   for await (const frame of iterate(lines)) {
     if (typeof frame === "string") {
       // A TLS alert record (0x15 0x03 …): we spoke plain text to a TLS port.
       if (frame.startsWith("\x15\x03")) {
         throw new ConnectError(`The server at ${where} speaks TLS; add --tls`);
       }
+      if (frame !== BANNER && frame.trim() !== "") said = frame;
       continue;
     }
     if (frame?.type === "welcome" || frame?.type === "error") return frame;
     if (frame?.type === "bye") {
-      throw new ConnectError(`The server at ${where} said: ${frame.reason}`);
+      throw new RefusedError(
+        `The server at ${where} said: ${frame.reason}`,
+        frame.code ?? "refused",
+        frame.retryAfter,
+      );
     }
+  }
+  if (said !== undefined) {
+    throw new RefusedError(`The server at ${where} said: ${said}`, "refused");
   }
   throw new ConnectError(
     `The server at ${where} closed the connection before welcoming us`,
@@ -356,10 +531,7 @@ async function* iterate<T>(generator: AsyncGenerator<T>): AsyncGenerator<T> {
   }
 }
 
-async function writeAll(
-  transport: Transport,
-  data: Uint8Array,
-): Promise<void> {
+async function writeAll(transport: Transport, data: Uint8Array): Promise<void> {
   let written = 0;
   while (written < data.length) {
     written += await transport.write(data.subarray(written));

@@ -81,6 +81,14 @@ export const CLIENT_FLAGS = {
       help: "exit when the connection drops instead of reconnecting",
       negate: true,
     }),
+    integer("history", "history", {
+      value: "N",
+      help:
+        "recent messages to be shown on joining (default: the server's on a terminal, none for a script)",
+      default: undefined,
+      min: 0,
+      max: 10_000,
+    }),
     text("send", "send", {
       value: "TEXT",
       help: "send one message, exit 0 once the server acknowledges it",
@@ -133,7 +141,8 @@ export function clientHelp(): string {
     "Usage: lochat-client [OPTIONS]",
     "",
     "Terminal client for a Lochat server. Type to chat, /help for commands, :q or /quit to leave.\n" +
-    "From a pipe, every line is sent and the client exits once the server has acknowledged them all.",
+    "From a pipe, every line is sent and the client exits once the server has acknowledged them all.\n" +
+    "A message is at most 2000 characters (the server may say otherwise); a longer one is not sent.",
     "",
     "Options:",
     ...helpLines(CLIENT_FLAGS),
@@ -146,6 +155,14 @@ export function clientHelp(): string {
     "  lochat-client --tls --host chatbox.local",
     "",
     "Environment: LOCHAT_PASSWORD (the server's password; asked for on a terminal when missing), NO_COLOR.",
-    "Exit codes: 0 done, 1 failed (message on stderr), 2 bad usage, 3 the server refused a line that was sent.",
+    "Exit codes:",
+    "  0    done",
+    "  1    the server could not be reached, or was lost (the reason is on stderr)",
+    "  2    bad usage",
+    "  3    a script's line was refused (by the server, or as too long to send)",
+    "  4    banned: the server refuses this address",
+    "  5    wrong password",
+    "  6    the server's TLS certificate is not the one pinned, or not trusted",
+    "  130  interrupted (Ctrl-C) before the chat began",
   ].join("\n");
 }

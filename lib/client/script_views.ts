@@ -44,13 +44,28 @@ export class PlainView implements ClientView {
 
   connected(client: ChatClient, again: boolean): void {
     for (const notice of client.notices) this.#streams.err(notice);
-    if (this.#quiet || again) return;
-    this.#streams.out(renderFrame(client.welcome, { color: false })!);
-    for (const message of client.welcome.history) {
-      this.#streams.out(
-        renderMessage(message, { color: false, self: client.nick }, true),
-      );
+    if (this.#quiet) return;
+    if (!again) {
+      this.#streams.out(renderFrame(client.welcome, { color: false })!);
     }
+    // After a reconnect, what was missed meanwhile, marked as such.
+    const mark = again ? "missed" : true;
+    for (const room of client.rooms) {
+      if ((room.more ?? 0) > 0) {
+        this.#streams.err(
+          `lochat-client: ${room.more} older messages of #${room.name} not shown; /history shows them`,
+        );
+      }
+      for (const message of room.history) {
+        this.#streams.out(
+          renderMessage(message, { color: false, self: client.nick }, mark),
+        );
+      }
+    }
+  }
+
+  status(text: string | undefined): void {
+    if (text !== undefined) this.#streams.err(`lochat-client: ${text}`);
   }
 
   frame(frame: ServerFrame, client: ChatClient): void {
@@ -96,6 +111,10 @@ export class JsonView implements ClientView {
       this.#streams.err(`lochat-client: ${notice}`);
     }
     this.#streams.out(JSON.stringify(client.welcome));
+  }
+
+  status(text: string | undefined): void {
+    if (text !== undefined) this.#streams.err(`lochat-client: ${text}`);
   }
 
   frame(frame: ServerFrame): void {

@@ -21,7 +21,7 @@ import { userPiece } from "../shared/bidi.ts";
 import { ChatError } from "../shared/errors.ts";
 import { firstWord } from "../shared/input.ts";
 import type { ProtocolLimits } from "../shared/limits.ts";
-import { nickKey } from "../shared/names.ts";
+import { nickKey, ROOM_RULE } from "../shared/names.ts";
 import type { ChatMessage } from "../shared/protocol.ts";
 import type { Delivery, Hub } from "./hub.ts";
 import type { Member } from "./member.ts";
@@ -74,7 +74,13 @@ export const HANDLERS: { readonly [K in CommandName]: Handler } = {
     const shown = COMMAND_SPECS.filter((c: CommandSpec) =>
       !c.operator || ctx.member.op
     );
-    const lines = shown.map((c) => `  ${usage(c).padEnd(22)} ${c.help}`);
+    const lines = shown.map((c: CommandSpec) =>
+      `  ${usage(c).padEnd(22)} ${c.help}${
+        c.aliases === undefined
+          ? ""
+          : ` (also ${c.aliases.map((a) => `/${a}`).join(", ")})`
+      }`
+    );
     const text = ["Commands (//text sends a line starting with /):", ...lines]
       .join("\n");
     ctx.reply("help", text, {
@@ -88,7 +94,13 @@ export const HANDLERS: { readonly [K in CommandName]: Handler } = {
     return undefined;
   },
   join(ctx, args) {
-    const [room] = firstWord(required(args, SPEC.join));
+    const [room, rest] = firstWord(required(args, SPEC.join));
+    if (rest !== "") {
+      throw new ChatError(
+        "room-invalid",
+        `Room names have no spaces (you typed "${args.trim()}"): use ${ROOM_RULE}`,
+      );
+    }
     const history = ctx.hub.join(ctx.member, room);
     ctx.replay(history);
     const members = ctx.hub.who(ctx.member.room).length;
@@ -112,7 +124,11 @@ export const HANDLERS: { readonly [K in CommandName]: Handler } = {
   who(ctx) {
     const members = ctx.hub.who(ctx.member.room);
     const names = members.map((m) =>
-      m.away === undefined ? m.nick : `${m.nick} (away: ${userPiece(m.away)})`
+      m.away === undefined
+        ? m.nick
+        : m.away === ""
+        ? `${m.nick} (away)`
+        : `${m.nick} (away: ${userPiece(m.away)})`
     );
     ctx.reply(
       "who",
@@ -125,6 +141,39 @@ export const HANDLERS: { readonly [K in CommandName]: Handler } = {
             : { nick: m.nick, away: m.away }
         ),
       },
+    );
+    return undefined;
+  },
+  whois(ctx, args) {
+    const [nick] = firstWord(required(args, SPEC.whois));
+    const target = ctx.hub.online(nick);
+    const now = Date.now();
+    const facts = [
+      `#${target.room}`,
+      `idle ${duration(now - target.activeAt)}`,
+      `here for ${duration(now - target.joinedAt)}`,
+      ...(target.away === undefined ? [] : [awayLine("away", target.away)]),
+      ...(target.op ? ["an operator"] : []),
+      // Where someone connects from is for operators' eyes only.
+      ...(ctx.member.op && target.address !== undefined
+        ? [`from ${target.address}`]
+        : []),
+    ];
+    ctx.reply("whois", `${target.nick}: ${facts.join(", ")}`, {
+      nick: target.nick,
+      room: target.room,
+      idleSeconds: Math.round((now - target.activeAt) / 1000),
+      ...(target.away === undefined ? {} : { away: target.away }),
+      ...(ctx.member.op && target.address !== undefined
+        ? { address: target.address }
+        : {}),
+    });
+    return undefined;
+  },
+  clear(ctx) {
+    ctx.reply(
+      "clear",
+      "Your terminal clears its own screen: Ctrl-L in lochat-client, or `clear` in a shell",
     );
     return undefined;
   },
@@ -154,9 +203,10 @@ export const HANDLERS: { readonly [K in CommandName]: Handler } = {
     return ctx.say(required(args, SPEC.me), { me: true });
   },
   away(ctx, args) {
+    // Alone: away without a message, or back when away already.
     if (args.trim() === "" && ctx.member.away !== undefined) {
       ctx.hub.setAway(ctx.member, undefined);
-    } else ctx.hub.setAway(ctx.member, args.trim() === "" ? "away" : args);
+    } else ctx.hub.setAway(ctx.member, args);
     return undefined;
   },
   back(ctx) {
@@ -320,10 +370,28 @@ function ignoredNick(ctx: CommandContext, person: string): string {
   return [...nicks].at(-1)!;
 }
 
+/** `NICK is away`, with the message when there is one. */
+function awayLine(nick: string, away: string): string {
+  return away === ""
+    ? `${nick} is away`
+    : `${nick} is away: ${userPiece(away)}`;
+}
+
+/** A duration for people: `42 s`, `5 min`, `3 h 20 min`, `2 days`. */
+function duration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const min = Math.floor(s / 60);
+  if (min < 60) return `${min} min`;
+  const h = Math.floor(min / 60);
+  if (h < 48) return `${h} h ${min % 60} min`;
+  return `${Math.floor(h / 24)} days`;
+}
+
 function whisper(ctx: CommandContext, nick: string, text: string): void {
   const target = ctx.hub.whisper(ctx.member, nick, text);
   if (target.away !== undefined && target !== ctx.member) {
-    ctx.reply("away", `${target.nick} is away: ${userPiece(target.away)}`, {
+    ctx.reply("away", awayLine(target.nick, target.away), {
       nick: target.nick,
       away: target.away,
     });

@@ -318,19 +318,24 @@ export class Hub {
 
   /** Marks a member away (with a message) or back (with `undefined`). */
   setAway(member: Member, message: string | undefined): void {
-    const text = message === undefined
-      ? undefined
-      : cleanCut(message, this.#limits.reasonChars).trim();
-    if (text === undefined || text === "") {
+    if (message === undefined) {
       if (member.away === undefined) {
         throw new ChatError("not-now", "You are not away");
       }
       member.away = undefined;
       this.#event(member, "back", member.nick);
-    } else {
-      member.away = text;
-      this.#event(member, "away", member.nick, { reason: text });
+      return;
     }
+    // Away with no message (or one that shows nothing) is just away.
+    const cut = cleanCut(message, this.#limits.reasonChars).trim();
+    const text = isBlank(cut) ? "" : cut;
+    member.away = text;
+    this.#event(
+      member,
+      "away",
+      member.nick,
+      text === "" ? {} : { reason: text },
+    );
   }
 
   /** The members of `room`, sorted by nick. */

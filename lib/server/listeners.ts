@@ -160,7 +160,7 @@ function handshake(
     secure.once("secure", () => {
       clearTimeout(timer);
       secure.off("error", onError);
-      resolve(new NodeSocketTransport(secure));
+      resolve(new NodeSocketTransport(secure, { flow: socket }));
     });
     const onError = (error: Error) => {
       const message = errorMessage(error);

@@ -30,8 +30,12 @@ export class Member {
   nick: string;
   /** The room the member is in. */
   room: string = DEFAULT_ROOM;
-  /** Away message, when away. */
+  /** Away message when away (empty: away without a message). */
   away: string | undefined = undefined;
+  /** When the member came in and last sent a line (ms since the epoch), for `/whois`. */
+  readonly joinedAt: number = Date.now();
+  /** When the member last sent a line. */
+  activeAt: number = Date.now();
   /**
    * Whoever sent the member the last private message (the member, not the
    * nick: `/reply` follows a rename). Never the member itself.

@@ -94,6 +94,7 @@ export class MemberInput {
    * returned promise tells the session to read no further until then.
    */
   handle(text: string, id: string | undefined): void | Promise<void> {
+    this.#member.activeAt = Date.now();
     const parsed = parseInput(text);
     const earlier = id === undefined ? undefined : this.#host.acks.earlier(id);
     const say = earlier === undefined &&

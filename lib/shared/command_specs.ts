@@ -28,19 +28,35 @@ export interface CommandSpec {
 export const COMMAND_SPECS = [
   { name: "help", args: "", help: "list the commands" },
   { name: "nick", args: "NEW", help: "change your nick" },
-  { name: "join", args: "ROOM", help: "go to a room (created on first join)" },
+  {
+    name: "join",
+    args: "ROOM",
+    help: "go to a room (created on first join)",
+    aliases: ["j"],
+  },
   { name: "leave", args: "", help: "go back to the lobby" },
   {
     name: "rooms",
     args: "",
     help: "list the rooms and how many are in each",
+    aliases: ["list"],
   },
-  { name: "who", args: "", help: "list who is in your room" },
+  {
+    name: "who",
+    args: "",
+    help: "list who is in your room",
+    aliases: ["names"],
+  },
+  {
+    name: "whois",
+    args: "NICK",
+    help: "who someone is: away, idle time, room",
+  },
   {
     name: "msg",
     args: "NICK TEXT",
     help: "send a private message",
-    aliases: ["m", "whisper"],
+    aliases: ["m", "w", "whisper"],
   },
   {
     name: "reply",
@@ -55,6 +71,11 @@ export const COMMAND_SPECS = [
     help: "mark yourself away; without a message, back",
   },
   { name: "back", args: "", help: "mark yourself back" },
+  {
+    name: "clear",
+    args: "",
+    help: "clear the screen (lochat-client does it; Ctrl-L too)",
+  },
   {
     name: "ignore",
     args: "[NICK]",

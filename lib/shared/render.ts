@@ -102,7 +102,12 @@ export function renderFrame(
     case "ack":
       return undefined;
     case "delivered":
-      return paint("dim", `Message Received ✓✓ ${frame.count}/${frame.of}`);
+      return paint(
+        "dim",
+        frame.of === 0
+          ? "Message Received (no one else here)"
+          : `Message Received ✓✓ ${frame.count}/${frame.of}`,
+      );
     case "reply":
       return frame.text.split("\n").map(cleanKeepingIsolates).join("\n");
     case "error":
@@ -118,17 +123,22 @@ export function renderFrame(
   }
 }
 
-/** Renders a chat message line, with `(history)` marking replayed ones. */
+/**
+ * Renders a chat message line; `history` marks a replayed one: `true` as
+ * `(history)`, or a word of its own (`missed`, after a reconnect).
+ */
 export function renderMessage(
   message: ChatMessage,
   options: RenderOptions,
-  history = false,
+  history: boolean | string = false,
 ): string {
   const paint = painter(options.color);
   const from = clean(message.from);
   const text = userPiece(message.text);
   const time = paint("dim", clock(message.ts));
-  const mark = history ? paint("dim", "(history) ") : "";
+  const mark = history === false
+    ? ""
+    : paint("dim", `(${history === true ? "history" : history}) `);
   const nick = paint(nickColor(from), userPiece(from));
   const mentioned = options.color && options.self !== undefined &&
     from !== options.self &&
@@ -179,7 +189,7 @@ function describeEvent(frame: Extract<ServerFrame, { type: "event" }>): string {
     case "nick":
       return `${nick} is now known as ${userPiece(frame.to ?? "?")}`;
     case "away":
-      return `${nick} is away: ${reason}`;
+      return reason === "" ? `${nick} is away` : `${nick} is away: ${reason}`;
     case "back":
       return `${nick} is back`;
   }
