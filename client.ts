@@ -25,7 +25,6 @@ import type { ConnectOptions } from "./lib/client/chat_client.ts";
 import { KnownServers } from "./lib/client/known_servers.ts";
 import { dialTls } from "./lib/client/tls_trust.ts";
 import type { TlsTrust } from "./lib/client/tls_trust.ts";
-import { readSecret } from "./lib/client/screen.ts";
 
 const streams: Streams = {
   out: (line) => console.log(line),
@@ -104,12 +103,8 @@ async function main(): Promise<number> {
     nick: flags.nick,
     room: flags.room,
     password: flags.password,
-    askPassword: interactive && !flags.json && flags.send === undefined
-      ? (problem) => {
-        if (problem !== undefined) console.error(`lochat-client: ${problem}`);
-        return readSecret(terminal(), "Password: ");
-      }
-      : undefined,
+    // The terminal view asks for it (set below); a script cannot be asked.
+    askPassword: undefined,
     // A script's visit: no join or quit notices, no backlog unless asked.
     ...(interactive && flags.send === undefined && !flags.json
       ? (flags.history === undefined ? {} : { history: flags.history })
@@ -145,6 +140,8 @@ async function main(): Promise<number> {
       color: flags.color,
       bell: flags.bell,
     });
+    // Asked once on the prompt line, never echoed; kept for reconnects.
+    connect.askPassword = (problem) => view.askSecret("Password: ", problem);
     const restore = (code: number) => () => {
       view.stop();
       Deno.exit(code);

@@ -57,3 +57,13 @@ Deno.test("Ctrl-C and Ctrl-D are interrupt and eof", () => {
     { name: "eof" },
   ]);
 });
+
+Deno.test("a cursor position report is a key of its own, never typed text, even split across reads", () => {
+  const decoder = new KeyDecoder();
+  assertEquals(decoder.feed(bytes("a\x1b[24;")), [{ name: "text", text: "a" }]);
+  assertEquals(decoder.feed(bytes("5Rb\x1b[1;13R")), [
+    { name: "cursor-position", row: 24, column: 5 },
+    { name: "text", text: "b" },
+    { name: "cursor-position", row: 1, column: 13 },
+  ]);
+});

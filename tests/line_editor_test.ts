@@ -4,10 +4,10 @@ import {
   graphemes,
   LineEditor,
 } from "../lib/client/line_editor.ts";
-import type { Key } from "../lib/client/keys.ts";
+import type { Key, KeyName } from "../lib/client/keys.ts";
 
 /** A key press by name, for {@linkcode type}. */
-const k = (name: Exclude<Key, { name: "text" }>["name"]): Key => ({ name });
+const k = (name: KeyName): Key => ({ name });
 
 /** Feeds text (strings) and keys to the editor; returns the last result. */
 function type(editor: LineEditor, ...input: (string | Key)[]) {
@@ -75,26 +75,37 @@ Deno.test("the cursor moves over whole graphemes: emoji, flags and combining acc
   assertEquals(graphemes("e\u0301👍🏽🇯🇵").length, 3);
 });
 
-Deno.test("widths count CJK and emoji as two columns and ignore colour codes", () => {
+Deno.test("string-width's guesses count CJK and emoji as two columns and ignore colour codes", () => {
   assertEquals([
     displayWidth("abc"),
     displayWidth("日本"),
     displayWidth("👋"),
     displayWidth("\x1b[1mab\x1b[0m"),
   ], [3, 4, 2, 2]);
+});
+
+Deno.test("the view is split at the cursor, so the terminal can place the cursor after what it drew", () => {
   const editor = new LineEditor();
-  type(editor, "日本x");
-  assertEquals(editor.cursorColumn, 5);
+  type(editor, "日本x", k("left"));
+  assertEquals(editor.view(40, 2), { before: "日本", after: "x" });
 });
 
 Deno.test("a line wider than the terminal scrolls to keep the cursor in view", () => {
   const editor = new LineEditor();
   type(editor, "abcdefghijklmnopqrstuvwxyz");
   const view = editor.view(12, 2);
-  assertEquals(view.cursorColumn <= 11, true);
-  assertEquals(view.text.endsWith("xyz"), true);
+  assertEquals(view, { before: "ijklmnopqrstuvwxyz".slice(-9), after: "" });
   type(editor, k("home"));
-  assertEquals(editor.view(12, 2), { text: "abcdefghi", cursorColumn: 2 });
+  assertEquals(editor.view(12, 2), { before: "", after: "abcdefghi" });
+});
+
+Deno.test("the widths the view is given choose what is shown: 👍🏽 four columns wide shows fewer", () => {
+  const editor = new LineEditor();
+  type(editor, "👍🏽👍🏽👍🏽👍🏽", k("home"));
+  const terminal = (g: string) => g === "👍🏽" ? 4 : 1;
+  // 12 columns, a prompt of 2, the last column free: room for 9.
+  assertEquals(editor.view(12, 2), { before: "", after: "👍🏽👍🏽👍🏽👍🏽" });
+  assertEquals(editor.view(12, 2, terminal), { before: "", after: "👍🏽👍🏽" });
 });
 
 Deno.test("Tab completes a unique word, a nick at the line start gets a colon", () => {

@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-control-regex
 import { assert, assertEquals } from "./assert.ts";
 import { ChatClient } from "../lib/client/chat_client.ts";
 import type { InputEvent } from "../lib/client/client_loop.ts";
@@ -11,6 +12,14 @@ const encoder = new TextEncoder();
 const CLEAR_LINE = "\r\x1b[2K";
 const BELL = "\x07";
 
+/**
+ * The prompt line as the screen draws it: autowrap off, the text before the
+ * cursor, the cursor saved, the rest, autowrap on, the cursor restored.
+ */
+function promptLine(before = "", after = "", prompt = "#lobby ann> "): string {
+  return `${CLEAR_LINE}\x1b[?7l${prompt}${before}\x1b7${after}\x1b[?7h\x1b8`;
+}
+
 /** `text` with each `[12:34]` time stamp as `[HH:MM]`. */
 function withoutClock(text: string): string {
   return text.replaceAll(/\[\d\d:\d\d\]/g, "[HH:MM]");
@@ -18,11 +27,15 @@ function withoutClock(text: string): string {
 
 /**
  * A terminal for the view: what it writes is collected, its size is fixed,
- * key bytes are typed by the test, raw-mode switches are recorded.
+ * key bytes are typed by the test, raw-mode switches are recorded. Given
+ * `widths`, it answers the screen's cursor position requests with them, as
+ * a terminal that disagrees with string-width would.
  */
 class FakeTerminal implements TerminalIO {
   /** Every `setRaw` call, in order. */
   readonly raw: boolean[] = [];
+  /** Widths the terminal answers with; undefined: it never answers. */
+  widths: Record<string, number> | undefined;
   #out = "";
   #keys: (Uint8Array | null)[] = [];
   #wakeReader: (() => void) | undefined;
@@ -30,6 +43,13 @@ class FakeTerminal implements TerminalIO {
 
   write(text: string): void {
     this.#out += text;
+    if (this.widths === undefined) return;
+    // Each request prints a cluster at the start of the row, then asks.
+    for (const [, cluster] of text.matchAll(/\r([^\r\x1b]+)\x1b\[6n/g)) {
+      const width = this.widths[cluster!] ?? 1;
+      this.#keys.push(encoder.encode(`\x1b[24;${width + 1}R`));
+    }
+    this.#wake();
   }
 
   columns(): number {
@@ -179,7 +199,8 @@ Deno.test("start switches raw mode on, and stop switches it off once however oft
   assertEquals(io.raw, []);
   view.start();
   assertEquals(io.raw, [true]);
-  assertEquals(io.output(), `${CLEAR_LINE}#lobby> \x1b[9G`);
+  // Not connected yet: the prompt has no nick to show.
+  assertEquals(io.output(), promptLine("", "", "#lobby> "));
   view.stop();
   view.stop();
   assertEquals(io.raw, [true, false]);
@@ -247,11 +268,11 @@ for (
 Deno.test("an incoming message is printed above the prompt, and the half-typed line is drawn again", async () => {
   await using c = await chat();
   await c.io.type("half");
-  assertEquals(c.io.output(), `${CLEAR_LINE}#lobby> half\x1b[13G`);
+  assertEquals(c.io.output(), promptLine("half"));
   await c.fromBob("hello everyone");
   assertEquals(
     withoutClock(c.io.output()),
-    `${CLEAR_LINE}[HH:MM] <bob> hello everyone\r\n${CLEAR_LINE}#lobby> half\x1b[13G`,
+    `${CLEAR_LINE}[HH:MM] <bob> hello everyone\r\n${promptLine("half")}`,
   );
 });
 
@@ -261,20 +282,21 @@ Deno.test("an own line is printed with … and ticked by its ack, then by its de
   c.view.sent(id, "hello bob", c.ann);
   assertEquals(
     withoutClock(c.io.output()),
-    `${CLEAR_LINE}[HH:MM] <ann> hello bob …\r\n${CLEAR_LINE}#lobby> \x1b[9G`,
+    `${CLEAR_LINE}[HH:MM] <ann> hello bob …\r\n${promptLine()}`,
   );
-  // "[HH:MM] <ann> hello bob" is 23 columns: the tick goes in column 24.
+  // One row up, the line again with the tick after it (the terminal places
+  // it), and back on the prompt row.
   const ack = await c.frame(c.ann, (f) => f.type === "ack");
   c.view.frame(ack, c.ann);
   assertEquals(
-    c.io.output(),
-    `\x1b[1A\x1b[24G ✓\x1b[K\x1b[1B${CLEAR_LINE}#lobby> \x1b[9G`,
+    withoutClock(c.io.output()),
+    `\x1b[1A${CLEAR_LINE}[HH:MM] <ann> hello bob ✓\r\n${promptLine()}`,
   );
   const delivered = await c.frame(c.ann, (f) => f.type === "delivered");
   c.view.frame(delivered, c.ann);
   assertEquals(
-    c.io.output(),
-    `\x1b[1A\x1b[24G ✓✓ 1/1\x1b[K\x1b[1B${CLEAR_LINE}#lobby> \x1b[9G`,
+    withoutClock(c.io.output()),
+    `\x1b[1A${CLEAR_LINE}[HH:MM] <ann> hello bob ✓✓ 1/1\r\n${promptLine()}`,
   );
 });
 
@@ -385,7 +407,7 @@ Deno.test("Tab lists the candidates when more than one fits", async () => {
   await c.io.type("/wh\t");
   const out = c.io.output();
   assert(
-    out.includes(`${CLEAR_LINE}/whisper  /who\r\n${CLEAR_LINE}#lobby> /wh`),
+    out.includes(`${CLEAR_LINE}/whisper  /who  /whois\r\n${promptLine("/wh")}`),
     `no candidates in ${JSON.stringify(out)}`,
   );
 });
@@ -402,4 +424,29 @@ Deno.test("Tab completes a nick the view learned from a message", async () => {
   }, c.ann);
   c.io.press("da\t\r");
   assertEquals((await c.firstEvent).value, { kind: "line", line: "dave: " });
+});
+
+Deno.test("a cursor position report is the terminal's answer, not typed text: the line waits for it and wraps by it", async () => {
+  await using c = await chat();
+  c.io.widths = { "👍🏽": 4 };
+  // 80 columns: "[HH:MM] <bob> " is 14, 31 "x" and 9 👍🏽 at 4 columns are 67
+  // more: string-width (2 each) would keep them on one row.
+  const text = `${"x".repeat(31)}${"👍🏽".repeat(9)}`;
+  const typed = c.io.type("hi");
+  await c.fromBob(text);
+  // Asked first, printed once the answer came through the keyboard.
+  assertEquals(c.io.output().includes(text), false);
+  await typed;
+  await c.io.type("!");
+  const out = withoutClock(c.io.output());
+  assert(
+    out.includes(
+      `${CLEAR_LINE}[HH:MM] <bob> ${"x".repeat(31)}${"👍🏽".repeat(8)}\r\n` +
+        `${CLEAR_LINE}${" ".repeat(14)}👍🏽\r\n`,
+    ),
+    JSON.stringify(out),
+  );
+  assert(!out.includes("R"), "the report never reaches the prompt line");
+  c.io.press("\r");
+  assertEquals((await c.firstEvent).value, { kind: "line", line: "hi!" });
 });

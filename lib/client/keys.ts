@@ -6,37 +6,43 @@
  * End and Delete as escape sequences (`ESC [ A`). A {@linkcode KeyDecoder}
  * turns those into {@linkcode Key}s, keeping an incomplete sequence or
  * character until the rest arrives. Pasted text comes as a run of `text`
- * keys and `enter`s, so a paste of a dozen lines sends a dozen lines.
+ * keys and `enter`s, so a paste of a dozen lines sends a dozen lines. The
+ * terminal's own answers come on the same input: a cursor position report
+ * (`ESC [ row ; column R`, the answer to `ESC [ 6 n`) is a key of its own,
+ * `cursor-position`, never typed text.
  *
  * @module
  */
 
-/** One key press, or a run of typed or pasted text. */
+/** The name of a key press that carries nothing else. */
+export type KeyName =
+  | "enter"
+  | "tab"
+  | "backspace"
+  | "delete"
+  | "left"
+  | "right"
+  | "up"
+  | "down"
+  | "home"
+  | "end"
+  | "word-left"
+  | "word-right"
+  | "kill-line-start"
+  | "kill-line-end"
+  | "kill-word"
+  | "clear-screen"
+  | "interrupt"
+  | "eof";
+
+/**
+ * One key press, a run of typed or pasted text, or the terminal's answer to
+ * a cursor position request (1-based row and column).
+ */
 export type Key =
   | { name: "text"; text: string }
-  | {
-    name:
-      | "enter"
-      | "tab"
-      | "backspace"
-      | "delete"
-      | "left"
-      | "right"
-      | "up"
-      | "down"
-      | "home"
-      | "end"
-      | "word-left"
-      | "word-right"
-      | "kill-line-start"
-      | "kill-line-end"
-      | "kill-word"
-      | "clear-screen"
-      | "interrupt"
-      | "eof";
-  };
-
-type KeyName = Exclude<Key, { name: "text" }>["name"];
+  | { name: "cursor-position"; row: number; column: number }
+  | { name: KeyName };
 
 const CONTROL: Record<number, KeyName> = {
   0x01: "home", // Ctrl-A
@@ -113,7 +119,7 @@ export class KeyDecoder {
           break;
         }
         flush();
-        if (parsed.key !== undefined) keys.push({ name: parsed.key });
+        if (parsed.key !== undefined) keys.push(parsed.key);
         i = parsed.end;
         continue;
       }
@@ -141,24 +147,42 @@ export class KeyDecoder {
   }
 }
 
+/** A cursor position report: `ESC [ row ; column R`. */
+const CURSOR_POSITION = /^(\d+);(\d+)R$/;
+
 /** Parses the escape sequence at `start`; `key` is undefined for ones we ignore. */
 function parseEscape(
   input: string,
   start: number,
-): { key: KeyName | undefined; end: number } | "incomplete" {
+): { key: Key | undefined; end: number } | "incomplete" {
   const next = input[start + 1];
   if (next === undefined) return "incomplete";
+  const named = (name: KeyName | undefined, end: number) => ({
+    key: name === undefined ? undefined : { name },
+    end,
+  });
   if (next === "[" || next === "O") {
     // Parameters and intermediates, then one final byte in @–~.
     let end = start + 2;
     while (end < input.length && !/[@-~]/.test(input[end]!)) end++;
     if (end >= input.length) return "incomplete";
     const body = input.slice(start + 2, end + 1);
+    const report = next === "[" ? CURSOR_POSITION.exec(body) : null;
+    if (report !== null) {
+      return {
+        key: {
+          name: "cursor-position",
+          row: Number(report[1]),
+          column: Number(report[2]),
+        },
+        end: end + 1,
+      };
+    }
     // Bracketed-paste markers and unknown sequences are swallowed whole.
-    return { key: SEQUENCES[body], end: end + 1 };
+    return named(SEQUENCES[body], end + 1);
   }
-  if (next === "\x7f") return { key: "kill-word", end: start + 2 }; // Alt-Backspace
-  if (next === "b") return { key: "word-left", end: start + 2 }; // Alt-B
-  if (next === "f") return { key: "word-right", end: start + 2 }; // Alt-F
-  return { key: undefined, end: start + 2 };
+  if (next === "\x7f") return named("kill-word", start + 2); // Alt-Backspace
+  if (next === "b") return named("word-left", start + 2); // Alt-B
+  if (next === "f") return named("word-right", start + 2); // Alt-F
+  return named(undefined, start + 2);
 }

@@ -4,8 +4,11 @@
  * Pure state, no terminal: {@linkcode LineEditor} takes {@linkcode Key}s and
  * says what the line looks like; the terminal side draws it. Text is held as
  * grapheme clusters, so the cursor never lands inside an emoji or between a
- * letter and its combining accent, and widths come from `string-width`, so
- * CJK characters and emoji take the two columns a terminal gives them.
+ * letter and its combining accent. {@linkcode LineEditor.view} splits the
+ * visible part of the line at the cursor, so the screen can let the terminal
+ * put the cursor after what it drew (no column is computed from a width the
+ * terminal may disagree with); the widths it is given only choose which part
+ * of a long line is shown.
  *
  * @module
  */
@@ -20,7 +23,10 @@ export function graphemes(text: string): string[] {
   return Array.from(segmenter.segment(text), (s) => s.segment);
 }
 
-/** Columns `text` takes on a terminal. */
+/**
+ * Columns `text` takes on a terminal, as `string-width` guesses them (the
+ * terminal may disagree: see `terminal_widths.ts`).
+ */
 export function displayWidth(text: string): number {
   return stringWidth(text);
 }
@@ -85,11 +91,6 @@ export class LineEditor {
     return this.#cursor;
   }
 
-  /** Columns from the start of the line to the cursor. */
-  get cursorColumn(): number {
-    return displayWidth(this.#chars.slice(0, this.#cursor).join(""));
-  }
-
   /** Applies one key. */
   handle(key: Key): EditResult {
     switch (key.name) {
@@ -145,6 +146,9 @@ export class LineEditor {
         return this.handle({ name: "delete" });
       case "clear-screen":
         return { kind: "clear-screen" };
+      case "cursor-position":
+        // The terminal's answer to the screen, not an edit.
+        return { kind: "none" };
     }
   }
 
@@ -157,26 +161,34 @@ export class LineEditor {
 
   /**
    * What to draw in `columns` terminal columns after a prompt `promptWidth`
-   * wide: the part of the line around the cursor, and where the cursor goes.
+   * wide: the part of the line around the cursor, split at the cursor.
+   * `width` gives a grapheme's columns (default: `string-width`'s guess); it
+   * only chooses the part shown, leaving the last column free.
+   *
+   * @example
+   * ```ts
+   * editor.view(80, 8); // { before: "hel", after: "lo" } with the cursor after "hel"
+   * ```
    */
   view(
     columns: number,
     promptWidth: number,
-  ): { text: string; cursorColumn: number } {
+    width: (grapheme: string) => number = displayWidth,
+  ): { before: string; after: string } {
     const room = Math.max(1, columns - promptWidth - 1);
-    const widths = this.#chars.map(displayWidth);
+    const widths = this.#chars.map(width);
     let start = 0;
     let before = widths.slice(0, this.#cursor).reduce((a, b) => a + b, 0);
     // Scroll right until the cursor fits, keeping as much as possible before it.
     while (before > room && start < this.#cursor) before -= widths[start++]!;
-    let end = start;
-    let used = 0;
+    let end = this.#cursor;
+    let used = before;
     while (end < this.#chars.length && used + widths[end]! <= room) {
       used += widths[end++]!;
     }
     return {
-      text: this.#chars.slice(start, end).join(""),
-      cursorColumn: promptWidth + before,
+      before: this.#chars.slice(start, this.#cursor).join(""),
+      after: this.#chars.slice(this.#cursor, end).join(""),
     };
   }
 

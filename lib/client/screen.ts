@@ -3,16 +3,33 @@
  * bottom that incoming messages never scramble.
  *
  * Every line printed goes above the prompt: the prompt line is cleared, the
- * line written, and the prompt redrawn with the half-typed text and the
- * cursor where they were. The screen remembers where the person's own
- * messages were printed so their delivery ticks can be filled in in place
- * while the line is still on screen.
+ * line written, and the prompt redrawn with the half-typed text. Nothing is
+ * placed at a column computed from a width the terminal may disagree with:
+ *
+ * - The screen wraps its own lines. Each is cut into rows that fit the
+ *   terminal's width by the widths the terminal itself gives each grapheme
+ *   cluster (`terminal_widths.ts`: new clusters are measured with a cursor
+ *   position report before the line that holds them is printed), and every
+ *   row ends with CR LF, so the terminal never wraps by itself and rows are
+ *   counted exactly. Continuation rows are indented under the text, past
+ *   the `[12:00] <nick> ` prefix (or by {@linkcode FIXED_INDENT} when that is
+ *   over half the width), so no row can pass for a message of its own.
+ * - The prompt cursor is placed by the terminal: the text before it is
+ *   drawn, the cursor saved (DECSC), the rest drawn, the cursor restored.
+ * - A delivery tick is placed by reprinting the person's own line where it
+ *   stands (the exact number of rows up) with the tick appended, so the
+ *   terminal puts the tick after the text. An own line whose last row has
+ *   no room for a tick is printed with a row of its own for it.
  *
  * @module
  */
 
-import { displayWidth } from "./line_editor.ts";
 import type { LineEditor } from "./line_editor.ts";
+import {
+  type CursorReport,
+  pieces,
+  TerminalWidths,
+} from "./terminal_widths.ts";
 
 /** Where the screen writes, and how wide the terminal is. */
 export interface ScreenIO {
@@ -24,15 +41,71 @@ export interface ScreenIO {
   rows(): number;
 }
 
-/** A line of the person's own, waiting for its tick. */
-interface TickSpot {
-  /** Screen rows printed up to and including this line. */
-  row: number;
-  /** Column (0-based) where the tick goes. */
-  column: number;
+/** Options of a {@linkcode Screen}. */
+export interface ScreenOptions {
+  /** The terminal. */
+  io: ScreenIO;
+  /** The prompt line's editor. */
+  editor: LineEditor;
+  /** The prompt, colours included. */
+  prompt: () => string;
+  /**
+   * True while the prompt asks for a secret: the prompt alone is drawn, and
+   * nothing typed is shown.
+   */
+  secret?: () => boolean;
+  /** The terminal's widths. Default: a new {@linkcode TerminalWidths}. */
+  widths?: TerminalWidths;
+  /**
+   * How long a line holding clusters the terminal was just asked about
+   * waits for the answers before it is printed with guessed widths, in ms.
+   * Default 300.
+   */
+  answerWaitMs?: number;
+  /**
+   * Columns an own line keeps free on its last row for its tick; a line
+   * with less room gets a row of its own for it. Default 12
+   * (` ✓✓ 999/999` takes 11).
+   */
+  tickRoom?: number;
 }
 
+/** A line of the person's own, waiting for its tick. */
+interface TickSpot {
+  /** The index of its first row among all rows printed. */
+  first: number;
+  /** Its rows as printed, without the placeholder. */
+  rows: string[];
+  /** Columns taken on the last row, where the tick goes. */
+  lastWidth: number;
+}
+
+/** A printed line cut into rows. */
+interface Layout {
+  rows: string[];
+  /** Columns taken on the last row. */
+  lastWidth: number;
+  /** Columns continuation rows are indented by. */
+  indent: number;
+}
+
+/**
+ * The indent of continuation rows when a line's prefix is wider than half
+ * the terminal, or the line has none.
+ */
+export const FIXED_INDENT = 4;
+
 const CLEAR_LINE = "\r\x1b[2K";
+const SAVE_CURSOR = "\x1b7";
+const RESTORE_CURSOR = "\x1b8";
+const AUTOWRAP_OFF = "\x1b[?7l";
+const AUTOWRAP_ON = "\x1b[?7h";
+const RESET = "\x1b[0m";
+/** What continuation rows are indented under: time, `(history)`, speaker. */
+const PREFIX =
+  /^\[\d\d:\d\d\] (?:\(history\) )?(?:<[^>]*> |\* \S+ |-> \*[^*]*\* |\*[^*]*\* |-- )?/;
+/** The marker of a line without a time: an error or a notice. */
+const MARKER = /^(?:! |-- )/;
 
 /**
  * The scrolling chat area and the prompt line.
@@ -47,89 +120,102 @@ export class Screen {
   #io: ScreenIO;
   #editor: LineEditor;
   #prompt: () => string;
-  #promptWidth: () => number;
+  #secret: () => boolean;
+  #widths: TerminalWidths;
+  #answerWaitMs: number;
+  #tickRoom: number;
   /** Rows printed since start, to find a line again for its tick. */
   #rows = 0;
   #ticks = new Map<string, TickSpot>();
+  /** What waits for the terminal's answers, in order; undefined when nothing does. */
+  #held: (() => void)[] | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
 
   /**
    * Makes a Screen.
    *
    * @param options where to draw, the editor, the prompt
    */
-  constructor(
-    options: {
-      io: ScreenIO;
-      editor: LineEditor;
-      prompt: () => string;
-      promptWidth?: () => number;
-    },
-  ) {
+  constructor(options: ScreenOptions) {
     this.#io = options.io;
     this.#editor = options.editor;
     this.#prompt = options.prompt;
-    this.#promptWidth = options.promptWidth ??
-      (() => displayWidth(this.#prompt()));
+    this.#secret = options.secret ?? (() => false);
+    this.#widths = options.widths ?? new TerminalWidths();
+    this.#answerWaitMs = options.answerWaitMs ?? 300;
+    this.#tickRoom = options.tickRoom ?? 12;
   }
 
   /** Prints lines above the prompt and redraws it. */
   print(text: string): void {
-    let out = CLEAR_LINE;
-    for (const line of text.split("\n")) {
-      out += `${line}\r\n`;
-      this.#rows += this.#rowsOf(line);
-    }
-    this.#io.write(out + this.#promptLine());
+    this.#whenMeasured(text, () => {
+      this.#emit(text.split("\n").flatMap((line) => this.#layout(line).rows));
+    });
   }
 
   /**
-   * Prints one of the person's own lines and remembers where its tick goes
-   * (`key` names it for {@linkcode Screen.tick}).
+   * Prints one of the person's own lines followed by `placeholder`, and
+   * remembers where it is for its tick (`key` names it for
+   * {@linkcode Screen.tick}).
    */
   printOwn(key: string, line: string, placeholder: string): void {
-    const columns = this.#io.columns();
-    const width = displayWidth(line);
-    this.print(`${line}${placeholder}`);
-    const column = width % columns;
-    // Only a line whose tick fits on its last row can be ticked in place.
-    if (column + 8 < columns) this.#ticks.set(key, { row: this.#rows, column });
+    this.#whenMeasured(line, () => {
+      const { rows, lastWidth, indent } = this.#layout(line);
+      let width = lastWidth;
+      if (lastWidth + this.#tickRoom > this.#io.columns()) {
+        rows.push(" ".repeat(indent));
+        width = indent;
+      }
+      this.#ticks.set(key, { first: this.#rows, rows, lastWidth: width });
+      this.#emit([...rows.slice(0, -1), rows.at(-1)! + placeholder]);
+    });
   }
 
   /**
-   * Writes `tick` where {@linkcode Screen.printOwn} left room for it, if that
-   * line is still on screen. Returns false when it is not. A `final` tick
-   * forgets the spot; another may overwrite one that is not.
+   * Puts `tick` after the line {@linkcode Screen.printOwn} printed, by
+   * reprinting the rows of it still on screen; a line scrolled off is not
+   * touched. A `final` tick forgets the line; another may replace one that
+   * is not.
    */
-  tick(key: string, tick: string, options: { final: boolean }): boolean {
-    const spot = this.#ticks.get(key);
-    if (options.final) this.#ticks.delete(key);
-    if (spot === undefined) return false;
-    const up = this.#rows - spot.row + 1;
-    if (up >= this.#io.rows()) return false;
-    this.#io.write(
-      `\x1b[${up}A\x1b[${spot.column + 1}G${tick}\x1b[K\x1b[${up}B` +
-        this.#promptLine(),
-    );
-    return true;
+  tick(key: string, tick: string, options: { final: boolean }): void {
+    this.#inOrder(() => {
+      const spot = this.#ticks.get(key);
+      if (options.final) this.#ticks.delete(key);
+      if (spot === undefined) return;
+      const last = spot.first + spot.rows.length - 1;
+      const top = Math.max(spot.first, this.#topOnScreen());
+      if (top > last) return;
+      const rows = spot.rows.slice(top - spot.first);
+      const room = this.#io.columns() - spot.lastWidth;
+      rows.push(rows.pop()! + this.#cut(tick, room));
+      const down = this.#rows - (last + 1);
+      this.#write(
+        `\x1b[${this.#rows - top}A` +
+          rows.map((row) => `${CLEAR_LINE}${row}\r\n`).join("") +
+          (down > 0 ? `\x1b[${down}B` : ""),
+      );
+    });
   }
 
   /** Forgets a line waiting for its tick. */
   forget(key: string): void {
-    this.#ticks.delete(key);
+    this.#inOrder(() => this.#ticks.delete(key));
   }
 
   /** Redraws the prompt line (after an edit or a resize). */
   redraw(): void {
-    this.#io.write(this.#promptLine());
+    this.#write("");
   }
 
   /** Clears the screen (Ctrl-L) and redraws the prompt at the top. */
   clear(): void {
-    this.#ticks.clear();
-    this.#io.write("\x1b[2J\x1b[H" + this.#promptLine());
+    this.#inOrder(() => {
+      this.#ticks.clear();
+      this.#write("\x1b[2J\x1b[H");
+    });
   }
 
-  /** The terminal's columns changed: wrapped rows no longer count the same. */
+  /** The terminal's columns changed: rows printed no longer count the same. */
   resized(): void {
     this.#ticks.clear();
     this.redraw();
@@ -140,53 +226,157 @@ export class Screen {
     this.#io.write("\x07");
   }
 
-  /** Clears the prompt line for good (on exit). */
+  /**
+   * The terminal answered a cursor position request: a width is known.
+   * Once every answer is in, what waited for them is printed.
+   */
+  cursorReport(report: CursorReport): void {
+    if (!this.#widths.answer(report)) return;
+    if (this.#widths.waiting === 0) this.#release();
+  }
+
+  /** Prints what still waits, and clears the prompt line for good (on exit). */
   close(): void {
+    if (this.#held !== undefined) {
+      this.#widths.unanswered();
+      this.#release();
+    }
     this.#io.write(CLEAR_LINE);
+  }
+
+  /**
+   * Runs `action` once the terminal has said how wide the clusters of
+   * `text` are: asks it about those it was not asked about yet and holds
+   * output until the answers come or {@linkcode ScreenOptions.answerWaitMs}
+   * passes. A terminal that did not answer in time is not waited for again
+   * until it answers.
+   */
+  #whenMeasured(text: string, action: () => void): void {
+    const unknown = this.#widths.unknown(text);
+    if (unknown.length > 0) {
+      const ask = this.#widths.request(unknown);
+      if (ask !== "") this.#write(ask);
+      if (this.#widths.answering && this.#held === undefined) {
+        this.#held = [];
+        this.#timer = setTimeout(() => {
+          this.#widths.unanswered();
+          this.#release();
+        }, this.#answerWaitMs);
+      }
+    }
+    this.#inOrder(action);
+  }
+
+  #inOrder(action: () => void): void {
+    if (this.#held !== undefined) this.#held.push(action);
+    else action();
+  }
+
+  #release(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const held = this.#held ?? [];
+    this.#held = undefined;
+    for (const action of held) action();
+    // Widths changed: the prompt line may show a different part.
+    if (held.length === 0) this.redraw();
+  }
+
+  /** Writes rows above the prompt and redraws the prompt. */
+  #emit(rows: string[]): void {
+    this.#rows += rows.length;
+    const top = this.#topOnScreen();
+    for (const [key, spot] of this.#ticks) {
+      if (spot.first + spot.rows.length <= top) this.#ticks.delete(key);
+    }
+    this.#write(rows.map((row) => `${CLEAR_LINE}${row}\r\n`).join(""));
+  }
+
+  /** Writes `body`, then the prompt line (measuring new clusters typed on it). */
+  #write(body: string): void {
+    const ask = this.#widths.request(this.#widths.unknown(this.#editor.text));
+    this.#io.write(body + ask + this.#promptLine());
+  }
+
+  /** The index (among all rows printed) of the top row of the screen. */
+  #topOnScreen(): number {
+    return this.#rows - (this.#io.rows() - 1);
   }
 
   #promptLine(): string {
     const prompt = this.#prompt();
-    const view = this.#editor.view(this.#io.columns(), this.#promptWidth());
-    return `${CLEAR_LINE}${prompt}${view.text}\x1b[${view.cursorColumn + 1}G`;
+    if (this.#secret()) return `${CLEAR_LINE}${prompt}`;
+    const view = this.#editor.view(
+      this.#io.columns(),
+      this.#widths.measure(prompt),
+      (grapheme) => this.#widths.width(grapheme),
+    );
+    // Autowrap is off while drawing, so a line wider than guessed cannot
+    // wrap and scroll the screen.
+    return `${CLEAR_LINE}${AUTOWRAP_OFF}${prompt}${view.before}${SAVE_CURSOR}` +
+      `${view.after}${AUTOWRAP_ON}${RESTORE_CURSOR}`;
   }
 
-  #rowsOf(line: string): number {
-    const width = displayWidth(line);
-    return Math.max(1, Math.ceil(width / this.#io.columns()));
-  }
-}
-
-/**
- * Asks for a secret on a terminal already in raw mode (so nothing typed is
- * echoed). Enter ends it; Ctrl-C or Ctrl-D gives up (an empty answer).
- */
-export async function readSecret(
-  io: {
-    read(buffer: Uint8Array): Promise<number | null>;
-    write(text: string): void;
-  },
-  prompt: string,
-): Promise<string> {
-  io.write(`\r\x1b[2K${prompt}`);
-  const bytes: number[] = [];
-  const buffer = new Uint8Array(256);
-  try {
-    reading: while (true) {
-      const n = await io.read(buffer);
-      if (n === null) break;
-      for (const byte of buffer.subarray(0, n)) {
-        if (byte === 0x0d || byte === 0x0a) break reading;
-        if (byte === 0x03 || byte === 0x04) {
-          bytes.length = 0;
-          break reading;
-        }
-        if (byte === 0x7f || byte === 0x08) bytes.pop();
-        else bytes.push(byte);
+  /**
+   * Cuts `line` into rows that fit the terminal's width: a cluster that does
+   * not fit at the end of a row starts the next one, after the indent. A
+   * row cut inside colours ends them and the next row takes them up again.
+   */
+  #layout(line: string): Layout {
+    const columns = Math.max(1, this.#io.columns());
+    const parts = pieces(line);
+    const plain = parts.filter((p) => p.kind === "cluster")
+      .map((p) => p.text).join("");
+    const indent = this.#indent(plain, columns);
+    const rows: string[] = [];
+    let row = "";
+    let used = 0;
+    let empty = true;
+    let styles: string[] = [];
+    for (const { kind, text } of parts) {
+      if (kind === "escape") {
+        row += text;
+        if (text === "\x1b[m" || text === RESET) styles = [];
+        else if (text.endsWith("m")) styles.push(text);
+        continue;
       }
+      const width = this.#widths.width(text);
+      if (!empty && used + width > columns) {
+        rows.push(styles.length > 0 ? row + RESET : row);
+        row = " ".repeat(indent) + styles.join("");
+        used = indent;
+        empty = true;
+      }
+      row += text;
+      used += width;
+      if (width > 0) empty = false;
     }
-  } finally {
-    io.write("\r\n");
+    rows.push(row);
+    return { rows, lastWidth: used, indent };
   }
-  return new TextDecoder().decode(new Uint8Array(bytes));
+
+  /** Columns continuation rows of a line are indented by. */
+  #indent(plain: string, columns: number): number {
+    const prefix = PREFIX.exec(plain) ?? MARKER.exec(plain);
+    const width = prefix === null ? 0 : this.#widths.measure(prefix[0]);
+    const indent = width === 0 || width > columns / 2 ? FIXED_INDENT : width;
+    return Math.min(indent, Math.floor(columns / 2));
+  }
+
+  /** The start of `text` that fits in `columns`, its escape sequences all kept. */
+  #cut(text: string, columns: number): string {
+    let out = "";
+    let used = 0;
+    let full = false;
+    for (const { kind, text: piece } of pieces(text)) {
+      if (kind === "cluster") {
+        const width = this.#widths.width(piece);
+        full ||= used + width > columns;
+        if (full) continue;
+        used += width;
+      }
+      out += piece;
+    }
+    return out;
+  }
 }

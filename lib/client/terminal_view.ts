@@ -1,7 +1,13 @@
 /**
  * The interactive client on a terminal: raw-mode input through the line
  * editor, output above a prompt that nothing scrambles, ticks, colours,
- * mentions and the bell.
+ * mentions and the bell, a secret prompt that never echoes, and the state
+ * of the connection in the prompt.
+ *
+ * One reader owns the keyboard: while the view asks for a secret
+ * ({@linkcode TerminalView.askSecret}), every key goes to the secret and
+ * none to the chat line (the half-typed chat line waits, untouched); Enter
+ * gives the secret, Ctrl-C or Ctrl-D gives up and leaves.
  *
  * {@linkcode TerminalView} is both ends of the person's side for
  * `runClient`: its {@linkcode TerminalView.input} turns key presses into
@@ -17,8 +23,8 @@ import type { ClientView, InputEvent } from "./client_loop.ts";
 import { COMMAND_NAMES } from "../shared/command_specs.ts";
 import { parseInput } from "../shared/input.ts";
 import type { ByteReader } from "../shared/transport.ts";
-import { KeyDecoder } from "./keys.ts";
-import { displayWidth, LineEditor } from "./line_editor.ts";
+import { type Key, KeyDecoder } from "./keys.ts";
+import { LineEditor } from "./line_editor.ts";
 import type { ServerFrame } from "../shared/protocol.ts";
 import { mentions, renderFrame, renderMessage } from "../shared/render.ts";
 import { clean } from "../shared/text.ts";
@@ -63,8 +69,17 @@ export class TerminalView implements ClientView {
   #editor: LineEditor;
   #screen: Screen;
   #room = "lobby";
+  #nick: string | undefined;
   #nicks = new Set<string>();
+  /** The connected server's commands, for completion. */
+  #commands: readonly string[] = COMMAND_NAMES;
   #started = false;
+  /** The connection's state in a few words, shown instead of the room. */
+  #status: string | undefined;
+  /** A secret being typed, and where it goes. */
+  #secret:
+    | { chars: string[]; done: (secret: string | undefined) => void }
+    | undefined;
 
   /**
    * Makes a TerminalView.
@@ -81,8 +96,8 @@ export class TerminalView implements ClientView {
     this.#screen = new Screen({
       io: options.io,
       editor: this.#editor,
-      prompt: () => this.#paint("dim", `#${this.#room}> `),
-      promptWidth: () => displayWidth(`#${this.#room}> `),
+      prompt: () => this.#prompt(),
+      secret: () => this.#secret !== undefined,
     });
   }
 
@@ -121,12 +136,29 @@ export class TerminalView implements ClientView {
         return;
       }
       for (const key of decoder.feed(buffer.subarray(0, n))) {
+        if (key.name === "cursor-position") {
+          this.#screen.cursorReport(key);
+          continue;
+        }
+        if (this.#secret !== undefined) {
+          if (this.#secretKey(key)) {
+            yield { kind: "interrupt" };
+            return;
+          }
+          continue;
+        }
         const result = this.#editor.handle(key);
         switch (result.kind) {
-          case "submit":
+          case "submit": {
             this.#screen.redraw();
+            const parsed = parseInput(result.line.trim());
+            if (parsed.kind === "command" && parsed.name === "clear") {
+              this.#screen.clear(); // The screen is the client's own.
+              break;
+            }
             yield { kind: "line", line: result.line };
             break;
+          }
           case "edited":
             this.#screen.redraw();
             break;
@@ -151,26 +183,102 @@ export class TerminalView implements ClientView {
     }
   }
 
+  /**
+   * Asks for a secret on the prompt line, without echo; `problem` (why the
+   * last one failed) is said first. Resolves to the secret, or undefined
+   * when the person gave up (Ctrl-C, Ctrl-D), which also ends the input
+   * with an interrupt.
+   */
+  askSecret(prompt: string, problem?: string): Promise<string | undefined> {
+    if (problem !== undefined) this.problem(problem);
+    return new Promise((resolve) => {
+      this.#secretPrompt = prompt;
+      this.#secret = { chars: [], done: resolve };
+      this.#screen.redraw();
+    });
+  }
+
+  /** The secret prompt's text while one is asked. */
+  #secretPrompt = "";
+
+  /** One key at the secret prompt; true when the person gave up. */
+  #secretKey(key: Key): boolean {
+    const secret = this.#secret!;
+    switch (key.name) {
+      case "text":
+        secret.chars.push(...key.text);
+        return false;
+      case "backspace":
+        secret.chars.pop();
+        return false;
+      case "kill-line-start":
+        secret.chars.length = 0;
+        return false;
+      case "enter":
+        this.#endSecret(secret.chars.join(""));
+        return false;
+      case "interrupt":
+      case "eof":
+        this.#endSecret(undefined);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  #endSecret(value: string | undefined): void {
+    const secret = this.#secret!;
+    this.#secret = undefined;
+    secret.chars.length = 0;
+    this.#screen.redraw();
+    secret.done(value);
+  }
+
+  /** The connection's state, shown on the prompt line; undefined: connected. */
+  status(text: string | undefined): void {
+    this.#status = text;
+    this.#screen.redraw();
+  }
+
   connected(client: ChatClient, again: boolean): void {
     this.#room = client.room;
-    this.#nicks.add(client.welcome.nick);
+    this.#nick = client.nick;
+    this.#commands = [
+      ...new Set(
+        client.commands.flatMap((c) => [c.name, ...(c.aliases ?? [])]),
+      ),
+      "clear",
+    ].sort();
+    for (const room of client.rooms) {
+      for (const member of room.members) this.#nicks.add(member);
+    }
     for (const notice of client.notices) {
       this.#screen.print(this.#paint("yellow", notice));
     }
-    if (again) {
-      this.#screen.redraw();
-      return;
+    if (!again) {
+      this.#screen.print(this.#paint("bold", clean(client.welcome.banner)));
+      this.#screen.print(renderFrame(client.welcome, this.#options(client))!);
     }
-    this.#screen.print(renderFrame(client.welcome, this.#options(client))!);
-    for (const message of client.welcome.history) {
-      this.#nicks.add(message.from);
-      this.#screen.print(renderMessage(message, this.#options(client), true));
+    // What the room said before (history), or while we were away (missed).
+    const mark = again ? "missed" : true;
+    for (const room of client.rooms) {
+      if ((room.more ?? 0) > 0) {
+        this.notice(
+          `${room.more} older messages of #${room.name} not shown; /history shows them`,
+        );
+      }
+      for (const message of room.history) {
+        this.#nicks.add(message.from);
+        this.#screen.print(renderMessage(message, this.#options(client), mark));
+      }
     }
+    this.#screen.redraw();
   }
 
   frame(frame: ServerFrame, client: ChatClient): void {
     this.#learn(frame);
     this.#room = client.room;
+    this.#nick = client.nick;
     switch (frame.type) {
       case "ack":
         // The first tick; "✓✓ n/m" replaces it when the delivery report comes.
@@ -199,22 +307,23 @@ export class TerminalView implements ClientView {
     if (line !== undefined) this.#screen.print(line);
   }
 
-  sent(id: string, text: string, client: ChatClient): void {
+  sent(id: string, text: string, client: ChatClient | undefined): void {
     const parsed = parseInput(text);
     const me = parsed.kind === "command" && parsed.name === "me" &&
       parsed.args.trim() !== "";
     if (parsed.kind === "command" && !me) return;
+    const nick = client?.nick ?? this.#nick ?? "you";
     const message = {
       seq: 0,
-      room: client.room,
-      from: client.nick,
+      room: client?.room ?? this.#room,
+      from: nick,
       text: parsed.kind === "text" ? parsed.text : parsed.args,
       ts: Date.now(),
       ...(me ? { me: true } : {}),
     };
     this.#screen.printOwn(
       id,
-      renderMessage(message, this.#options(client)),
+      renderMessage(message, { color: this.#color, self: nick }),
       this.#paint("dim", " …"),
     );
   }
@@ -231,6 +340,16 @@ export class TerminalView implements ClientView {
     return { color: this.#color, self: client.nick };
   }
 
+  /** `#lobby ann> `, or the connection's state while not connected. */
+  #prompt(): string {
+    if (this.#secret !== undefined) return this.#secretPrompt;
+    if (this.#status !== undefined) {
+      return this.#paint("yellow", `[${this.#status}] `);
+    }
+    const nick = this.#nick === undefined ? "" : ` ${this.#nick}`;
+    return this.#paint("dim", `#${this.#room}${nick}> `);
+  }
+
   #ring(): void {
     if (this.#bell) this.#screen.bell();
   }
@@ -242,11 +361,21 @@ export class TerminalView implements ClientView {
         this.#nicks.add(clean(frame.from));
         return;
       case "event":
-        if (frame.event === "quit") this.#nicks.delete(frame.nick);
-        else if (frame.event === "nick" && frame.to !== undefined) {
-          this.#nicks.delete(frame.nick);
-          this.#nicks.add(frame.to);
-        } else this.#nicks.add(frame.nick);
+        switch (frame.event) {
+          case "quit":
+          case "leave":
+            this.#nicks.delete(frame.nick);
+            return;
+          case "nick":
+            this.#nicks.delete(frame.nick);
+            if (frame.to !== undefined) this.#nicks.add(frame.to);
+            return;
+          case "join":
+            this.#nicks.add(frame.nick);
+            return;
+          default:
+            return; // Away and back say nothing of who is here.
+        }
         return;
       case "reply":
         if (frame.cmd === "who" && isWho(frame.data)) {
@@ -260,7 +389,7 @@ export class TerminalView implements ClientView {
 
   #completions(word: string, atLineStart: boolean): string[] {
     if (word.startsWith("/") && atLineStart) {
-      return COMMAND_NAMES.map((name) => `/${name}`);
+      return this.#commands.map((name) => `/${name}`);
     }
     return [...this.#nicks].sort();
   }
