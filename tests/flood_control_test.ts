@@ -22,8 +22,12 @@ function takeMany(take: () => number, count: number): number[] {
 }
 
 /** Calls `next` `count` times and returns the verdicts. */
-function nextMany(flood: FloodControl, count: number): FloodVerdict[] {
-  return Array.from({ length: count }, () => flood.next());
+function nextMany(
+  flood: FloodControl,
+  count: number,
+  pressed = false,
+): FloodVerdict[] {
+  return Array.from({ length: count }, () => flood.next(pressed));
 }
 
 Deno.test("a token bucket lets a whole burst straight through", () => {
@@ -104,6 +108,9 @@ Deno.test("a positive rate is not unlimited", () => {
   assertEquals(flood.unlimited, false);
 });
 
+/** A flooder: its every read fills the server's buffer. */
+const FLOOD = true;
+
 Deno.test("flood control says go for the burst, then wait, warning only on the first held-back line", () => {
   const clock = manualClock();
   const flood = new FloodControl({
@@ -132,11 +139,12 @@ Deno.test("a sender that always sends as soon as it may is flooding after one wi
     sharePercent: 80,
     now: clock.now,
   });
-  let verdict = flood.next();
+  // A flooder: far more than a burst of lines waits behind each one.
+  let verdict = flood.next(FLOOD);
   let lines = 1;
   while (verdict.kind !== "flooding") {
     if (verdict.kind === "wait") clock.advance(verdict.ms);
-    verdict = flood.next();
+    verdict = flood.next(FLOOD);
     lines++;
     assert(lines < 1000, "never judged flooding");
   }
@@ -163,7 +171,7 @@ function heldBackHalfTheTime(sharePercent: number) {
     sharePercent,
     now: clock.now,
   });
-  const first = nextMany(flood, 8);
+  const first = nextMany(flood, 8, FLOOD);
   assertEquals(first.map((v) => v.kind === "wait" ? v.ms : 0), [
     0,
     0,
@@ -176,7 +184,7 @@ function heldBackHalfTheTime(sharePercent: number) {
   ]);
   clock.advance(15_000);
   assertEquals(nextMany(flood, 3), Array(3).fill({ kind: "go" }));
-  return { flood, clock, verdict: flood.next() };
+  return { flood, clock, verdict: flood.next(FLOOD) };
 }
 
 for (
@@ -206,7 +214,7 @@ for (
   );
 }
 
-Deno.test("a sender held back less than the share is warned once more in each new window", () => {
+Deno.test("a sender is warned once an episode: a line that needs no waiting ends it", () => {
   const clock = manualClock();
   const flood = new FloodControl({
     rate: 5,
@@ -220,12 +228,12 @@ Deno.test("a sender held back less than the share is warned once more in each ne
     nextMany(flood, 2).map((v) => v.kind === "wait" && v.warn),
     [true, false],
   );
-  // Still in the first window: the same episode, no second warning.
-  clock.advance(9_000);
-  nextMany(flood, 20);
+  // Held back again before any line went through: the same episode.
+  clock.advance(400);
   assertEquals(flood.next(), { kind: "wait", ms: 200, warn: false });
-  // The window is over and was mostly quiet: not flooding, warned anew.
-  clock.advance(5_000);
+  // A pause long enough for lines to go straight through ends the episode:
+  // the next one held back is warned anew.
+  clock.advance(9_000);
   nextMany(flood, 20);
   assertEquals(
     nextMany(flood, 2),
@@ -236,8 +244,29 @@ Deno.test("a sender held back less than the share is warned once more in each ne
   );
 });
 
+Deno.test("a sender at the rate whose lines come bunched is held back but never flooding", () => {
+  const clock = manualClock();
+  const flood = new FloodControl({
+    rate: 5,
+    burst: 20,
+    windowSeconds: 10,
+    sharePercent: 80,
+    now: clock.now,
+  });
+  // A minute of a line every 200 ms, read in bunches of ten (the server was
+  // busy) that never fill a read: each waits its turn, none is flooding.
+  for (let second = 0; second < 60; second += 2) {
+    for (let i = 0; i < 10; i++) {
+      const verdict = flood.next(false);
+      assert(verdict.kind !== "flooding", `flooding at ${second} s`);
+      if (verdict.kind === "wait") clock.advance(verdict.ms);
+    }
+    clock.advance(2000);
+  }
+});
+
 Deno.test("a flooding verdict starts a new window: the next held-back line waits again", () => {
   const { flood, verdict } = heldBackHalfTheTime(50);
   assertEquals(verdict.kind, "flooding");
-  assertEquals(flood.next(), { kind: "wait", ms: 1000, warn: true });
+  assertEquals(flood.next(FLOOD), { kind: "wait", ms: 1000, warn: true });
 });

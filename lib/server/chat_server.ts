@@ -298,12 +298,13 @@ export class ChatServer {
     const reason =
       "The server is full, and you had not said anything: your place went to someone new. Reconnect to come back";
     this.#options.log("evict", { peer: victim.peer, nick: victim.nick });
+    // Its place is the newcomer's at once; the goodbye still goes out (a
+    // peer that does not read it is cut off after the flush time).
     victim.close("evicted to make room (the server is full)", {
       type: "bye",
       reason,
       code: "evicted",
     });
-    victim.abort("evicted to make room (the server is full)");
     return true;
   }
 

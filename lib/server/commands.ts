@@ -17,7 +17,7 @@ import {
   type CommandSpec,
   usage,
 } from "../shared/command_specs.ts";
-import { userPiece } from "../shared/bidi.ts";
+import { quote, userPiece } from "../shared/bidi.ts";
 import { ChatError } from "../shared/errors.ts";
 import { firstWord } from "../shared/input.ts";
 import type { ProtocolLimits } from "../shared/limits.ts";
@@ -98,7 +98,9 @@ export const HANDLERS: { readonly [K in CommandName]: Handler } = {
     if (rest !== "") {
       throw new ChatError(
         "room-invalid",
-        `Room names have no spaces (you typed "${args.trim()}"): use ${ROOM_RULE}`,
+        `Room names have no spaces (you typed ${
+          quote(args.trim(), 40)
+        }): use ${ROOM_RULE}`,
       );
     }
     const history = ctx.hub.join(ctx.member, room);
@@ -123,23 +125,25 @@ export const HANDLERS: { readonly [K in CommandName]: Handler } = {
   },
   who(ctx) {
     const members = ctx.hub.who(ctx.member.room);
-    const names = members.map((m) =>
-      m.away === undefined
+    // Someone ignored says nothing to you, away messages included.
+    const awayOf = (m: Member) => ctx.member.ignoring(m) ? "" : m.away;
+    const names = members.map((m) => {
+      const away = awayOf(m);
+      return away === undefined
         ? m.nick
-        : m.away === ""
+        : away === ""
         ? `${m.nick} (away)`
-        : `${m.nick} (away: ${userPiece(m.away)})`
-    );
+        : `${m.nick} (away: ${userPiece(away)})`;
+    });
     ctx.reply(
       "who",
       `In #${ctx.member.room} (${members.length}): ${names.join(", ")}`,
       {
         room: ctx.member.room,
-        members: members.map((m) =>
-          m.away === undefined
-            ? { nick: m.nick }
-            : { nick: m.nick, away: m.away }
-        ),
+        members: members.map((m) => {
+          const away = awayOf(m);
+          return away === undefined ? { nick: m.nick } : { nick: m.nick, away };
+        }),
       },
     );
     return undefined;
@@ -152,7 +156,9 @@ export const HANDLERS: { readonly [K in CommandName]: Handler } = {
       `#${target.room}`,
       `idle ${duration(now - target.activeAt)}`,
       `here for ${duration(now - target.joinedAt)}`,
-      ...(target.away === undefined ? [] : [awayLine("away", target.away)]),
+      ...(target.away === undefined
+        ? []
+        : [awayLine("away", ctx.member.ignoring(target) ? "" : target.away)]),
       ...(target.op ? ["an operator"] : []),
       // Where someone connects from is for operators' eyes only.
       ...(ctx.member.op && target.address !== undefined
@@ -163,7 +169,9 @@ export const HANDLERS: { readonly [K in CommandName]: Handler } = {
       nick: target.nick,
       room: target.room,
       idleSeconds: Math.round((now - target.activeAt) / 1000),
-      ...(target.away === undefined ? {} : { away: target.away }),
+      ...(target.away === undefined
+        ? {}
+        : { away: ctx.member.ignoring(target) ? "" : target.away }),
       ...(ctx.member.op && target.address !== undefined
         ? { address: target.address }
         : {}),
@@ -247,10 +255,10 @@ export const HANDLERS: { readonly [K in CommandName]: Handler } = {
       ? online.person
       : [...ignores].find(([, nicks]) => nicks.has(nickKey(nick)))?.[0];
     if (person === undefined) {
-      throw new ChatError("bad-args", `You do not ignore "${nick}"`);
+      throw new ChatError("bad-args", `You do not ignore ${quote(nick, 40)}`);
     }
     ignores.delete(person);
-    ctx.reply("unignore", `You see ${nick} again`);
+    ctx.reply("unignore", `You see ${ignoredName(nick)} again`);
     return undefined;
   },
   history(ctx, args) {
@@ -260,7 +268,9 @@ export const HANDLERS: { readonly [K in CommandName]: Handler } = {
     if (!Number.isInteger(count) || count < 1 || count > historyPageMax) {
       throw new ChatError(
         "bad-args",
-        `Usage: /history [N], with N from 1 to ${historyPageMax} (got "${text}")`,
+        `Usage: /history [N], with N from 1 to ${historyPageMax} (got ${
+          quote(text, 20)
+        })`,
       );
     }
     const messages = ctx.hub.history(
@@ -309,7 +319,7 @@ export const HANDLERS: { readonly [K in CommandName]: Handler } = {
   unban(ctx, args) {
     const [address] = firstWord(required(args, SPEC.unban));
     ctx.hub.moderation.unban(ctx.member, address);
-    ctx.reply("unban", `Lifted the ban on ${address}`);
+    ctx.reply("unban", `Lifted the ban on ${quote(address, 60)}`);
     return undefined;
   },
   bans(ctx) {
@@ -348,7 +358,7 @@ export function runCommand(
   if (command === undefined) {
     throw new ChatError(
       "unknown-command",
-      `Unknown command "/${name}"; /help lists the commands`,
+      `Unknown command ${quote(`/${name}`, 40)}; /help lists the commands`,
     );
   }
   if (command.operator && !ctx.member.op) {
@@ -368,6 +378,11 @@ function ignoredNick(ctx: CommandContext, person: string): string {
     if (member?.person === person) return member.nick;
   }
   return [...nicks].at(-1)!;
+}
+
+/** A nick someone typed, as said back: cleaned (it was not checked). */
+function ignoredName(nick: string): string {
+  return quote(nick, 40).slice(1, -1);
 }
 
 /** `NICK is away`, with the message when there is one. */
@@ -391,9 +406,10 @@ function duration(ms: number): string {
 function whisper(ctx: CommandContext, nick: string, text: string): void {
   const target = ctx.hub.whisper(ctx.member, nick, text);
   if (target.away !== undefined && target !== ctx.member) {
-    ctx.reply("away", awayLine(target.nick, target.away), {
+    const away = ctx.member.ignoring(target) ? "" : target.away;
+    ctx.reply("away", awayLine(target.nick, away), {
       nick: target.nick,
-      away: target.away,
+      away,
     });
   }
 }

@@ -62,9 +62,13 @@ export interface ConnectionOptions {
 
 /**
  * Handles the lines of one read, in order. Returning a promise holds the
- * next read until it settles (flood control, ordering).
+ * next read until it settles (flood control, ordering). `full` is true when
+ * the read filled the buffer: the peer had more waiting than one read takes.
  */
-export type LinesHandler = (lines: LineResult[]) => void | Promise<void>;
+export type LinesHandler = (
+  lines: LineResult[],
+  full: boolean,
+) => void | Promise<void>;
 
 /**
  * A connection's line reader and frame writer.
@@ -99,6 +103,8 @@ export class Connection implements Writer {
   #drained: (() => void) | undefined;
   /** When the peer was last heard from (`performance.now()` time). */
   heardAt: number = performance.now();
+  /** Bytes read from the peer so far. */
+  bytesRead = 0;
 
   /**
    * Makes a Connection.
@@ -142,9 +148,10 @@ export class Connection implements Writer {
       while (!this.#closed) {
         const n = await this.#transport.read(buffer);
         this.heardAt = performance.now();
+        if (n !== null) this.bytesRead += n;
         if (n === null) {
           this.#decoder?.end(collect);
-          await handle(lines);
+          await handle(lines, false);
           this.#fail("connection closed by peer", false);
           break;
         }
@@ -152,7 +159,7 @@ export class Connection implements Writer {
         decoder.push(buffer.subarray(0, n), collect);
         if (decoder.holding === 0) this.#partialSince = undefined;
         else this.#partialSince ??= this.heardAt;
-        const held = handle(lines);
+        const held = handle(lines, n === buffer.length);
         if (held !== undefined) await held;
         lines.length = 0;
         if (n === buffer.length && n < LARGEST_READ_SIZE) {

@@ -6,8 +6,12 @@
  * lines goes straight through) and `rate` lines a second after that. A line
  * over the limit is not refused: the session stops reading until a token is
  * there, so TCP slows the sender down and nothing is lost; the sender is
- * told once per episode. A connection held back for `share` of a `window`
- * is flooding and is disconnected.
+ * told once per episode (an episode ends with the first line that needs no
+ * waiting). A connection held back for `share` of a `window` while it is
+ * more than a read's worth of input ahead of the server is flooding and is
+ * disconnected. Being held back with little waiting is not flooding: a
+ * sender at the rate whose lines arrive bunched (the server was busy, the
+ * network bursty) only waits for its turn.
  *
  * @module
  */
@@ -129,10 +133,17 @@ export class FloodControl {
     return this.#bucket.unlimited;
   }
 
-  /** Takes a token for the next line and says what to do with it. */
-  next(): FloodVerdict {
+  /**
+   * Takes a token for the next line and says what to do with it. `pressed`:
+   * the peer has more waiting than the server reads at once (its last read
+   * came back full), which a sender at the rate never has.
+   */
+  next(pressed = false): FloodVerdict {
     const ms = this.#bucket.take();
-    if (ms <= 0) return { kind: "go" };
+    if (ms <= 0) {
+      this.#warned = false;
+      return { kind: "go" };
+    }
     const now = this.#now();
     const windowMs = this.#options.windowSeconds * 1000;
     if (now - this.#windowStart > windowMs) {
@@ -151,7 +162,7 @@ export class FloodControl {
     }
     const warn = !this.#warned;
     this.#warned = true;
-    this.#heldMs += ms;
+    if (pressed) this.#heldMs += ms;
     return { kind: "wait", ms, warn };
   }
 }

@@ -37,6 +37,9 @@ export function personOf(hello: Hello, maxChars: number): string | undefined {
     : `client:${hello.client.slice(0, maxChars)}`;
 }
 
+/** How many times the hello wait is taken at most before text mode. */
+const HELLO_WAITS = 5;
+
 /** A native client's `hello`. */
 export type Hello = Extract<ClientFrame, { type: "hello" }>;
 
@@ -53,6 +56,8 @@ export interface HandshakeHost extends MemberSink {
   readonly address: string;
   /** True once the session is over (a check that took time may find it so). */
   readonly closed: boolean;
+  /** True once the peer has sent any byte. */
+  readonly heard: boolean;
   /** Refuses something, in the wire format the handshake is in. */
   refuse(code: ErrorCode, message: string, id?: string, suggest?: string): void;
   /** Sends a plain line (text mode's prompts). */
@@ -99,12 +104,25 @@ export class Handshake {
     return this.#phase === "greeting" ? "native" : "text";
   }
 
-  /** Starts waiting for a `hello`; text mode when none comes in time. */
+  /**
+   * Starts waiting for a `hello`; text mode when none comes in time. The wait
+   * is taken again (a few times at most) when the peer has begun a line that
+   * has not ended yet, or when the server itself was too busy to read: a
+   * `hello` already on its way must not be taken for a person typing.
+   */
   start(): void {
-    this.#helloTimer = setTimeout(() => {
-      this.#helloTimer = undefined;
-      if (this.#phase === "greeting") this.#startText();
-    }, this.#host.context.resources.helloWait);
+    const wait = this.#host.context.resources.helloWait;
+    const arm = (again: number) => {
+      const due = performance.now() + wait;
+      this.#helloTimer = setTimeout(() => {
+        this.#helloTimer = undefined;
+        if (this.#phase !== "greeting") return;
+        const late = performance.now() - due > wait / 2;
+        if ((late || this.#host.heard) && again < HELLO_WAITS) arm(again + 1);
+        else this.#startText();
+      }, wait);
+    };
+    arm(1);
   }
 
   /** Stops the hello timer (the session is over or decided). */
@@ -250,7 +268,11 @@ export class Handshake {
   #enterText(firstLine: string | undefined): void {
     const host = this.#host;
     const { hub } = host.context;
-    const member = hub.enter(hub.guestNick(), host);
+    // A guest is announced when it first speaks (lurkers and silent sockets
+    // cost the room no notices).
+    const member = hub.enter(hub.guestNick(), host, undefined, undefined, {
+      unannounced: true,
+    });
     member.address = host.address;
     host.enterText(member, firstLine);
   }

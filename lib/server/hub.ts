@@ -133,6 +133,16 @@ export class Hub {
     return this.#members.has(nickKey(nick));
   }
 
+  /**
+   * `member` has said something: a guest who joined unannounced is
+   * announced now, before its first words reach the room.
+   */
+  spoke(member: Member): void {
+    if (member.announced) return;
+    member.announced = true;
+    if (!member.quiet) this.#event(member, "join", member.nick);
+  }
+
   /** True while `member` is in the chat (it has not left). */
   present(member: Member): boolean {
     return this.#members.get(nickKey(member.nick)) === member;
@@ -172,12 +182,13 @@ export class Hub {
     sink: MemberSink,
     room: string = DEFAULT_ROOM,
     person: string = `member:${++this.#people}`,
-    options: { quiet?: boolean } = {},
+    options: { quiet?: boolean; unannounced?: boolean } = {},
   ): Member {
     this.#checkNickFree(nick);
     const name = this.#roomName(room);
     const member = new Member(nick, sink, person);
     member.quiet = options.quiet === true;
+    member.announced = options.unannounced !== true;
     this.#members.set(nickKey(nick), member);
     this.#join(member, name);
     return member;
@@ -190,7 +201,7 @@ export class Hub {
     this.#part(member);
     // Everyone is leaving at once: each has been told why; N quit notices to
     // N members would only be N² frames that no one will read.
-    if (this.#closing || member.quiet) return;
+    if (this.#closing || member.quiet || !member.announced) return;
     this.#event(member, "quit", member.nick, {
       reason: cleanCut(reason, this.#limits.reasonChars),
     });
@@ -389,7 +400,9 @@ export class Hub {
       members = new Set();
       this.#rooms.set(room, members);
     }
-    if (!member.quiet) this.#event(member, "join", member.nick);
+    if (!member.quiet && member.announced) {
+      this.#event(member, "join", member.nick);
+    }
     members.add(member);
     const history = this.history(room);
     member.historyBefore = history[0]?.seq ?? this.#seq + 1;

@@ -45,6 +45,12 @@ export class Member {
   historyBefore: number | undefined = undefined;
   /** Joins and leaves without telling the room (a script's one-shot visit). */
   quiet = false;
+  /**
+   * Whether the room has been told this member joined. A text-mode guest is
+   * announced when it first says something: a silent socket, or a crowd of
+   * them, costs the room no notices at all.
+   */
+  announced = true;
   /** True once the member has proved to be an operator (`/oper`). */
   op = false;
   /** The member's network address, for bans; unset in tests. */

@@ -95,6 +95,7 @@ export class MemberInput {
    */
   handle(text: string, id: string | undefined): void | Promise<void> {
     this.#member.activeAt = Date.now();
+    this.#host.hub.spoke(this.#member);
     const parsed = parseInput(text);
     const earlier = id === undefined ? undefined : this.#host.acks.earlier(id);
     const say = earlier === undefined &&

@@ -9,6 +9,7 @@
 import { encodeFrame, type ServerFrame } from "../shared/protocol.ts";
 import { decodeClientFrame } from "../shared/protocol.ts";
 import type { ErrorCode } from "../shared/protocol.ts";
+import { codePoints, isBlank, isClean } from "../shared/text.ts";
 import type { MemberInput } from "./member_input.ts";
 import { type Outgoing, WireSlot } from "./outgoing.ts";
 
@@ -52,10 +53,14 @@ export function nativeLine(
   switch (frame.type) {
     case "msg": {
       const max = host.limits.idChars;
-      if (frame.id.length > max) {
+      // An id comes back in every answer: it must be plain, well-formed
+      // text, or no answer could name it safely.
+      if (
+        codePoints(frame.id) > max || !isClean(frame.id) || isBlank(frame.id)
+      ) {
         host.refuse(
           "bad-frame",
-          `A message id may have at most ${max} characters`,
+          `A message id must be 1 to ${max} characters of plain text (no control, invisible or unpaired characters)`,
         );
         return;
       }

@@ -136,6 +136,11 @@ export class Session implements MemberSink {
     return this.#member?.op === true;
   }
 
+  /** True once the peer has sent any byte. */
+  get heard(): boolean {
+    return this.#connection.bytesRead > 0;
+  }
+
   /** True once the session is over. */
   get closed(): boolean {
     return this.#state.phase === "closed";
@@ -174,7 +179,7 @@ export class Session implements MemberSink {
     this.#connection.send(encodeLines(BANNER));
     const state = this.#state;
     if (state.phase === "handshake") state.handshake.start();
-    await this.#connection.run((lines) => this.#lines(lines));
+    await this.#connection.run((lines, full) => this.#lines(lines, full));
     if (this.#state.phase !== "closed") {
       this.close(this.#connection.closeReason);
     }
@@ -287,13 +292,17 @@ export class Session implements MemberSink {
   }
 
   /** Handles the lines of one read, holding back when over the rate. */
-  #lines(lines: LineResult[]): void | Promise<void> {
+  /**
+   * Handles the lines of one read; `full`: the peer had more waiting than
+   * the read took, which is what flooding looks like.
+   */
+  #lines(lines: LineResult[], full = false): void | Promise<void> {
     for (let i = 0; i < lines.length; i++) {
       if (this.#state.phase === "closed") return;
       // Lines before hello or the password count too: no one gets answers
       // at wire speed.
       if (!this.#flood.unlimited) {
-        const verdict = this.#flood.next();
+        const verdict = this.#flood.next(full);
         if (verdict.kind === "flooding") {
           this.#flooding(verdict.reason);
           return;
@@ -307,37 +316,51 @@ export class Session implements MemberSink {
             );
           }
           // Hold this line and the rest back: TCP slows the sender.
-          return this.#later(verdict.ms, lines.slice(i));
+          return this.#later(verdict.ms, lines.slice(i), full);
         }
       }
       const held = this.#line(lines[i]!);
       // Applied once earlier lines are answered: read on after that.
-      if (held !== undefined) return this.#after(held, lines.slice(i + 1));
+      if (held !== undefined) {
+        return this.#after(held, lines.slice(i + 1), full);
+      }
     }
   }
 
   /** Goes on with `lines` once `held` settles. */
-  async #after(held: Promise<void>, lines: LineResult[]): Promise<void> {
+  async #after(
+    held: Promise<void>,
+    lines: LineResult[],
+    full: boolean,
+  ): Promise<void> {
     await held;
-    const rest = this.#lines(lines);
+    const rest = this.#lines(lines, full);
     if (rest !== undefined) await rest;
   }
 
-  async #later(ms: number, lines: LineResult[]): Promise<void> {
+  async #later(
+    ms: number,
+    lines: LineResult[],
+    full: boolean,
+  ): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, ms));
     if (this.#state.phase === "closed") return;
     const held = this.#line(lines[0]!);
     if (held !== undefined) await held;
-    const rest = this.#lines(lines.slice(1));
+    const rest = this.#lines(lines.slice(1), full);
     if (rest !== undefined) await rest;
   }
 
   /** A telnet user pressed Ctrl-C: the line was dropped; say how to leave. */
   #interrupted(): void {
-    if (this.#state.phase === "closed") return;
-    this.sendLine(
-      "(Ctrl-C drops the line being typed; /quit leaves, or Ctrl-] then quit closes telnet)",
-    );
+    // After the telnet replies of the same read (telnet shows nothing until
+    // its Ctrl-C is answered), which the decoder sends once it has read all.
+    queueMicrotask(() => {
+      if (this.#state.phase === "closed") return;
+      this.sendLine(
+        "(Ctrl-C drops the line being typed; /quit leaves, or Ctrl-] then quit closes telnet)",
+      );
+    });
   }
 
   #flooding(reason: string): void {
