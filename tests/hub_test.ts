@@ -3,6 +3,7 @@ import { ChatError } from "../lib/shared/errors.ts";
 import { MemoryHistory } from "../lib/server/history.ts";
 import { Hub } from "../lib/server/hub.ts";
 import type { ServerFrame } from "../lib/shared/protocol.ts";
+import type { Member } from "../lib/server/member.ts";
 import type { Outgoing } from "../lib/server/outgoing.ts";
 
 /** A member's side for tests: collects frames; `full` makes it refuse them. */
@@ -217,4 +218,173 @@ Deno.test("hub sends no quit notices once the server is closing", () => {
   hub.exit(bob, "The server is shutting down");
   assertEquals(a.events(), ["join bob"]);
   assertEquals(hub.size, 1);
+});
+
+/** A ZWJ family: 7 code points, one grapheme cluster. */
+const FAMILY = "👨‍👩‍👧‍👦";
+
+for (
+  const { name, text, refused } of [
+    { name: "1001 emoji are 1001 characters", text: "😀".repeat(1001) },
+    { name: "2000 letters with accents are 2000", text: "é".repeat(2000) },
+    {
+      name: "2001 code points are refused with the count",
+      text: `${"😀".repeat(1000)}${"x".repeat(1001)}`,
+      refused: "The message is 2001 characters; the limit is 2000",
+    },
+  ]
+) {
+  Deno.test(`hub counts message lengths in code points: ${name}`, async () => {
+    const hub = setup();
+    const b = new Inbox();
+    const ann = hub.enter("ann", new Inbox());
+    hub.enter("bob", b);
+    if (refused === undefined) {
+      await hub.say(ann, text);
+      assertEquals(b.texts(), [text]);
+    } else {
+      const error = assertThrows(() => hub.say(ann, text), ChatError, refused);
+      assertEquals(error.code, "text-invalid");
+    }
+  });
+}
+
+for (
+  const { what, reasonOf } of [
+    {
+      what: "an away message",
+      reasonOf: (hub: Hub, subject: Member) => {
+        hub.setAway(subject, `${"a".repeat(199)}${FAMILY}`);
+      },
+    },
+    {
+      what: "a quit reason",
+      reasonOf: (hub: Hub, subject: Member) => {
+        hub.exit(subject, `${"a".repeat(199)}${FAMILY}`);
+      },
+    },
+    {
+      // The room is told "kicked by boss: " and the reason, 200 in all.
+      what: "a kick reason",
+      reasonOf: (hub: Hub, subject: Member, boss: Member) => {
+        hub.moderation.kick(boss, subject.nick, `${"a".repeat(183)}${FAMILY}`);
+      },
+    },
+  ]
+) {
+  Deno.test(`hub cuts ${what} before a ZWJ family that would pass the 200th code point, never inside it`, async () => {
+    const hub = new Hub({
+      history: new MemoryHistory({ perRoom: 10 }),
+      historyOnJoin: 10,
+      operators: ["boss"],
+      operatorSecret: "s3cret",
+    });
+    const watcher = new Inbox();
+    hub.enter("watcher", watcher);
+    const boss = hub.enter("boss", new Inbox());
+    await hub.moderation.oper(boss, "s3cret");
+    const mal = hub.enter("mal", new Inbox());
+    reasonOf(hub, mal, boss);
+    const event = watcher.frames.at(-1);
+    assert(event?.type === "event" && event.reason !== undefined);
+    assert(event.reason.isWellFormed(), JSON.stringify(event.reason));
+    assertEquals([...event.reason].length, 199);
+    assert(event.reason.endsWith("a".repeat(100)), event.reason);
+  });
+}
+
+Deno.test("hub turns a lone surrogate into U+FFFD, live and in history", async () => {
+  const hub = setup();
+  const b = new Inbox();
+  const ann = hub.enter("ann", new Inbox());
+  hub.enter("bob", b);
+  await hub.say(ann, "half \ud83d a smile");
+  await hub.say(ann, "other half \ude00");
+  assertEquals(b.texts(), ["half \ufffd a smile", "other half \ufffd"]);
+  assertEquals(hub.history("lobby").map((m) => m.text), b.texts());
+});
+
+Deno.test("hub makes line and paragraph separators spaces", async () => {
+  const hub = setup();
+  const b = new Inbox();
+  const ann = hub.enter("ann", new Inbox());
+  hub.enter("bob", b);
+  await hub.say(ann, "one\u2028two\u2029three");
+  hub.setAway(ann, "out\u2028for lunch");
+  assertEquals(b.texts(), ["one two three"]);
+  const away = b.frames.at(-1);
+  assertEquals(away?.type === "event" && away.reason, "out for lunch");
+});
+
+for (
+  const [name, text] of [
+    ["a zero-width space", "\u200b"],
+    ["zero-width joiners", "\u200d\u200d"],
+    ["a Hangul filler", "\u3164"],
+    ["spaces and all of those", " \u200b \u200d\u3164 "],
+  ]
+) {
+  Deno.test(`hub refuses a message of only ${name} as empty`, () => {
+    const hub = setup();
+    const ann = hub.enter("ann", new Inbox());
+    const error = assertThrows(() => hub.say(ann, text!), ChatError, "empty");
+    assertEquals(error.code, "text-invalid");
+  });
+}
+
+Deno.test("hub keeps hiding an ignored person who takes a new nick, in the room, in private and in history", async () => {
+  const hub = setup();
+  const [a, c] = [new Inbox(), new Inbox()];
+  const ann = hub.enter("ann", a);
+  const mal = hub.enter("mal", new Inbox());
+  hub.enter("carl", c);
+  ann.ignores.set(mal.person, new Set(["mal"]));
+  hub.rename(mal, "mal2");
+  await hub.say(mal, "in the room");
+  hub.whisper(mal, "ann", "in private");
+  assertEquals(a.texts(), []);
+  assertEquals(c.texts(), ["in the room"]);
+  assert(ann.ignoring(mal));
+  assert(ann.ignoringNick("mal2"), "history lines by the new nick are hidden");
+});
+
+Deno.test("hub hides the away message and quit reason of someone ignored from the one who ignores them", () => {
+  const hub = setup();
+  const [a, c] = [new Inbox(), new Inbox()];
+  const ann = hub.enter("ann", a);
+  const mal = hub.enter("mal", new Inbox());
+  hub.enter("carl", c);
+  ann.ignores.set(mal.person, new Set(["mal"]));
+  hub.setAway(mal, "rude words");
+  hub.exit(mal, "more rude words");
+  const reasons = (inbox: Inbox) =>
+    inbox.frames.flatMap((f) =>
+      f.type === "event" && (f.event === "away" || f.event === "quit")
+        ? [`${f.event} ${f.reason}`]
+        : []
+    );
+  assertEquals(reasons(c), ["away rude words", "quit more rude words"]);
+  assertEquals(reasons(a), ["away undefined", "quit undefined"]);
+});
+
+Deno.test("hub never makes a note to oneself the one to /reply to", () => {
+  const hub = setup();
+  const a = new Inbox();
+  const ann = hub.enter("ann", a);
+  hub.whisper(ann, "ann", "a note to self");
+  assertEquals(a.texts(), ["a note to self"]);
+  assertEquals(ann.lastPrivateFrom, undefined);
+});
+
+Deno.test("hub keeps the sender of the last private message by person, so a reply follows a rename", () => {
+  const hub = setup();
+  const [a, b] = [new Inbox(), new Inbox()];
+  const ann = hub.enter("ann", a);
+  const bob = hub.enter("bob", b);
+  hub.whisper(bob, "ann", "psst");
+  hub.rename(bob, "robert");
+  assert(ann.lastPrivateFrom === bob);
+  hub.whisper(ann, ann.lastPrivateFrom.nick, "got it");
+  const pm = b.frames.at(-1);
+  assertEquals(pm?.type === "pm" && [pm.to, pm.text], ["robert", "got it"]);
 });

@@ -318,3 +318,64 @@ Deno.test("session writes frames whole and in order through a transport that tak
   assertEquals(received, texts);
   await finish(client, done, log.done);
 });
+
+/** Waits up to 2 s for a line of `log` that matches, or fails. */
+function soon(log: LineLog, match: string | RegExp): Promise<string> {
+  return log.waitFor(match, 2000);
+}
+
+for (
+  const { mode, greet, fence, answer } of [
+    {
+      mode: "native",
+      greet: '{"type":"hello","v":1,"nick":"ann"}\n',
+      fence: '{"type":"ping","t":1}\n{"type":"msg","id":"m1","text":"slo',
+      answer: '"type":"pong"',
+    },
+    {
+      mode: "text-mode",
+      greet: "",
+      fence: "/who\nhalf a li",
+      answer: "In #lobby",
+    },
+  ]
+) {
+  Deno.test(`session closes a ${mode} connection that leaves a line unfinished past the partial-line limit`, async () => {
+    const peer = open(hub(), { helloWait: 20 });
+    await peer.write(greet);
+    await soon(peer.log, /"type":"welcome"|^You are guest/);
+    // The answer to the whole line shows the partial one after it was read.
+    await peer.write(fence);
+    await soon(peer.log, answer);
+    const limit = peer.session.context.resources.partialLine * 1000;
+    peer.session.tick(performance.now() + limit - 1000);
+    assertEquals(peer.session.closed, false, "not before the limit");
+    peer.session.tick(performance.now() + limit + 1000);
+    await soon(peer.log, "A line was not finished within 60 s; closing");
+    await peer.log.ended(2000);
+    assert(peer.session.closed);
+    await finish(peer.client, peer.done);
+  });
+}
+
+Deno.test("session keeps a text-mode user who only reads, however long the handshake timeout is past", async () => {
+  const h = hub();
+  const peer = open(h, { helloWait: 20 });
+  await soon(peer.log, /^You are guest\d+/);
+  peer.session.tick(performance.now() + 3_600_000);
+  assertEquals(peer.session.closed, false);
+  const bob = h.enter("bob", { deliver: () => true });
+  await h.say(bob, "still there?");
+  await soon(peer.log, "<bob> still there?");
+  await finish(peer.client, peer.done, peer.log.done);
+});
+
+Deno.test("session counts a guest who never sent a whole line as idle, for eviction, and one who spoke as not", async () => {
+  const peer = open(hub(), { helloWait: 20 });
+  await soon(peer.log, /^You are guest\d+/);
+  assert(peer.session.idleGuestSince !== undefined, "a silent guest is idle");
+  await peer.write("hello\n");
+  await soon(peer.log, "Message Received");
+  assertEquals(peer.session.idleGuestSince, undefined);
+  await finish(peer.client, peer.done, peer.log.done);
+});
