@@ -1,23 +1,24 @@
 import { assert, assertEquals } from "./assert.ts";
-import { fuzz } from "./fuzz.ts";
-import { ServerProcess } from "./util/program.ts";
-import { RawPeer } from "./util/raw_peer.ts";
+import { FAMILIES, fuzz, summary } from "./fuzz.ts";
 
-Deno.test("fuzzing a live server: it never exits and control messages keep flowing", async () => {
-  await using server = await ServerProcess.start([
-    "--max-per-address",
-    "100000",
-  ]);
-  let exited = false;
-  server.process.status.then(() => (exited = true));
-  const report = await fuzz({ port: server.port, seed: 20261124, count: 1600 });
-  assertEquals(report.controlMessages, 64);
-  assert(!exited, "the server exited");
-  // Still serving new clients after all that.
-  await using late = await RawPeer.native(server.port, "late");
-  await late.send({ type: "msg", id: "l", text: "still there?" });
-  await late.frame((f) => f.type === "ack" && f.id === "l");
-  await late.close();
-  // Nothing reached the catch-all for unexpected failures.
-  assertEquals(server.stderr.lines.filter((l) => /^\S+ error /.test(l)), []);
+// A short round of `make fuzz` (tests/fuzz.ts) with a fixed seed: every
+// family several times, the whole oracle, a few seconds.
+Deno.test("fuzzing live servers: every family, the whole oracle, nothing violated", async () => {
+  const report = await fuzz({
+    seed: 20261124,
+    count: 400,
+    every: 20,
+    minimize: false,
+  });
+  const text = summary(report);
+  assertEquals(report.failures.length, 0, text);
+  for (const family of Object.keys(FAMILIES) as (keyof typeof FAMILIES)[]) {
+    assert(report.families[family] >= 5, `${family} ran too rarely:\n${text}`);
+  }
+  // Two control messages (a private one, a room one) each round, all in order.
+  assertEquals(report.controlMessages, 2 * (400 / 20), text);
+  assert(report.answers > 300, `too few answers held to the model:\n${text}`);
+  for (const [check, n] of Object.entries(report.checks)) {
+    assert(n > 0, `nothing was checked for "${check}":\n${text}`);
+  }
 });
