@@ -1,5 +1,5 @@
-# Lochat: `make server`, `make client`, `make test`. Needs only make, npm and a network
-# that reaches the npm registry: Deno itself is installed into .tools/ when missing.
+# Lochat: `make server`, `make client`, `make test`, `make install`. Needs only make, npm and a
+# network that reaches the npm registry: Deno itself is installed into .tools/ when missing.
 
 DENO_VERSION := 2.9.6
 TOOLS        := .tools
@@ -30,7 +30,7 @@ CLIENT_PERMS := --allow-net --allow-sys=networkInterfaces --allow-env --allow-re
 LIB_SOURCES := $(shell find lib -name '*.ts' | sort)
 SOURCES := $(wildcard *.ts) $(LIB_SOURCES) deno.json deno.lock
 
-.PHONY: help server client test check fmt build bundle bench cert fuzz clean deno
+.PHONY: help server client test check fmt build bundle install uninstall bench soak cert fuzz clean deno
 .DEFAULT_GOAL := help
 
 help: ## list the targets
@@ -38,20 +38,22 @@ help: ## list the targets
 
 deno: $(DENO_DEP) ## install the pinned Deno into .tools/ (done by every target that needs it)
 
+# Its messages go to stderr: the first `make client` in a script keeps a clean stdout.
 $(LOCAL_DENO):
-	@echo "Installing deno $(DENO_VERSION) from the npm registry into $(TOOLS)/"
+	@echo "Installing deno $(DENO_VERSION) from the npm registry into $(TOOLS)/" >&2
 	@mkdir -p $(TOOLS)/bin
-	npm install --prefix $(TOOLS) --no-save --no-audit --no-fund --ignore-scripts --loglevel=error deno@$(DENO_VERSION)
+	@npm install --prefix $(TOOLS) --no-save --no-audit --no-fund --ignore-scripts --loglevel=error deno@$(DENO_VERSION) >&2
 	@bin=$$(ls $(abspath $(TOOLS))/node_modules/@deno/*/deno 2>/dev/null | head -n 1); \
 	  if [ -z "$$bin" ]; then echo "No deno binary for this platform in the npm package" >&2; exit 1; fi; \
 	  ln -sf "$$bin" $@
-	@$@ --version | head -n 1
+	@$@ --version | head -n 1 >&2
 
+# Not echoed: `make client` in a script must print only what the client prints.
 server: $(DENO_DEP) ## run a server (ARGS="--host 127.0.0.1 --port 0")
-	$(DENO) run --v8-flags=$(SERVER_V8_FLAGS) $(SERVER_PERMS) server.ts $(ARGS)
+	@$(DENO) run --v8-flags=$(SERVER_V8_FLAGS) $(SERVER_PERMS) server.ts $(ARGS)
 
 client: $(DENO_DEP) ## run a client (ARGS="--nick ann --host 192.0.2.7")
-	$(DENO) run $(CLIENT_PERMS) client.ts $(ARGS)
+	@$(DENO) run $(CLIENT_PERMS) client.ts $(ARGS)
 
 test: $(DENO_DEP) ## run every test
 	$(DENO) test --allow-all --parallel tests/
@@ -65,10 +67,28 @@ check: $(DENO_DEP) ## formatting, lint, type check, and JSDoc on every export of
 fmt: $(DENO_DEP) ## format the code in place
 	$(DENO) fmt
 
+# deno compile downloads its runtime, denort, from dl.deno.land unless DENORT_BIN names one.
+ifdef DENORT_BIN
+export DENORT_BIN
+endif
+
+# $(call compile,FLAGS,OUTPUT,ENTRY): deno compile, with a plain answer in place of Deno's raw
+# error chain when what failed is the download of denort.
+define compile
+@echo "deno compile $(3) -> $(2)"
+@log=$$(NO_COLOR=1 $(DENO) compile $(1) --output $(2) $(3) 2>&1); code=$$?; \
+  if [ $$code -eq 0 ]; then exit 0; fi; \
+  if [ -z "$(DENORT_BIN)" ] && printf '%s\n' "$$log" | grep -q 'Setting up base binary'; then \
+    cause=$$(printf '%s\n' "$$log" | sed -n 's/^ *[0-9][0-9]*: //p' | tail -n 1); \
+    echo "make build: deno compile could not download its runtime (denort, from dl.deno.land: $$cause); either set DENORT_BIN=/path/to/denort, or use \`make bundle\` / \`make install\`, which need no download" >&2; \
+  else printf '%s\n' "$$log" >&2; fi; \
+  exit $$code
+endef
+
 build: $(DENO_DEP) ## standalone binaries in dist/ (deno compile fetches its runtime, or set DENORT_BIN)
 	@mkdir -p dist
-	$(DENO) compile --v8-flags=$(SERVER_V8_FLAGS) $(SERVER_PERMS) --output dist/lochat-server server.ts
-	$(DENO) compile $(CLIENT_PERMS) --output dist/lochat-client client.ts
+	$(call compile,--v8-flags=$(SERVER_V8_FLAGS) $(SERVER_PERMS),dist/lochat-server,server.ts)
+	$(call compile,$(CLIENT_PERMS),dist/lochat-client,client.ts)
 
 # CommonJS npm packages (multicast-dns) call require() for Node built-ins;
 # a bundle is an ES module, so it gets a require of its own.
@@ -76,15 +96,38 @@ REQUIRE_SHIM := import { createRequire as __lochatRequire } from "node:module"; 
 
 bundle: dist/lochat-server.js dist/lochat-client.js ## single-file programs in dist/ that run with deno
 
+# $(call bundle,SHEBANG FLAGS,ENTRY): each run writes its own temporary files and renames the
+# result into place, so two makes bundling at once (tests run in parallel) cannot clash.
+define bundle
+@mkdir -p dist
+@echo "deno bundle $(2) -> $@"
+@tmp=$@.$$$$; $(DENO) bundle --quiet --output $$tmp.js $(2) \
+  && { echo '#!/usr/bin/env -S deno run $(1)'; echo '$(REQUIRE_SHIM)'; grep -v '^#!' $$tmp.js; } > $$tmp \
+  && rm $$tmp.js && chmod +x $$tmp && mv -f $$tmp $@ || { rm -f $$tmp $$tmp.js; exit 1; }
+endef
+
 dist/lochat-server.js: $(SOURCES) $(DENO_DEP)
-	@mkdir -p dist
-	$(DENO) bundle --quiet --output $@.tmp server.ts
-	@{ echo '#!/usr/bin/env -S deno run --v8-flags=$(SERVER_V8_FLAGS) $(SERVER_PERMS)'; echo '$(REQUIRE_SHIM)'; grep -v '^#!' $@.tmp; } > $@ && rm $@.tmp && chmod +x $@
+	$(call bundle,--v8-flags=$(SERVER_V8_FLAGS) $(SERVER_PERMS),server.ts)
 
 dist/lochat-client.js: $(SOURCES) $(DENO_DEP)
-	@mkdir -p dist
-	$(DENO) bundle --quiet --output $@.tmp client.ts
-	@{ echo '#!/usr/bin/env -S deno run $(CLIENT_PERMS)'; echo '$(REQUIRE_SHIM)'; grep -v '^#!' $@.tmp; } > $@ && rm $@.tmp && chmod +x $@
+	$(call bundle,$(CLIENT_PERMS),client.ts)
+
+PREFIX  ?= $(HOME)/.local
+DESTDIR ?=
+
+# The compiled binaries when `make build` can make them; otherwise the bundles, with launchers
+# and a copy of this Deno in PREFIX/lib/lochat, so the install outlives the clone and .tools/.
+install: $(DENO_DEP) ## put lochat-server and lochat-client in PREFIX/bin (PREFIX=~/.local, DESTDIR)
+	@if why=$$($(MAKE) --no-print-directory build 2>&1 >/dev/null); then kind=binaries; else \
+	  why=$$(printf '%s\n' "$$why" | grep -m 1 -E '^(make build: |error)' | sed -e 's/^make build: //' -e 's/; either set DENORT_BIN.*//'); \
+	  echo "make install: no compiled binaries, as $${why:-make build failed}; installing the bundles with their own Deno instead"; \
+	  $(MAKE) -s --no-print-directory bundle || exit 1; kind=bundles; fi; \
+	KIND=$$kind PREFIX='$(PREFIX)' DESTDIR='$(DESTDIR)' DENO='$(DENO)' \
+	  SERVER_FLAGS='--v8-flags=$(SERVER_V8_FLAGS) $(SERVER_PERMS)' CLIENT_FLAGS='$(CLIENT_PERMS)' \
+	  sh install/install.sh install
+
+uninstall: ## remove what `make install` put in PREFIX (same PREFIX, DESTDIR)
+	@PREFIX='$(PREFIX)' DESTDIR='$(DESTDIR)' sh install/install.sh uninstall
 
 CERT ?= lochat-cert.pem
 KEY  ?= lochat-key.pem
@@ -105,11 +148,15 @@ bench: $(DENO_DEP) ## measure fan-out, latency and memory against a real server 
 	@# The open-files limit is raised to the hard limit, for the 10000-client run.
 	ulimit -n $$(ulimit -Hn) && $(DENO) run --allow-all bench/bench.ts --server-v8-flags=$(SERVER_V8_FLAGS) $(BENCH_ARGS)
 
+soak: $(DENO_DEP) ## 2000 silent + 500 slowloris sockets + 20 talkers, 60 s, twice: losses, joins, heap, RSS (SOAK_ARGS="--seconds 20")
+	@# The open-files limit is raised to the hard limit, for the 2,500 attack sockets.
+	ulimit -n $$(ulimit -Hn) && $(DENO) run --allow-all bench/soak.ts --server-v8-flags=$(SERVER_V8_FLAGS) $(SOAK_ARGS)
+
 FUZZ_COUNT ?= 20000
 FUZZ_SEED  ?= $(shell date +%s)
 
 fuzz: $(DENO_DEP) ## a long fuzz run against a live server (FUZZ_COUNT, FUZZ_SEED)
 	$(DENO) run --allow-all tests/fuzz.ts --count $(FUZZ_COUNT) --seed $(FUZZ_SEED)
 
-clean: ## remove dist/ and the installed tools
+clean: ## remove dist/ and the tools in .tools/ (not what `make install` put in PREFIX)
 	rm -rf dist $(TOOLS)
