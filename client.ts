@@ -101,7 +101,7 @@ async function main(): Promise<number> {
     hostname,
     port,
     nick: flags.nick,
-    room: flags.room,
+    rooms: flags.rooms.length === 0 ? undefined : flags.rooms,
     password: flags.password,
     // The terminal view asks for it (set below); a script cannot be asked.
     askPassword: undefined,
@@ -139,6 +139,7 @@ async function main(): Promise<number> {
       io: terminal(),
       color: flags.color,
       bell: flags.bell,
+      nick: flags.nick,
     });
     // Asked once on the prompt line, never echoed; kept for reconnects.
     connect.askPassword = (problem) => view.askSecret("Password: ", problem);

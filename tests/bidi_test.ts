@@ -10,7 +10,9 @@ const decoder = new TextDecoder();
 
 /** What a text-mode user reading as carl sees of `frame`, line ends and all. */
 function textMode(frame: ServerFrame): string {
-  return decoder.decode(textEncoder(() => "carl")(new Outgoing(frame)));
+  return decoder.decode(
+    textEncoder({ room: "lobby", nick: "zed" })(new Outgoing(frame)),
+  );
 }
 
 const message = (text: string): ServerFrame => ({

@@ -6,6 +6,10 @@ import { MemoryHistory } from "../lib/server/history.ts";
 import { Hub } from "../lib/server/hub.ts";
 import type { ServerFrame } from "../lib/shared/protocol.ts";
 import { memoryServer } from "./util/memory_server.ts";
+import { limitDefaults, PROTOCOL_LIMITS } from "../lib/shared/limits.ts";
+import { serverContext } from "../lib/server/server_context.ts";
+import { Session } from "../lib/server/session.ts";
+import { type MemoryEnd, memoryPair } from "./util/memory_pair.ts";
 
 Deno.test("backoff doubles from the first delay up to the cap, with half of it jittered", () => {
   const options = { firstMs: 100, maxMs: 1000 };
@@ -85,12 +89,12 @@ Deno.test("after a dropped connection the client reconnects and resends; nothing
       }
       return true;
     },
-  }, "ops");
+  }, { rooms: ["ops"] });
   const { dial, sessions, ends } = memoryServer(hub);
   const input = inputs();
   const view = new Recorder();
   const run = runClient({
-    connect: { hostname: "mem", port: 1, nick: "ann", room: "ops", dial },
+    connect: { hostname: "mem", port: 1, nick: "ann", rooms: ["ops"], dial },
     input: input.iterator,
     view,
     sleep: () => Promise.resolve(),
@@ -110,4 +114,60 @@ Deno.test("after a dropped connection the client reconnects and resends; nothing
     "ann left at the end",
   );
   await Promise.all(sessions);
+});
+
+Deno.test("a script's line taken before the welcome is checked against the server's own limits: exit 3, not a wait for ever", async () => {
+  const hub = new Hub({
+    history: new MemoryHistory({ perRoom: 100 }),
+    historyOnJoin: 0,
+  });
+  const context = serverContext({
+    hub,
+    serverName: "small lines",
+    limits: { ...limitDefaults(PROTOCOL_LIMITS), lineBytes: 512 },
+  });
+  const sessions: Promise<void>[] = [];
+  const ends: MemoryEnd[] = [];
+  let taken!: () => void;
+  const lineTaken = new Promise<void>((resolve) => (taken = resolve));
+  // The line is in before the server has said what its limits are.
+  const dial = async () => {
+    await lineTaken;
+    const [server, client] = memoryPair();
+    sessions.push(new Session(server, context, { peer: "memory" }).run());
+    ends.push(client);
+    return client;
+  };
+  const view = new (class extends Recorder {
+    override sent() {
+      taken();
+    }
+  })();
+  const input = inputs();
+  input.push({ kind: "line", line: "x".repeat(600) });
+  input.push({ kind: "eof" });
+  const run = runClient({
+    connect: { hostname: "mem", port: 1, nick: "ci", dial },
+    input: input.iterator,
+    view,
+    reconnect: false,
+    script: true,
+  });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), 2000);
+  });
+  const code = await Promise.race([run, late]);
+  clearTimeout(timer);
+  if (code === "late") {
+    for (const end of ends) end.close(); // Lets the run end, as lost.
+    await run;
+  }
+  await Promise.all(sessions);
+  assertEquals(code, 3, view.lines.join("\n"));
+  assert(
+    view.lines.some((line) => /limit is 512/.test(line)),
+    view.lines.join("\n"),
+  );
+  assertEquals(hub.history("lobby", 10), [], "nothing was sent");
 });

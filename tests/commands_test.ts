@@ -1,4 +1,10 @@
-import { assert, assertEquals, assertMatch, assertThrows } from "./assert.ts";
+import {
+  assert,
+  assertEquals,
+  assertMatch,
+  assertNotMatch,
+  assertThrows,
+} from "./assert.ts";
 import { runCommand } from "../lib/server/commands.ts";
 import type { CommandContext } from "../lib/server/commands.ts";
 import {
@@ -27,6 +33,8 @@ function contextFor(
     hub,
     member,
     limits: limitDefaults(PROTOCOL_LIMITS),
+    multiRoom: true,
+    joined: () => {},
     say: (text, options) => hub.say(member, text, options),
     reply: () => {},
     replay: () => {},
@@ -155,7 +163,22 @@ Deno.test("/who and /rooms reply with text and data", () => {
     members: [{ nick: "ann" }, { nick: "bob", away: "lunch" }],
   });
   runCommand(ctx, "rooms", "");
-  assertEquals(replies[1]!.text, "Rooms: #lobby (2)");
+  assertEquals(replies[1]!.text, "Rooms (* you are in it):\n* #lobby (2)");
+  const games = hub.enter("cat", { deliver: () => true }, { rooms: ["games"] });
+  hub.setTopic(games, "games", "chess at 8");
+  runCommand(ctx, "rooms", "");
+  assertEquals(
+    replies[2]!.text,
+    "Rooms (* you are in it):\n  #games (1): chess at 8\n* #lobby (2)",
+  );
+  assertEquals(replies[2]!.data, {
+    rooms: [
+      { name: "games", members: 1, topic: "chess at 8", joined: false },
+      { name: "lobby", members: 2, joined: true },
+    ],
+  });
+  runCommand(ctx, "who", "#games");
+  assertEquals(replies[3]!.text, "In #games (1): cat");
 });
 
 Deno.test("/reply answers the last private message, and says when there is none", () => {
@@ -229,6 +252,8 @@ Deno.test("/history pages further back each time", () => {
     replay: (m) => replayed.push(...m),
   });
   // ann was shown m8..m10 on joining; /history goes on from there.
+  const shown = hub.roomState(ann, "lobby", { max: 3 });
+  assertEquals(shown.history.map((m) => m.text), ["m8", "m9", "m10"]);
   runCommand(ctx, "history", "4");
   assertEquals(replayed.map((m) => m.text), ["m4", "m5", "m6", "m7"]);
   runCommand(ctx, "history", "");
@@ -244,4 +269,183 @@ Deno.test("/quit asks the session to end with the reason", () => {
   const { ctx, quit } = context();
   runCommand(ctx, "quit", " off to bed ");
   assertEquals(quit(), "off to bed");
+});
+
+/** The last event the member's sink got, as `event room reason`. */
+function lastEvent(frames: ServerFrame[]): string | undefined {
+  const event = frames.findLast((f) => f.type === "event");
+  return event?.type === "event"
+    ? `${event.event} ${event.room} ${event.reason ?? "-"}`
+    : undefined;
+}
+
+Deno.test("/part #ROOM REASON leaves that room, tells it why, and keeps the current room", () => {
+  const { hub, ctx, frames } = context();
+  hub.join(ctx.member, "games");
+  hub.join(ctx.member, "chess");
+  runCommand(ctx, "part", "#games gone fishing");
+  assertEquals([...ctx.member.rooms], ["lobby", "chess"]);
+  assertEquals(ctx.member.room, "chess");
+  assertEquals(lastEvent(frames), "part games gone fishing");
+});
+
+Deno.test("/part alone leaves the current room, or the room the line was said in; /leave is the same command", () => {
+  const { hub, ctx, frames } = context();
+  hub.join(ctx.member, "games");
+  runCommand(ctx, "part", "");
+  assertEquals([[...ctx.member.rooms], ctx.member.room], [["lobby"], "lobby"]);
+  assertEquals(lastEvent(frames), "part games -");
+  hub.join(ctx.member, "chess");
+  runCommand(ctx, "leave", "bye all");
+  assertEquals([...ctx.member.rooms], ["lobby"]);
+  assertEquals(lastEvent(frames), "part chess bye all");
+  hub.join(ctx.member, "news");
+  runCommand({ ...ctx, room: "lobby" }, "part", "");
+  assertEquals([[...ctx.member.rooms], ctx.member.room], [["news"], "news"]);
+  assertEquals(lastEvent(frames), "part lobby -");
+});
+
+Deno.test("/switch makes a joined room current and tells the session, and refuses a room not joined", () => {
+  const hub = new Hub({
+    history: new MemoryHistory({ perRoom: 10 }),
+    historyOnJoin: 10,
+  });
+  const ann = hub.enter("ann", { deliver: () => true });
+  const joined: [string, boolean][] = [];
+  const ctx = contextFor(hub, ann, {
+    joined: (room, fresh) => joined.push([room, fresh]),
+  });
+  hub.join(ann, "games");
+  runCommand(ctx, "switch", "#lobby");
+  assertEquals(ann.room, "lobby");
+  assertEquals(joined, [["lobby", false]]);
+  assertEquals([...ann.rooms], ["lobby", "games"]);
+  const error = assertThrows(
+    () => runCommand(ctx, "switch", "chess"),
+    ChatError,
+    "You are not in #chess: /join chess",
+  );
+  assertEquals(error.code, "not-now");
+  assertEquals([ann.room, joined.length], ["lobby", 1]);
+  assertEquals(hub.rooms().map((r) => r.name), ["games", "lobby"]);
+});
+
+Deno.test("/topic shows the room's topic, and /topic TEXT sets it and tells the room", () => {
+  const { hub, ctx, frames, replies } = context();
+  runCommand(ctx, "topic", "");
+  assertEquals(replies.at(-1), {
+    cmd: "topic",
+    text: "#lobby has no topic",
+    data: { room: "lobby", topic: "" },
+  });
+  runCommand(ctx, "topic", "  welcome, all  ");
+  assertEquals(hub.topic("lobby"), "welcome, all");
+  assertEquals(lastEvent(frames), "topic lobby welcome, all");
+  runCommand(ctx, "topic", "");
+  assertEquals(replies.at(-1), {
+    cmd: "topic",
+    text: "The topic of #lobby: welcome, all",
+    data: { room: "lobby", topic: "welcome, all" },
+  });
+});
+
+Deno.test("/topic -lock is for operators only; once locked, others cannot change the topic", () => {
+  const { hub, ctx, replies } = context();
+  const error = assertThrows(
+    () => runCommand(ctx, "topic", "-lock"),
+    ChatError,
+    "Only operators",
+  );
+  assertEquals(error.code, "forbidden");
+  runCommand(ctx, "topic", "still open");
+  assertEquals(hub.topic("lobby"), "still open");
+  ctx.member.op = true;
+  runCommand(ctx, "topic", "-lock");
+  assertEquals(
+    replies.at(-1)!.text,
+    "The topic of #lobby is locked: only operators may change it",
+  );
+  const bob = hub.enter("bob", { deliver: () => true });
+  assertThrows(
+    () => runCommand(contextFor(hub, bob), "topic", "mine now"),
+    ChatError,
+    "The topic of #lobby is locked",
+  );
+  assertEquals(hub.topic("lobby"), "still open");
+});
+
+Deno.test("/who #ROOM lists that room's members, even one the caller is not in", () => {
+  const { hub, ctx, replies } = context();
+  hub.enter("cat", { deliver: () => true }, { rooms: ["games", "lobby"] });
+  hub.enter("bob", { deliver: () => true }, { rooms: ["games"] });
+  runCommand(ctx, "who", "#games");
+  assertEquals(replies.at(-1), {
+    cmd: "who",
+    text: "In #games (2): bob, cat",
+    data: { room: "games", members: [{ nick: "bob" }, { nick: "cat" }] },
+  });
+  runCommand(ctx, "who", "");
+  assertEquals(replies.at(-1)!.text, "In #lobby (2): ann, cat");
+});
+
+Deno.test("a one-room client's /join moves it: it leaves its room for the new one, as version 1 clients expect", () => {
+  const hub = new Hub({
+    history: new MemoryHistory({ perRoom: 10 }),
+    historyOnJoin: 10,
+  });
+  const ann = hub.enter("ann", { deliver: () => true });
+  const inLobby: ServerFrame[] = [];
+  const inGames: ServerFrame[] = [];
+  hub.enter("bob", { deliver: (out) => (inLobby.push(out.frame), true) });
+  hub.enter("cat", { deliver: (out) => (inGames.push(out.frame), true) }, {
+    rooms: ["games"],
+  });
+  const joined: [string, boolean][] = [];
+  const ctx = contextFor(hub, ann, {
+    multiRoom: false,
+    joined: (room, fresh) => joined.push([room, fresh]),
+  });
+  runCommand(ctx, "join", "#games");
+  assertEquals([[...ann.rooms], ann.room], [["games"], "games"]);
+  assertEquals(joined, [["games", true]]);
+  assertEquals(lastEvent(inLobby), "part lobby -");
+  assertEquals(lastEvent(inGames), "join games -");
+  assertEquals(hub.who("lobby").map((m) => m.nick), ["bob"]);
+  const error = assertThrows(
+    () => runCommand(ctx, "join", "games"),
+    ChatError,
+    "You are in #games already",
+  );
+  assertEquals(error.code, "not-now");
+  runCommand(ctx, "part", "");
+  assertEquals([[...ann.rooms], ann.room], [["lobby"], "lobby"]);
+  assertThrows(
+    () => runCommand(ctx, "switch", "lobby"),
+    ChatError,
+    "This client is in one room at a time",
+  );
+});
+
+Deno.test("a one-room client moves rooms even on a server that allows one room per member", () => {
+  const hub = new Hub({
+    history: new MemoryHistory({ perRoom: 10 }),
+    historyOnJoin: 10,
+    limits: { ...limitDefaults(PROTOCOL_LIMITS), roomsPerMember: 1 },
+  });
+  const ann = hub.enter("ann", { deliver: () => true });
+  const ctx = contextFor(hub, ann, { multiRoom: false });
+  runCommand(ctx, "join", "games");
+  assertEquals([[...ann.rooms], ann.room], [["games"], "games"]);
+  runCommand(ctx, "part", "");
+  assertEquals([[...ann.rooms], ann.room], [["lobby"], "lobby"]);
+});
+
+Deno.test("/whois of someone in no room says so, not #undefined", () => {
+  const { hub, ctx, replies } = context();
+  const bob = hub.enter("bob", { deliver: () => true }, { rooms: [] });
+  assertEquals([...bob.rooms], []);
+  runCommand(ctx, "whois", "bob");
+  const reply = replies.at(-1)!;
+  assertMatch(reply.text, /^bob: /);
+  assertNotMatch(reply.text, /undefined/);
 });

@@ -56,15 +56,17 @@ function open(options: { closeFlushMs?: number } = {}) {
     maxQueueFrames: 1000,
     writeRounds: new WriteRounds(),
     closeFlushMs: options.closeFlushMs ?? 5000,
-    onInterrupt: () => {
+  }, {
+    lines: (results: LineResult[]) => {
+      for (const r of results) lines.push(r.ok ? r.line : `<${r.error}>`);
+      changes.notify();
+    },
+    interrupted: () => {
       interrupts++;
       changes.notify();
     },
   });
-  const running = connection.run((results: LineResult[]) => {
-    for (const r of results) lines.push(r.ok ? r.line : `<${r.error}>`);
-    changes.notify();
-  });
+  const running = connection.run();
   return {
     connection,
     running,

@@ -8,6 +8,7 @@ import {
 } from "../lib/server/advertiser.ts";
 import { browse, chooseServer, parseResponse } from "../lib/client/browse.ts";
 import { isLoopback, SERVICE } from "../lib/shared/dns_sd.ts";
+import { PROTOCOL_VERSION } from "../lib/shared/protocol.ts";
 import type { Interface, Mdns, Packet } from "../lib/shared/dns_sd.ts";
 
 // Documentation-range addresses (RFC 5737): nothing here touches a network.
@@ -90,7 +91,11 @@ Deno.test("the records are DNS-SD: PTR, SRV, TXT and the interface's own A", () 
     weight: 0,
     priority: 0,
   });
-  assertEquals(txt!.data, ["v=2", "tls=1", "name=lanbox"]);
+  assertEquals(txt!.data, [
+    `v=${PROTOCOL_VERSION}`,
+    "tls=1",
+    "name=lanbox",
+  ]);
   assertEquals([a!.name, a!.data], ["box.local", "192.0.2.10"]);
 });
 
@@ -188,7 +193,7 @@ Deno.test("a response is read back into the servers it describes", () => {
     address: "192.0.2.10",
     port: 4444,
     tls: true,
-    version: 2,
+    version: PROTOCOL_VERSION,
   }]);
   assertEquals(parseResponse({ answers: [] }, "192.0.2.10"), []);
 });

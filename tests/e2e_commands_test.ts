@@ -88,7 +88,7 @@ Deno.test("a private message reaches its recipient only; /reply answers it; unkn
   assertEquals(cat.frames().filter((f) => f.type === "pm"), []);
 });
 
-Deno.test("rooms are isolated; /join, /leave and /rooms work and joins and leaves are announced", async () => {
+Deno.test("a version 1 client is in one room at a time as it always was: rooms are isolated; /join moves, /leave goes back, /rooms lists, and joins and leaves are announced", async () => {
   await using server = await ServerProcess.start();
   await using ann = await RawPeer.native(server.port, "ann");
   await using bob = await RawPeer.native(server.port, "bob");
@@ -112,7 +112,7 @@ Deno.test("rooms are isolated; /join, /leave and /rooms work and joins and leave
   await say(cat, "c1", "/rooms");
   assertEquals(
     (await reply(cat, "rooms")).text,
-    "Rooms: #games (2), #lobby (1)",
+    "Rooms (* you are in it):\n* #games (2)\n  #lobby (1)",
   );
   await say(bob, "b2", "/leave");
   await ann.frame((f) =>

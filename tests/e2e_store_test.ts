@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { DatabaseSync } from "node:sqlite";
 import { Program, ServerProcess } from "./util/program.ts";
+import { SCHEMA_VERSION } from "../lib/server/sqlite_history.ts";
 import { RawPeer } from "./util/raw_peer.ts";
 import type { ChatMessage, ServerFrame } from "../lib/shared/protocol.ts";
 
@@ -189,7 +190,9 @@ Deno.test("a store from a newer schema is refused, not touched", async () => {
     const said = await refusedStart(["--data-dir", dir]);
     assertMatch(
       said,
-      /lochat\.db was written by a newer Lochat \(schema 99; this server knows up to 2\)/,
+      new RegExp(
+        `lochat\\.db was written by a newer Lochat \\(schema 99; this server knows up to ${SCHEMA_VERSION}\\)`,
+      ),
     );
     const check = new DatabaseSync(`${dir}/lochat.db`);
     assertEquals(

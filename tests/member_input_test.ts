@@ -104,7 +104,7 @@ class Sent {
 function setup(store: HistoryStore = new MemoryHistory({ perRoom: 50 })) {
   const hub = new Hub({ history: store, historyOnJoin: 50 });
   const cache = new AnswerCache({ capacity: 100 });
-  const ann = hub.enter("ann", new Inbox(), "lobby", "client:ann-token");
+  const ann = hub.enter("ann", new Inbox(), { person: "client:ann-token" });
   const bobInbox = new Inbox();
   /** A new connection of ann's: its own acks, the server's one cache. */
   const connect = () => {
@@ -117,6 +117,8 @@ function setup(store: HistoryStore = new MemoryHistory({ perRoom: 50 })) {
     acks.scopeTo(ann.person);
     const logged: string[] = [];
     const input = new MemberInput({
+      multiRoom: true,
+      joined: () => {},
       hub,
       limits: limitDefaults(PROTOCOL_LIMITS),
       acks,

@@ -12,7 +12,7 @@ import type { Logger } from "../lib/shared/log.ts";
 import { LineLog } from "./util/line_log.ts";
 import { memoryPair } from "./util/memory_pair.ts";
 import type { MemoryEnd } from "./util/memory_pair.ts";
-import { decodeServerFrame } from "../lib/shared/protocol.ts";
+import { decodeServerFrame, PROTOCOL_VERSION } from "../lib/shared/protocol.ts";
 import type { ServerFrame } from "../lib/shared/protocol.ts";
 
 const encoder = new TextEncoder();
@@ -80,15 +80,18 @@ const hub = () =>
   new Hub({ history: new MemoryHistory({ perRoom: 10 }), historyOnJoin: 10 });
 
 Deno.test("session answers a newer client at its own newest version, an older one at the older", async () => {
-  for (const [asked, answered] of [[1, 1], [2, 2], [99, 2]]) {
+  const newest = PROTOCOL_VERSION;
+  for (
+    const [asked, answered] of [[1, 1], [2, 2], [3, 3], [99, newest]] as const
+  ) {
     const peer = open(hub());
     await peer.write(`{"type":"hello","v":${asked},"nick":"v${asked}"}\n`);
     const welcome = await peer.frame((f) => f.type === "welcome");
     assertEquals(welcome.type === "welcome" && welcome.v, answered);
-    // Version 2 carries the limits and the commands; version 1 as it was.
+    // Version 2 on carries the limits and the commands; version 1 as it was.
     assertEquals(
       welcome.type === "welcome" && welcome.limits !== undefined,
-      answered === 2,
+      answered >= 2,
     );
     await finish(peer.client, peer.done, peer.log.done);
   }
@@ -129,7 +132,10 @@ Deno.test("session refuses a protocol version older than it speaks and closes", 
   const error = await peer.frame((f) => f.type === "error");
   assert(error.type === "error");
   assertEquals(error.code, "version");
-  assertMatch(error.message, /this server speaks versions 1 to 2/);
+  assertMatch(
+    error.message,
+    new RegExp(`this server speaks versions 1 to ${PROTOCOL_VERSION}`),
+  );
   const bye = await peer.frame((f) => f.type === "bye");
   assertEquals(bye.type === "bye" && bye.code, "version");
   await peer.log.ended();

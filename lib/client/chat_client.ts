@@ -31,6 +31,7 @@ import {
   encodeFrame,
   looksLikeFrame,
   PROTOCOL_VERSION,
+  ROOMS_VERSION,
   type RoomState,
   type ServerFrame,
 } from "../shared/protocol.ts";
@@ -58,8 +59,11 @@ export interface ConnectOptions {
   port: number;
   /** Nick to ask for; none for a guest nick. */
   nick?: string | undefined;
-  /** Room to start in; none for the lobby. */
-  room?: string | undefined;
+  /**
+   * Rooms to be in (the first is the current one); none for the lobby. A
+   * server older than version 3 takes the first alone.
+   */
+  rooms?: string[] | undefined;
   /**
    * Lines sent on an earlier connection and not acknowledged, as
    * `[id, text]`: sent again, with the same ids, right after the welcome.
@@ -169,13 +173,18 @@ type Lines = AsyncGenerator<ServerFrame | string | undefined>;
 export class ChatClient {
   /** The nick the server granted. */
   nick: string;
-  /** The room the client is in. */
-  room: string;
+  /**
+   * The current room: where a line without a room goes (the last joined,
+   * unless switched); undefined once the client has left every room.
+   */
+  room: string | undefined;
+  /** The rooms the client is in, in the order it joined them. */
+  readonly joined: string[];
   /** The protocol version the server answered at. */
   readonly version: number;
   /** The `welcome` frame. */
   readonly welcome: Extract<ServerFrame, { type: "welcome" }>;
-  /** The rooms the client is in, as the welcome described them. */
+  /** The rooms the client was in on arrival, as the welcome described them. */
   readonly rooms: RoomState[];
   /** The limits the server enforces (its defaults for a version 1 server). */
   readonly limits: ProtocolLimits;
@@ -210,11 +219,12 @@ export class ChatClient {
     this.welcome = welcome;
     this.version = welcome.v;
     this.nick = welcome.nick;
-    this.room = welcome.room;
+    this.room = welcome.room === "" ? undefined : welcome.room;
     this.notices = notices;
     this.password = password;
     this.rooms = welcome.rooms ??
       [{ name: welcome.room, members: [], history: welcome.history }];
+    this.joined = this.rooms.map((room) => room.name);
     this.limits = { ...limitDefaults(PROTOCOL_LIMITS), ...welcome.limits };
     this.commands = welcome.commands ??
       COMMAND_SPECS.map((c) => ({
@@ -281,7 +291,7 @@ export class ChatClient {
             password,
           );
           for (const [id, text] of options.resend ?? []) {
-            client.#sendAs(id, text);
+            client.#sendAs(id, text, undefined);
           }
           return client;
         }
@@ -342,8 +352,12 @@ export class ChatClient {
    * Sends one typed line (a message or a `/command`) and returns its id,
    * `id` when given. It stays pending until the server acks or refuses it.
    */
-  send(text: string, id = `${this.#idPrefix}-${++this.#ids}`): string {
-    this.#sendAs(id, text);
+  send(
+    text: string,
+    id = `${this.#idPrefix}-${++this.#ids}`,
+    room?: string,
+  ): string {
+    this.#sendAs(id, text, room);
     return id;
   }
 
@@ -352,9 +366,15 @@ export class ChatClient {
     return [...this.#pending];
   }
 
-  #sendAs(id: string, text: string): void {
+  /**
+   * Sends a line; `room` names the room it is said in (a server older than version 3
+   * knows only its own idea of the current room, so it is left out).
+   */
+  #sendAs(id: string, text: string, room: string | undefined): void {
     this.#pending.set(id, text);
-    this.#write({ type: "msg", id, text });
+    const frame: ClientFrame = { type: "msg", id, text };
+    if (room !== undefined && this.version >= ROOMS_VERSION) frame.room = room;
+    this.#write(frame);
   }
 
   /** Sends any frame (`ping`, `quit`). */
@@ -418,6 +438,11 @@ export class ChatClient {
       case "bye":
         this.bye = frame;
         return;
+      case "joined":
+        // Joining adds the room and makes it current.
+        if (!this.joined.includes(frame.name)) this.joined.push(frame.name);
+        this.room = frame.name;
+        return;
       case "event":
         if (
           frame.event === "nick" && frame.nick === this.nick &&
@@ -425,15 +450,33 @@ export class ChatClient {
         ) {
           this.nick = frame.to;
         }
+        if (
+          frame.event === "part" && frame.nick === this.nick &&
+          frame.room !== undefined
+        ) {
+          this.#parted(frame.room);
+        }
         return;
       case "reply":
         if (frame.cmd === "join" && isRoomData(frame.data)) {
+          // A one-room server (older than 3) moved us; a newer one switched rooms.
+          if (this.version < ROOMS_VERSION) this.joined.splice(0, Infinity);
+          if (!this.joined.includes(frame.data.room)) {
+            this.joined.push(frame.data.room);
+          }
           this.room = frame.data.room;
         }
         return;
       default:
         return;
     }
+  }
+
+  /** We left `room` (or were taken out of it). */
+  #parted(room: string): void {
+    const at = this.joined.indexOf(room);
+    if (at >= 0) this.joined.splice(at, 1);
+    if (this.room === room) this.room = this.joined.at(-1);
   }
 
   #write(frame: ClientFrame): void {
@@ -455,7 +498,11 @@ function hello(
 ): ClientFrame {
   const frame: ClientFrame = { type: "hello", v: version };
   if (nick !== undefined) frame.nick = nick;
-  if (options.room !== undefined) frame.room = options.room;
+  // Version 3 takes the list (empty: in no room); older ones the first.
+  if (options.rooms?.[0] !== undefined) frame.room = options.rooms[0];
+  if (options.rooms !== undefined && version >= ROOMS_VERSION) {
+    frame.rooms = options.rooms;
+  }
   if (password !== undefined) frame.password = password;
   if (options.clientToken !== undefined) frame.client = options.clientToken;
   if (version >= 2) {

@@ -10,11 +10,12 @@ import {
   type FlagValues,
   helpLines,
   integer,
+  list,
   parseFlags,
   text,
   UsageError,
 } from "../shared/flags.ts";
-import { nickProblem } from "../shared/names.ts";
+import { nickProblem, parseRoom } from "../shared/names.ts";
 import { DEFAULT_PORT, DEFAULT_ROOM } from "../shared/protocol.ts";
 
 /**
@@ -51,10 +52,10 @@ export const CLIENT_FLAGS = {
       help: "nick to ask for",
       shown: "a guest nick",
     }),
-    text("room", "room", {
+    list("room", "room", {
       value: "ROOM",
-      help: "room to start in",
-      shown: DEFAULT_ROOM,
+      help:
+        `room to start in (default ${DEFAULT_ROOM}); repeat it or list several (a,b) to start in all, the first current`,
     }),
     flag("tls", "tls", {
       help: "connect with TLS; trusts the server's certificate on first use",
@@ -110,9 +111,11 @@ export interface ClientEnv {
 }
 
 /** `lochat-client`'s options, as parsed and checked. */
-export type ClientFlags = FlagValues<typeof CLIENT_FLAGS> & {
+export type ClientFlags = Omit<FlagValues<typeof CLIENT_FLAGS>, "room"> & {
   /** `LOCHAT_PASSWORD`. */
   password: string | undefined;
+  /** The rooms of every `--room`, checked, `#` dropped, each once, in order. */
+  rooms: string[];
 };
 
 /** Parses the client's flags. Throws {@linkcode UsageError}. */
@@ -128,8 +131,16 @@ export function parseClientFlags(
   if (flags.ca !== undefined && !flags.tls) {
     throw new UsageError("--ca goes with --tls");
   }
+  const rooms: string[] = [];
+  for (const typed of flags.room.flatMap((value) => value.split(","))) {
+    const parsed = parseRoom(typed.trim());
+    if (!parsed.ok) throw new UsageError(`--room: ${parsed.problem}`);
+    if (!rooms.includes(parsed.room)) rooms.push(parsed.room);
+  }
+  const { room: _, ...rest } = flags;
   return {
-    ...flags,
+    ...rest,
+    rooms,
     color: flags.color && env.noColor !== true,
     password: env.password === "" ? undefined : env.password,
   };

@@ -33,9 +33,10 @@
  */
 
 import { parseInput } from "../shared/input.ts";
+import { parseRoom } from "../shared/names.ts";
 import type { ProtocolLimits } from "../shared/limits.ts";
 import { limitDefaults, PROTOCOL_LIMITS } from "../shared/limits.ts";
-import type { ServerFrame } from "../shared/protocol.ts";
+import { ROOMS_VERSION, type ServerFrame } from "../shared/protocol.ts";
 import { codePoints } from "../shared/text.ts";
 import {
   ChatClient,
@@ -55,7 +56,11 @@ export type InputEvent =
   /** Ctrl-C. */
   | { kind: "interrupt" }
   /** A line the input side refused itself (too long to read). */
-  | { kind: "refused"; reason: string };
+  | { kind: "refused"; reason: string }
+  /** Make the `index`th room joined (1-based, as Alt-1…9 number them) current. */
+  | { kind: "switch"; index: number }
+  /** Make the next (1) or previous (-1) room joined current (Ctrl-N, Ctrl-P). */
+  | { kind: "cycle"; step: 1 | -1 };
 
 /** Where the loop shows things: a terminal, plain lines, or JSON. */
 export interface ClientView {
@@ -68,6 +73,14 @@ export interface ClientView {
    * undefined while not connected (the line waits, shown as pending).
    */
   sent(id: string, text: string, client: ChatClient | undefined): void;
+  /** A line shown as sent will not be: this server's limits refuse it. */
+  withdrawn?(id: string): void;
+  /**
+   * The rooms the person is in changed (joined, parted, switched):
+   * `current` is where typed lines go (undefined: in no room), `joined`
+   * every room in the order joined.
+   */
+  rooms?(current: string | undefined, joined: readonly string[]): void;
   /** Something the client itself has to say. */
   notice(text: string): void;
   /** A failure the person must know about. */
@@ -78,6 +91,11 @@ export interface ClientView {
    * in place, on a terminal.
    */
   status?(text: string | undefined): void;
+  /**
+   * The first connection is being made to `where` (`host:port`): a
+   * terminal says so on the prompt line; scripts stay quiet.
+   */
+  connecting?(where: string): void;
 }
 
 /** Options of {@linkcode runClient}. */
@@ -217,10 +235,15 @@ class ClientRun {
   #connect: ConnectOptions;
   #where: string;
   #state: State = { kind: "connecting", attempt: 0, again: false };
-  /** Lines sent or waiting to be, not yet answered, in order: id → text. */
-  #unanswered = new Map<string, string>();
+  /**
+   * Lines sent or waiting to be, not yet answered, in order: id → the text
+   * and the room it was said in.
+   */
+  #unanswered = new Map<string, { text: string; room: string | undefined }>();
   /** Lines refused (by the server or before sending). */
   #refused = 0;
+  /** The last reason for reconnecting shown, so it is shown once. */
+  #lastWhy: string | undefined;
   /** The last `seq` seen per room, for the catch-up after a reconnect. */
   #seen: Record<string, number> = {};
   #ids = 0;
@@ -230,7 +253,10 @@ class ClientRun {
   #leaving: string | undefined;
   #limits: ProtocolLimits = limitDefaults(PROTOCOL_LIMITS);
   #nick: string | undefined;
+  /** Where typed lines go: the current room (kept across reconnects). */
   #room: string | undefined;
+  /** Every room the person is in, in the order joined. */
+  #joined: string[];
   /** The last writes of a client that is leaving. */
   #closing: Promise<unknown> = Promise.resolve();
 
@@ -241,12 +267,14 @@ class ClientRun {
     this.#connect = { clientToken: crypto.randomUUID(), ...options.connect };
     this.#where = `${this.#connect.hostname}:${this.#connect.port}`;
     this.#nick = this.#connect.nick;
-    this.#room = this.#connect.room;
+    this.#joined = [...new Set(this.#connect.rooms ?? [])];
+    this.#room = this.#joined[0];
   }
 
   async run(): Promise<number> {
     let input: Promise<IteratorResult<InputEvent>> | undefined = this.#options
       .input.next();
+    if (this.#joined.length > 0) this.#view.rooms?.(this.#room, this.#joined);
     let task: Promise<TaskResult> | undefined = this.#attempt();
     let socket: Promise<ServerFrame | undefined> | undefined;
     while (this.#state.kind !== "done") {
@@ -312,10 +340,17 @@ class ClientRun {
 
   #attempt(): Promise<TaskResult> {
     const state = this.#state as Extract<State, { kind: "connecting" }>;
+    if (!state.again) this.#view.connecting?.(this.#where);
     return ChatClient.connect({
       ...this.#connect,
       nick: this.#nick,
-      room: this.#room,
+      // The current room first: a one-room server takes that one alone.
+      rooms: state.again || this.#joined.length > 0
+        ? [
+          ...(this.#room === undefined ? [] : [this.#room]),
+          ...this.#joined.filter((room) => room !== this.#room),
+        ]
+        : undefined,
       ...(state.again ? { since: { ...this.#seen } } : {}),
     }).then(
       (client): TaskResult => ({ kind: "connected", client }),
@@ -339,9 +374,7 @@ class ClientRun {
     if (state.kind === "waiting") {
       this.#state = { kind: "connecting", attempt: state.attempt, again: true };
       this.#view.status?.(
-        `reconnecting to ${this.#where} (attempt ${
-          state.attempt + 1
-        } of ${this.#maxAttempts})`,
+        `reconnect attempt ${state.attempt} of ${this.#maxAttempts}: connecting; Ctrl-C leaves`,
       );
       return;
     }
@@ -351,22 +384,43 @@ class ClientRun {
       this.#state = { kind: "connected", client };
       this.#limits = client.limits;
       this.#nick = client.nick;
-      this.#room = client.room;
+      // The rooms the server put us in; the current one stays ours.
+      this.#joined = [...client.joined];
+      if (this.#room === undefined || !this.#joined.includes(this.#room)) {
+        this.#room = client.room;
+      }
+      this.#view.rooms?.(this.#room, this.#joined);
       // The password that got in is kept: reconnects never ask again.
       if (client.password !== undefined) {
         this.#connect.password = client.password;
       }
       for (const room of client.rooms) this.#see(room.history);
       this.#view.status?.(undefined);
+      this.#lastWhy = undefined;
       if (state.again) {
         this.#view.notice(
-          `Reconnected to ${this.#where} as ${client.nick} in #${client.room}`,
+          `Reconnected to ${this.#where} as ${client.nick}${
+            this.#joined.length === 0
+              ? ", in no room"
+              : ` in ${this.#joined.map((room) => `#${room}`).join(", ")}`
+          }`,
         );
       }
       this.#view.connected(client, state.again);
       // Every line not answered yet, with the id it was shown with: the
       // server answers one it already took with its first answer.
-      for (const [id, text] of this.#unanswered) client.send(text, id);
+      for (const [id, { text, room }] of this.#unanswered) {
+        // Taken before this server said its limits: checked against them.
+        const problem = lineProblem(text, this.#limits);
+        if (problem === undefined) {
+          client.send(text, id, room);
+          continue;
+        }
+        this.#unanswered.delete(id);
+        this.#refused++;
+        this.#view.withdrawn?.(id);
+        this.#view.problem(`Not sent: ${problem}`);
+      }
       return;
     }
     const error = result.error;
@@ -418,13 +472,16 @@ class ClientRun {
       attempt: attempt + 1,
       until: Date.now() + delay,
     };
-    const waiting = this.#unanswered.size > 0
-      ? `; ${this.#unanswered.size} unacknowledged lines will be resent`
+    // The reason once, above the chat; the prompt line keeps the count.
+    if (why !== this.#lastWhy) this.#view.notice(why);
+    this.#lastWhy = why;
+    const unsent = this.#unanswered.size > 0
+      ? `; ${this.#unanswered.size} unsent`
       : "";
     this.#view.status?.(
-      `${why}. Reconnecting in ${(delay / 1000).toFixed(1)} s (attempt ${
-        attempt + 1
-      } of ${this.#maxAttempts})${waiting}; Ctrl-C leaves`,
+      `reconnect attempt ${attempt + 1} of ${this.#maxAttempts} in ${
+        (delay / 1000).toFixed(1)
+      } s; Ctrl-C leaves${unsent}`,
     );
   }
 
@@ -442,6 +499,22 @@ class ClientRun {
         this.#refused++;
         this.#view.problem(event.reason);
         return;
+      case "switch":
+        if (event.index > this.#joined.length) {
+          this.#view.notice(
+            `There is no room ${event.index}: you are in ${this.#joined.length} (/rooms lists them)`,
+          );
+        } else this.#switch(this.#joined[event.index - 1]!);
+        return;
+      case "cycle": {
+        if (this.#joined.length === 0) return;
+        const at = this.#room === undefined
+          ? -1
+          : this.#joined.indexOf(this.#room);
+        const count = this.#joined.length;
+        this.#switch(this.#joined[(at + event.step + count) % count]!);
+        return;
+      }
       case "line": {
         const line = event.line;
         const parsed = parseInput(line.trim());
@@ -455,6 +528,13 @@ class ClientRun {
           return;
         }
         if (line.trim() === "") return;
+        if (
+          parsed.kind === "command" && parsed.name === "switch" &&
+          this.#switchesLocally(state)
+        ) {
+          this.#switchTo(parsed.args.trim());
+          return;
+        }
         const problem = lineProblem(line, this.#limits);
         if (problem !== undefined) {
           this.#refused++;
@@ -462,9 +542,10 @@ class ClientRun {
           return;
         }
         const id = `${this.#idPrefix}-${++this.#ids}`;
-        this.#unanswered.set(id, line);
+        const room = this.#room;
+        this.#unanswered.set(id, { text: line, room });
         if (state.kind === "connected") {
-          state.client.send(line, id);
+          state.client.send(line, id, room);
           this.#view.sent(id, line, state.client);
         } else {
           this.#view.sent(id, line, undefined);
@@ -487,12 +568,72 @@ class ClientRun {
       case "msg":
         this.#see([frame]);
         break;
+      case "joined":
+        // Joining a room makes it current.
+        this.#see(frame.history);
+        this.#joined = [...client.joined];
+        this.#room = frame.name;
+        this.#view.rooms?.(this.#room, this.#joined);
+        break;
+      case "event":
+        if (frame.event === "part" && frame.nick === client.nick) {
+          this.#joined = [...client.joined];
+          if (this.#room === frame.room) this.#room = this.#joined.at(-1);
+          this.#view.rooms?.(this.#room, this.#joined);
+        }
+        break;
+      case "reply":
+        // A one-room server moved us, or the server switched us.
+        if (frame.cmd === "join" && client.room !== this.#room) {
+          this.#joined = [...client.joined];
+          this.#room = client.room;
+          this.#view.rooms?.(this.#room, this.#joined);
+        }
+        break;
       default:
         break;
     }
     this.#nick = client.nick;
-    this.#room = client.room;
     this.#view.frame(frame, client);
+  }
+
+  /**
+   * True when `/switch` is the client's own business: the rooms are known
+   * here and every line names its room. A server older than version 3 keeps one room
+   * at a time and answers `/switch` itself.
+   */
+  #switchesLocally(state: State): boolean {
+    return state.kind !== "connected" ||
+      state.client.version >= ROOMS_VERSION;
+  }
+
+  /** `/switch ROOM`, typed. */
+  #switchTo(typed: string): void {
+    if (typed === "") {
+      this.#view.problem(
+        "Usage: /switch ROOM (one of the rooms you are in; /rooms lists them)",
+      );
+      return;
+    }
+    const parsed = parseRoom(typed);
+    if (!parsed.ok) {
+      this.#view.problem(parsed.problem);
+      return;
+    }
+    if (!this.#joined.includes(parsed.room)) {
+      this.#view.problem(
+        `You are not in #${parsed.room}: /join ${parsed.room} joins it`,
+      );
+      return;
+    }
+    this.#switch(parsed.room);
+  }
+
+  /** Makes `room` (one joined) current: typed lines go there from now on. */
+  #switch(room: string): void {
+    if (room === this.#room) return;
+    this.#room = room;
+    this.#view.rooms?.(this.#room, this.#joined);
   }
 
   #see(messages: { room: string; seq: number }[]): void {
@@ -533,7 +674,7 @@ class ClientRun {
    * `now`, at once (Ctrl-C at the chat prompt).
    */
   #leave(reason: string | undefined, now = false): void {
-    this.#leaving = reason ?? "quit";
+    this.#leaving = reason ?? "";
     const state = this.#state;
     if (state.kind === "connected") {
       if (now) this.#quit(state.client);
@@ -556,7 +697,9 @@ class ClientRun {
   }
 
   #quit(client: ChatClient): void {
-    client.sendFrame({ type: "quit", reason: this.#leaving ?? "quit" });
+    // No reason given, none sent: others see "ann left", not "(quit)".
+    const reason = this.#leaving;
+    client.sendFrame({ type: "quit", ...(reason ? { reason } : {}) });
     const code = this.#exitCode();
     this.#state = { kind: "done", code };
     // The quit frame goes out before the socket closes.

@@ -32,6 +32,8 @@ export type KeyName =
   | "kill-line-end"
   | "kill-word"
   | "clear-screen"
+  | "next-room"
+  | "previous-room"
   | "interrupt"
   | "eof";
 
@@ -41,6 +43,8 @@ export type KeyName =
  */
 export type Key =
   | { name: "text"; text: string }
+  /** Alt-1…Alt-9 (and Alt-0, the tenth), as irssi numbers its windows. */
+  | { name: "room"; index: number }
   | { name: "cursor-position"; row: number; column: number }
   | { name: KeyName };
 
@@ -57,8 +61,8 @@ const CONTROL: Record<number, KeyName> = {
   0x0b: "kill-line-end", // Ctrl-K
   0x0c: "clear-screen", // Ctrl-L
   0x0d: "enter",
-  0x0e: "down", // Ctrl-N
-  0x10: "up", // Ctrl-P
+  0x0e: "next-room", // Ctrl-N, as in irssi; Down is the next line
+  0x10: "previous-room", // Ctrl-P; Up is the previous line
   0x15: "kill-line-start", // Ctrl-U
   0x17: "kill-word", // Ctrl-W
   0x7f: "backspace",
@@ -184,5 +188,9 @@ function parseEscape(
   if (next === "\x7f") return named("kill-word", start + 2); // Alt-Backspace
   if (next === "b") return named("word-left", start + 2); // Alt-B
   if (next === "f") return named("word-right", start + 2); // Alt-F
+  if (next >= "0" && next <= "9") {
+    // Alt-1…9, Alt-0 for the tenth.
+    return { key: { name: "room", index: Number(next) || 10 }, end: start + 2 };
+  }
   return named(undefined, start + 2);
 }

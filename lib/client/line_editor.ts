@@ -31,6 +31,28 @@ export function displayWidth(text: string): number {
   return stringWidth(text);
 }
 
+/**
+ * `text` cut to at most `columns` terminal columns, whole grapheme clusters
+ * only, ending in "…" when cut.
+ *
+ * @example
+ * ```ts
+ * cutToWidth("reconnecting in 2.0 s", 10); // "reconnect…"
+ * ```
+ */
+export function cutToWidth(text: string, columns: number): string {
+  if (displayWidth(text) <= columns) return text;
+  let out = "";
+  let used = 1; // the "…"
+  for (const grapheme of graphemes(text)) {
+    const width = displayWidth(grapheme);
+    if (used + width > columns) break;
+    out += grapheme;
+    used += width;
+  }
+  return `${out}…`;
+}
+
 /** What the editor wants done after a key. */
 export type EditResult =
   | { kind: "edited" }
@@ -147,7 +169,10 @@ export class LineEditor {
       case "clear-screen":
         return { kind: "clear-screen" };
       case "cursor-position":
-        // The terminal's answer to the screen, not an edit.
+      case "room":
+      case "next-room":
+      case "previous-room":
+        // The terminal's answer to the screen, or a room switch: not edits.
         return { kind: "none" };
     }
   }

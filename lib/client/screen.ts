@@ -197,11 +197,6 @@ export class Screen {
     });
   }
 
-  /** Forgets a line waiting for its tick. */
-  forget(key: string): void {
-    this.#inOrder(() => this.#ticks.delete(key));
-  }
-
   /** Redraws the prompt line (after an edit or a resize). */
   redraw(): void {
     this.#write("");

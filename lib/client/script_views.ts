@@ -15,7 +15,12 @@
 import type { ChatClient } from "./chat_client.ts";
 import type { ClientView } from "./client_loop.ts";
 import type { ServerFrame } from "../shared/protocol.ts";
-import { renderFrame, renderMessage } from "../shared/render.ts";
+import {
+  markRoom,
+  renderFrame,
+  renderMessage,
+  roomOfFrame,
+} from "../shared/render.ts";
 import { clean } from "../shared/text.ts";
 
 /** Where script views write; the process's stdout and stderr in practice. */
@@ -30,6 +35,8 @@ export interface Streams {
 export class PlainView implements ClientView {
   #streams: Streams;
   #quiet: boolean;
+  /** Lines from other rooms are marked `[#room] `. */
+  #room: string | undefined;
 
   /**
    * Makes a PlainView.
@@ -57,11 +64,22 @@ export class PlainView implements ClientView {
         );
       }
       for (const message of room.history) {
-        this.#streams.out(
+        this.#streams.out(this.#marked(
+          message.room,
           renderMessage(message, { color: false, self: client.nick }, mark),
-        );
+        ));
       }
     }
+  }
+
+  rooms(current: string | undefined): void {
+    this.#room = current;
+  }
+
+  #marked(room: string | undefined, line: string): string {
+    return room === undefined || room === this.#room
+      ? line
+      : markRoom(line, room, false);
   }
 
   status(text: string | undefined): void {
@@ -79,7 +97,9 @@ export class PlainView implements ClientView {
       return;
     }
     const line = renderFrame(frame, { color: false, self: client.nick });
-    if (line !== undefined) this.#streams.out(line);
+    if (line !== undefined) {
+      this.#streams.out(this.#marked(roomOfFrame(frame), line));
+    }
   }
 
   sent(): void {}

@@ -24,9 +24,15 @@ import { COMMAND_NAMES } from "../shared/command_specs.ts";
 import { parseInput } from "../shared/input.ts";
 import type { ByteReader } from "../shared/transport.ts";
 import { type Key, KeyDecoder } from "./keys.ts";
-import { LineEditor } from "./line_editor.ts";
-import type { ServerFrame } from "../shared/protocol.ts";
-import { mentions, renderFrame, renderMessage } from "../shared/render.ts";
+import { cutToWidth, LineEditor } from "./line_editor.ts";
+import { DEFAULT_ROOM, type ServerFrame } from "../shared/protocol.ts";
+import {
+  markRoom,
+  mentions,
+  renderFrame,
+  renderMessage,
+  roomOfFrame,
+} from "../shared/render.ts";
 import { clean } from "../shared/text.ts";
 import { Screen } from "./screen.ts";
 import type { ScreenIO } from "./screen.ts";
@@ -46,6 +52,8 @@ export interface TerminalViewOptions {
   color: boolean;
   /** Ring the bell on mentions and private messages. */
   bell: boolean;
+  /** The nick asked for, shown on lines typed before the server grants one. */
+  nick?: string | undefined;
 }
 
 /**
@@ -68,7 +76,12 @@ export class TerminalView implements ClientView {
   #bell: boolean;
   #editor: LineEditor;
   #screen: Screen;
-  #room = "lobby";
+  /** Where typed lines go; undefined: in no room. */
+  #room: string | undefined = DEFAULT_ROOM;
+  /** Every room joined, in the order joined (Alt-1 is the first). */
+  #joined: string[] = [DEFAULT_ROOM];
+  /** Per room not current: lines said there since, and how many name us. */
+  #unread = new Map<string, { lines: number; mentions: number }>();
   #nick: string | undefined;
   #nicks = new Set<string>();
   /** The connected server's commands, for completion. */
@@ -90,6 +103,7 @@ export class TerminalView implements ClientView {
     this.#io = options.io;
     this.#color = options.color;
     this.#bell = options.bell;
+    this.#nick = options.nick;
     this.#editor = new LineEditor({
       completions: (word, atStart) => this.#completions(word, atStart),
     });
@@ -145,6 +159,14 @@ export class TerminalView implements ClientView {
             yield { kind: "interrupt" };
             return;
           }
+          continue;
+        }
+        if (key.name === "room") {
+          yield { kind: "switch", index: key.index };
+          continue;
+        }
+        if (key.name === "next-room" || key.name === "previous-room") {
+          yield { kind: "cycle", step: key.name === "next-room" ? 1 : -1 };
           continue;
         }
         const result = this.#editor.handle(key);
@@ -240,8 +262,20 @@ export class TerminalView implements ClientView {
     this.#screen.redraw();
   }
 
+  connecting(where: string): void {
+    this.status(`connecting to ${where}`);
+  }
+
+  rooms(current: string | undefined, joined: readonly string[]): void {
+    this.#room = current;
+    this.#joined = [...joined];
+    for (const room of this.#unread.keys()) {
+      if (room === current || !joined.includes(room)) this.#unread.delete(room);
+    }
+    this.#screen.redraw();
+  }
+
   connected(client: ChatClient, again: boolean): void {
-    this.#room = client.room;
     this.#nick = client.nick;
     this.#commands = [
       ...new Set(
@@ -269,7 +303,12 @@ export class TerminalView implements ClientView {
       }
       for (const message of room.history) {
         this.#nicks.add(message.from);
-        this.#screen.print(renderMessage(message, this.#options(client), mark));
+        this.#screen.print(
+          this.#marked(
+            message.room,
+            renderMessage(message, this.#options(client), mark),
+          ),
+        );
       }
     }
     this.#screen.redraw();
@@ -277,7 +316,6 @@ export class TerminalView implements ClientView {
 
   frame(frame: ServerFrame, client: ChatClient): void {
     this.#learn(frame);
-    this.#room = client.room;
     this.#nick = client.nick;
     switch (frame.type) {
       case "ack":
@@ -285,17 +323,37 @@ export class TerminalView implements ClientView {
         this.#screen.tick(frame.id, this.#paint("dim", " ✓"), { final: false });
         return;
       case "delivered":
+        // Kept, and no one else was there to be handed it.
         this.#screen.tick(
           frame.id,
-          this.#paint("green", " ✓✓ ") + `${frame.count}/${frame.of}`,
+          frame.of === 0
+            ? this.#paint("dim", " ✓ no one else here")
+            : this.#paint("green", " ✓✓ ") + `${frame.count}/${frame.of}`,
           { final: true },
         );
         return;
       case "error":
-        if (frame.id !== undefined) this.#screen.forget(frame.id);
+        if (frame.id !== undefined) this.withdrawn(frame.id);
         break;
-      case "msg":
-        if (!frame.history && (mentions(frame.text, client.nick))) this.#ring();
+      case "msg": {
+        if (frame.history === true || frame.from === client.nick) break;
+        const mention = mentions(frame.text, client.nick);
+        // Wherever it was said: a mention rings.
+        if (mention) this.#ring();
+        if (frame.room !== this.#room) {
+          const unread = this.#unread.get(frame.room) ??
+            { lines: 0, mentions: 0 };
+          unread.lines++;
+          if (mention) unread.mentions++;
+          this.#unread.set(frame.room, unread);
+        }
+        break;
+      }
+      case "reply":
+        if (frame.cmd === "rooms" && isRoomList(frame.data)) {
+          this.#screen.print(this.#roomList(frame.data.rooms));
+          return;
+        }
         break;
       case "pm":
         if (frame.from !== client.nick) this.#ring();
@@ -304,7 +362,42 @@ export class TerminalView implements ClientView {
         break;
     }
     const line = renderFrame(frame, this.#options(client));
-    if (line !== undefined) this.#screen.print(line);
+    if (line === undefined) return;
+    this.#screen.print(this.#marked(roomOfFrame(frame), line));
+  }
+
+  /**
+   * `line`, each of its rows marked `[#room] ` in the room's own colour when
+   * `room` is not the current one.
+   */
+  #marked(room: string | undefined, line: string): string {
+    if (room === undefined || room === this.#room) return line;
+    return markRoom(line, room, this.#color);
+  }
+
+  /** `/rooms`: every room, those joined marked, with what is unread in each. */
+  #roomList(rooms: RoomListEntry[]): string {
+    if (rooms.length === 0) return "No rooms yet: /join ROOM makes one";
+    const rows = rooms.map((room) => {
+      const at = this.#joined.indexOf(room.name);
+      const mark = room.name === this.#room
+        ? ">"
+        : at >= 0
+        ? String(at + 1 <= 10 ? (at + 1) % 10 : " ")
+        : " ";
+      const unread = this.#unread.get(room.name);
+      const news = unread === undefined
+        ? ""
+        : ` [${unread.lines} unread${
+          unread.mentions > 0 ? `, ${unread.mentions} for you` : ""
+        }]`;
+      const topic = room.topic === undefined ? "" : `: ${room.topic}`;
+      return `${mark} #${room.name} (${room.members})${news}${topic}`;
+    });
+    return [
+      `Rooms (> you talk here; 1-9, 0: Alt+number switches, Ctrl-N/Ctrl-P next/previous):`,
+      ...rows.map((row) => clean(row)),
+    ].join("\n");
   }
 
   sent(id: string, text: string, client: ChatClient | undefined): void {
@@ -315,7 +408,7 @@ export class TerminalView implements ClientView {
     const nick = client?.nick ?? this.#nick ?? "you";
     const message = {
       seq: 0,
-      room: client?.room ?? this.#room,
+      room: this.#room ?? "",
       from: nick,
       text: parsed.kind === "text" ? parsed.text : parsed.args,
       ts: Date.now(),
@@ -326,6 +419,10 @@ export class TerminalView implements ClientView {
       renderMessage(message, { color: this.#color, self: nick }),
       this.#paint("dim", " …"),
     );
+  }
+
+  withdrawn(id: string): void {
+    this.#screen.tick(id, this.#paint("red", " ✗"), { final: true });
   }
 
   notice(text: string): void {
@@ -340,14 +437,51 @@ export class TerminalView implements ClientView {
     return { color: this.#color, self: client.nick };
   }
 
-  /** `#lobby ann> `, or the connection's state while not connected. */
+  /**
+   * `#lobby ann> `, after the rooms with unread lines (`(games 3, dev 5 @2)`:
+   * five unread in #dev, two naming you), or the connection's state while
+   * not connected.
+   */
   #prompt(): string {
     if (this.#secret !== undefined) return this.#secretPrompt;
+    // Thirty columns stay free, so what is being typed stays in sight.
+    const room = Math.max(12, this.#io.columns() - 33);
     if (this.#status !== undefined) {
-      return this.#paint("yellow", `[${this.#status}] `);
+      return this.#paint("yellow", `[${cutToWidth(this.#status, room)}] `);
     }
     const nick = this.#nick === undefined ? "" : ` ${this.#nick}`;
-    return this.#paint("dim", `#${this.#room}${nick}> `);
+    const here = this.#room === undefined ? "(no room)" : `#${this.#room}`;
+    const own = `${here}${nick}> `;
+    return this.#activity(room - own.length) + this.#paint("dim", own);
+  }
+
+  /** The rooms with unread lines, in join order, in at most `columns`. */
+  #activity(columns: number): string {
+    const parts: { text: string; mention: boolean }[] = [];
+    for (const room of this.#joined) {
+      const unread = this.#unread.get(room);
+      if (unread === undefined) continue;
+      const mention = unread.mentions > 0;
+      parts.push({
+        text: `${room} ${unread.lines}${mention ? ` @${unread.mentions}` : ""}`,
+        mention,
+      });
+    }
+    if (parts.length === 0) return "";
+    const plain = `(${parts.map((p) => p.text).join(", ")}) `;
+    if (plain.length > columns) {
+      const total = parts.length;
+      return this.#paint(
+        "yellow",
+        cutToWidth(`(${total} rooms unread) `, Math.max(columns, 0)),
+      );
+    }
+    if (!this.#color) return plain;
+    return `${this.#paint("yellow", "(")}${
+      parts.map((p) =>
+        this.#paint(p.mention ? ["bold", "magenta"] : "yellow", p.text)
+      ).join(this.#paint("yellow", ", "))
+    }${this.#paint("yellow", ")")} `;
   }
 
   #ring(): void {
@@ -399,6 +533,24 @@ export class TerminalView implements ClientView {
       ? styleText(style, text, { validateStream: false })
       : text;
   }
+}
+
+/** One room of a `/rooms` reply. */
+interface RoomListEntry {
+  name: string;
+  members: number;
+  topic?: string;
+}
+
+function isRoomList(data: unknown): data is { rooms: RoomListEntry[] } {
+  if (typeof data !== "object" || data === null) return false;
+  const rooms = (data as { rooms?: unknown }).rooms;
+  return Array.isArray(rooms) &&
+    rooms.every((room) =>
+      typeof room === "object" && room !== null &&
+      typeof room.name === "string" && typeof room.members === "number" &&
+      (room.topic === undefined || typeof room.topic === "string")
+    );
 }
 
 function isWho(data: unknown): data is { members: { nick: string }[] } {

@@ -22,6 +22,8 @@ import { ChatError } from "../shared/errors.ts";
 import { firstWord } from "../shared/input.ts";
 import type { ProtocolLimits } from "../shared/limits.ts";
 import { nickKey, ROOM_RULE } from "../shared/names.ts";
+import { DEFAULT_ROOM } from "../shared/protocol.ts";
+import { roomName } from "./message_rules.ts";
 import type { ChatMessage } from "../shared/protocol.ts";
 import type { Delivery, Hub } from "./hub.ts";
 import type { Member } from "./member.ts";
@@ -34,6 +36,19 @@ export interface CommandContext {
   member: Member;
   /** The protocol limits commands enforce (`/history N`). */
   limits: ProtocolLimits;
+  /**
+   * The room the line was said in (a version 2 client names it); undefined:
+   * the member's current room.
+   */
+  room?: string | undefined;
+  /**
+   * Whether the member may be in several rooms (a version 2 client, text
+   * mode). A client older than version 3 is in one room at a time, as it always was:
+   * `/join` moves it and `/part` takes it back to the lobby.
+   */
+  multiRoom: boolean;
+  /** Tells the member about a room it has just joined (or switched to). */
+  joined(room: string, joined: boolean): void;
   /** Says `text` in the member's room, as the line that ran the command. */
   say(text: string, options: { me?: boolean }): Delivery | Promise<Delivery>;
   /** Sends the caller a reply: `text` for people, `data` for programs. */
@@ -103,28 +118,95 @@ export const HANDLERS: { readonly [K in CommandName]: Handler } = {
         }): use ${ROOM_RULE}`,
       );
     }
-    const history = ctx.hub.join(ctx.member, room);
-    ctx.replay(history);
-    const members = ctx.hub.who(ctx.member.room).length;
-    ctx.reply("join", `You joined #${ctx.member.room} (${members} here)`, {
-      room: ctx.member.room,
-      members,
-    });
+    if (!ctx.multiRoom) return moveTo(ctx, room);
+    const { room: name, joined } = ctx.hub.join(ctx.member, room);
+    ctx.joined(name, joined);
     return undefined;
   },
-  leave(ctx) {
-    return HANDLERS.join(ctx, "lobby");
+  part(ctx, args) {
+    if (!ctx.multiRoom) return moveTo(ctx, DEFAULT_ROOM);
+    // `/part #games bye`, `/part bye` (the current room), `/part`.
+    const [first, rest] = firstWord(args);
+    const named = first.startsWith("#") ||
+      (first !== "" && ctx.member.rooms.has(first.toLowerCase()));
+    const room = named ? first : ctx.room ?? ctx.member.room;
+    if (room === undefined) {
+      throw new ChatError("not-now", "You are in no room");
+    }
+    ctx.hub.part(ctx.member, room, named ? rest : args);
+    return undefined;
+  },
+  switch(ctx, args) {
+    const [room] = firstWord(required(args, SPEC.switch));
+    if (!ctx.multiRoom) {
+      throw new ChatError(
+        "not-now",
+        "This client is in one room at a time: /join ROOM moves you",
+      );
+    }
+    const name = roomName(room);
+    if (!ctx.member.rooms.has(name)) {
+      throw new ChatError("not-now", `You are not in #${name}: /join ${name}`);
+    }
+    ctx.hub.join(ctx.member, name);
+    ctx.joined(name, false);
+    return undefined;
+  },
+  topic(ctx, args) {
+    const text = args.trim();
+    const room = ctx.room ?? ctx.member.room;
+    if (text === "-lock" || text === "-unlock") {
+      const name = ctx.hub.lockTopic(ctx.member, room, text === "-lock");
+      ctx.reply(
+        "topic",
+        `The topic of #${name} is ${
+          text === "-lock"
+            ? "locked: only operators may change it"
+            : "open to everyone in the room"
+        }`,
+      );
+      return undefined;
+    }
+    if (text === "") {
+      if (room === undefined) {
+        throw new ChatError("not-now", "You are in no room");
+      }
+      const topic = ctx.hub.topic(room);
+      ctx.reply(
+        "topic",
+        topic === ""
+          ? `#${room} has no topic`
+          : `The topic of #${room}: ${userPiece(topic)}`,
+        { room, topic },
+      );
+      return undefined;
+    }
+    ctx.hub.setTopic(ctx.member, room, text);
+    return undefined;
   },
   rooms(ctx) {
-    const rooms = ctx.hub.rooms();
-    const text = `Rooms: ${
-      rooms.map((r) => `#${r.name} (${r.members})`).join(", ")
-    }`;
+    const rooms = ctx.hub.rooms().map((r) => ({
+      ...r,
+      joined: ctx.member.rooms.has(r.name),
+    }));
+    const lines = rooms.map((r) =>
+      `${r.joined ? "*" : " "} #${r.name} (${r.members})${
+        r.topic === undefined ? "" : `: ${userPiece(r.topic)}`
+      }`
+    );
+    const text = rooms.length === 0
+      ? "No rooms yet: /join ROOM makes one"
+      : [`Rooms (* you are in it):`, ...lines].join("\n");
     ctx.reply("rooms", text, { rooms });
     return undefined;
   },
-  who(ctx) {
-    const members = ctx.hub.who(ctx.member.room);
+  who(ctx, args) {
+    const [named] = firstWord(args);
+    const room = named === "" ? ctx.room ?? ctx.member.room : roomName(named);
+    if (room === undefined) {
+      throw new ChatError("not-now", "You are in no room: /who ROOM");
+    }
+    const members = ctx.hub.who(room);
     // Someone ignored says nothing to you, away messages included.
     const awayOf = (m: Member) => ctx.member.ignoring(m) ? "" : m.away;
     const names = members.map((m) => {
@@ -137,9 +219,9 @@ export const HANDLERS: { readonly [K in CommandName]: Handler } = {
     });
     ctx.reply(
       "who",
-      `In #${ctx.member.room} (${members.length}): ${names.join(", ")}`,
+      `In #${room} (${members.length}): ${names.join(", ")}`,
       {
-        room: ctx.member.room,
+        room,
         members: members.map((m) => {
           const away = awayOf(m);
           return away === undefined ? { nick: m.nick } : { nick: m.nick, away };
@@ -152,8 +234,11 @@ export const HANDLERS: { readonly [K in CommandName]: Handler } = {
     const [nick] = firstWord(required(args, SPEC.whois));
     const target = ctx.hub.online(nick);
     const now = Date.now();
+    const rooms = [...target.rooms];
     const facts = [
-      `#${target.room}`,
+      rooms.length === 0
+        ? "in no room"
+        : `in ${rooms.map((room) => `#${room}`).join(", ")}`,
       `idle ${duration(now - target.activeAt)}`,
       `here for ${duration(now - target.joinedAt)}`,
       ...(target.away === undefined
@@ -167,7 +252,8 @@ export const HANDLERS: { readonly [K in CommandName]: Handler } = {
     ];
     ctx.reply("whois", `${target.nick}: ${facts.join(", ")}`, {
       nick: target.nick,
-      room: target.room,
+      ...(target.room === undefined ? {} : { room: target.room }),
+      rooms,
       idleSeconds: Math.round((now - target.activeAt) / 1000),
       ...(target.away === undefined
         ? {}
@@ -273,16 +359,20 @@ export const HANDLERS: { readonly [K in CommandName]: Handler } = {
         })`,
       );
     }
+    const room = ctx.room ?? ctx.member.room;
+    if (room === undefined) {
+      throw new ChatError("not-now", "You are in no room: /join ROOM");
+    }
     const messages = ctx.hub.history(
-      ctx.member.room,
+      room,
       count,
-      ctx.member.historyBefore,
+      ctx.member.historyBefore(room),
     );
     if (messages.length === 0) {
-      ctx.reply("history", "No older messages in this room");
+      ctx.reply("history", `No older messages in #${room}`, { room });
       return undefined;
     }
-    ctx.member.historyBefore = messages[0]!.seq;
+    ctx.member.shownFrom(room, messages[0]!.seq);
     ctx.replay(messages);
     return undefined;
   },
@@ -295,8 +385,20 @@ export const HANDLERS: { readonly [K in CommandName]: Handler } = {
     return undefined;
   },
   kick(ctx, args) {
-    const [nick, reason] = firstWord(required(args, SPEC.kick));
-    const target = ctx.hub.moderation.kick(ctx.member, nick, reason);
+    const [first, rest] = firstWord(required(args, SPEC.kick));
+    if (first.startsWith("#")) {
+      const [nick, reason] = firstWord(required(rest, SPEC.kick));
+      const room = roomName(first);
+      const target = ctx.hub.moderation.kickFromRoom(
+        ctx.member,
+        room,
+        nick,
+        reason,
+      );
+      ctx.reply("kick", `Took ${target.nick} out of #${room}`);
+      return undefined;
+    }
+    const target = ctx.hub.moderation.kick(ctx.member, first, rest);
     ctx.reply("kick", `Kicked ${target.nick}`);
     return undefined;
   },
@@ -333,7 +435,7 @@ export const HANDLERS: { readonly [K in CommandName]: Handler } = {
     return undefined;
   },
   quit(ctx, args) {
-    ctx.quit(args.trim() === "" ? "quit" : args.trim());
+    ctx.quit(args.trim());
     return undefined;
   },
 };
@@ -378,6 +480,20 @@ function ignoredNick(ctx: CommandContext, person: string): string {
     if (member?.person === person) return member.nick;
   }
   return [...nicks].at(-1)!;
+}
+
+/**
+ * A one-room client's `/join` (older than version 3): the member leaves its
+ * room for `room`, and sees its history and a reply, as it always did.
+ */
+function moveTo(ctx: CommandContext, room: string): undefined {
+  const name = roomName(room);
+  if (ctx.member.room === name) {
+    throw new ChatError("not-now", `You are in #${name} already`);
+  }
+  ctx.hub.move(ctx.member, name);
+  ctx.joined(name, true);
+  return undefined;
 }
 
 /** A nick someone typed, as said back: cleaned (it was not checked). */

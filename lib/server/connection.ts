@@ -38,7 +38,10 @@ interface LineDecoder {
 /** A native client's first byte: the `{` of its `hello`. */
 const OPEN_BRACE = 0x7b;
 
-/** Options of a {@linkcode Connection}. */
+/**
+ * Options of a {@linkcode Connection}: the same for every connection of a
+ * server, so one object serves them all.
+ */
 export interface ConnectionOptions {
   /** Longest line accepted, newline included, in bytes. */
   maxLineBytes: number;
@@ -48,27 +51,31 @@ export interface ConnectionOptions {
   maxQueueFrames: number;
   /** The server's write rounds. */
   writeRounds: WriteRounds;
-  /**
-   * Called once when the connection closes for a reason of its own (the
-   * peer left, a read or write failed, the queue passed its bound), not
-   * when its owner closes it.
-   */
-  onClose?: (reason: string) => void;
-  /** A telnet client sent Interrupt Process (Ctrl-C) or the like. */
-  onInterrupt?: () => void;
   /** How long the writer may take once the connection is closing, in ms. */
   closeFlushMs: number;
 }
 
 /**
- * Handles the lines of one read, in order. Returning a promise holds the
- * next read until it settles (flood control, ordering). `full` is true when
- * the read filled the buffer: the peer had more waiting than one read takes.
+ * Who a {@linkcode Connection} reports to (a session): methods, not
+ * closures, so that an idle connection costs no more than it must.
  */
-export type LinesHandler = (
-  lines: LineResult[],
-  full: boolean,
-) => void | Promise<void>;
+export interface ConnectionOwner {
+  /**
+   * Handles the lines of one read, in order. Returning a promise holds the
+   * next read until it settles (flood control, ordering). `full` is true
+   * when the read filled the buffer: the peer had more waiting than one
+   * read takes.
+   */
+  lines(lines: LineResult[], full: boolean): void | Promise<void>;
+  /**
+   * Called once when the connection closes for a reason of its own (the
+   * peer left, a read or write failed, the queue passed its bound), not
+   * when its owner closes it.
+   */
+  ended?(reason: string): void;
+  /** A telnet client sent Interrupt Process (Ctrl-C) or the like. */
+  interrupted?(): void;
+}
 
 /**
  * A connection's line reader and frame writer.
@@ -80,14 +87,18 @@ export type LinesHandler = (
  *
  * @example
  * ```ts
- * const connection = new Connection(conn, { maxLineBytes: 8192, maxQueueBytes: 1 << 20, maxQueueFrames: 10000, writeRounds });
+ * const options = { maxLineBytes: 8192, maxQueueBytes: 1 << 20, maxQueueFrames: 10000, writeRounds, closeFlushMs: 5000 };
+ * const connection = new Connection(conn, options, {
+ *   lines: (lines) => { for (const line of lines) console.log(line); },
+ * });
  * connection.send(new TextEncoder().encode("Welcome to LoChat!\n"));
- * await connection.run((lines) => { for (const line of lines) console.log(line); });
+ * await connection.run();
  * ```
  */
 export class Connection implements Writer {
   #transport: Transport;
   #options: ConnectionOptions;
+  #owner: ConnectionOwner;
   /** Chosen by the first byte read. */
   #decoder: LineDecoder | undefined;
   /** Since when an unfinished line has been held (`performance.now()`). */
@@ -111,10 +122,16 @@ export class Connection implements Writer {
    *
    * @param transport the socket
    * @param options line and queue bounds, the server's write rounds
+   * @param owner who gets the lines and hears of the end
    */
-  constructor(transport: Transport, options: ConnectionOptions) {
+  constructor(
+    transport: Transport,
+    options: ConnectionOptions,
+    owner: ConnectionOwner,
+  ) {
     this.#transport = transport;
     this.#options = options;
+    this.#owner = owner;
   }
 
   /**
@@ -140,7 +157,8 @@ export class Connection implements Writer {
    * read's lines to `handle`; a last line without a newline counts. Resolves
    * once the writer has finished too. Never rejects.
    */
-  async run(handle: LinesHandler): Promise<void> {
+  async run(): Promise<void> {
+    const owner = this.#owner;
     let buffer = new Uint8Array(FIRST_READ_SIZE);
     const lines: LineResult[] = [];
     const collect = (result: LineResult) => lines.push(result);
@@ -151,7 +169,7 @@ export class Connection implements Writer {
         if (n !== null) this.bytesRead += n;
         if (n === null) {
           this.#decoder?.end(collect);
-          await handle(lines, false);
+          await owner.lines(lines, false);
           this.#fail("connection closed by peer", false);
           break;
         }
@@ -159,7 +177,7 @@ export class Connection implements Writer {
         decoder.push(buffer.subarray(0, n), collect);
         if (decoder.holding === 0) this.#partialSince = undefined;
         else this.#partialSince ??= this.heardAt;
-        const held = handle(lines, n === buffer.length);
+        const held = owner.lines(lines, n === buffer.length);
         if (held !== undefined) await held;
         lines.length = 0;
         if (n === buffer.length && n < LARGEST_READ_SIZE) {
@@ -227,7 +245,7 @@ export class Connection implements Writer {
     if (this.#closed) return;
     if (abort) this.abort(reason);
     else this.close(reason);
-    this.#options.onClose?.(reason);
+    this.#owner.ended?.(reason);
   }
 
   /** Starts the writer; the write rounds call it. */
@@ -258,6 +276,7 @@ export class Connection implements Writer {
             data.subarray(data.length - this.#writingBytes),
           );
         }
+        this.#options.writeRounds.bytesWritten += data.length;
         this.#outbox.written();
       }
     } catch (error) {
@@ -281,7 +300,7 @@ export class Connection implements Writer {
     return new TelnetLineDecoder({
       maxBytes,
       reply: (bytes) => this.send(bytes),
-      interrupt: () => this.#options.onInterrupt?.(),
+      interrupt: () => this.#owner.interrupted?.(),
     });
   }
 

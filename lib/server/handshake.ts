@@ -21,6 +21,7 @@ import {
   looksLikeFrame,
   OLDEST_VERSION,
   PROTOCOL_VERSION,
+  ROOMS_VERSION,
   type ServerFrame,
 } from "../shared/protocol.ts";
 import type { Member, MemberSink } from "./member.ts";
@@ -217,15 +218,19 @@ export class Handshake {
     if (this.#keptOut(person)) return;
     let member: Member;
     try {
-      member = hub.enter(
-        hello.nick ?? hub.guestNick(),
-        host,
-        hello.room,
+      const v2 = hello.v >= 2;
+      // Version 3 names its rooms (none, after leaving them all); older ones
+      // one room, or the lobby.
+      const rooms = hello.v >= ROOMS_VERSION && hello.rooms !== undefined
+        ? hello.rooms
+        : hello.room === undefined
+        ? undefined
+        : [hello.room];
+      member = hub.enter(hello.nick ?? hub.guestNick(), host, {
+        ...(rooms === undefined ? {} : { rooms }),
         person,
-        {
-          quiet: hello.v >= 2 && hello.quiet === true,
-        },
-      );
+        quiet: v2 && hello.quiet === true,
+      });
     } catch (error) {
       // Stay in the greeting: the client may say hello again with another nick.
       if (!(error instanceof ChatError)) throw error;
@@ -270,9 +275,7 @@ export class Handshake {
     const { hub } = host.context;
     // A guest is announced when it first speaks (lurkers and silent sockets
     // cost the room no notices).
-    const member = hub.enter(hub.guestNick(), host, undefined, undefined, {
-      unannounced: true,
-    });
+    const member = hub.enter(hub.guestNick(), host, { unannounced: true });
     member.address = host.address;
     host.enterText(member, firstLine);
   }

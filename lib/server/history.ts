@@ -9,6 +9,7 @@
  */
 
 import type { ChatMessage } from "../shared/protocol.ts";
+import type { TopicRecord, TopicStore } from "./room.ts";
 
 /** A history store that cannot keep messages (a data directory the server
  * cannot use, a full disk), with what to do about it. */
@@ -24,8 +25,8 @@ export class StoreError extends Error {
   }
 }
 
-/** Where a hub keeps its rooms' messages. */
-export interface HistoryStore {
+/** Where a hub keeps its rooms' messages and topics. */
+export interface HistoryStore extends TopicStore {
   /**
    * Keeps `message`; its `seq` is higher than any kept before. `key` names
    * the client message it came from, for {@linkcode HistoryStore.answered}.
@@ -58,6 +59,12 @@ export interface HistoryStore {
 }
 
 /**
+ * The most topics a {@linkcode MemoryHistory} keeps of rooms no operator
+ * keeps (as many as on disk).
+ */
+const MEMORY_TOPICS = 10_000;
+
+/**
  * History kept in memory: each room holds its newest `perRoom` messages, in a
  * ring, so memory stays bounded however long the server runs.
  *
@@ -73,6 +80,7 @@ export interface HistoryStore {
 export class MemoryHistory implements HistoryStore {
   #perRoom: number;
   #rooms = new Map<string, ChatMessage[]>();
+  #topics = new Map<string, TopicRecord>();
   #lastSeq = 0;
 
   /**
@@ -119,5 +127,27 @@ export class MemoryHistory implements HistoryStore {
 
   lastSeq(): number {
     return this.#lastSeq;
+  }
+
+  topic(room: string): TopicRecord | undefined {
+    return this.#topics.get(room);
+  }
+
+  keptRooms(): TopicRecord[] {
+    return [...this.#topics.values()].filter((record) => record.kept);
+  }
+
+  saveTopic(record: TopicRecord): void {
+    this.#topics.delete(record.room);
+    if (record.topic === "" && !record.locked && !record.kept) return;
+    this.#topics.set(record.room, { ...record });
+    // Bounded: the topic set longest ago of a room no operator keeps goes.
+    if (this.#topics.size > MEMORY_TOPICS) {
+      for (const [room, old] of this.#topics) {
+        if (old.kept) continue;
+        this.#topics.delete(room);
+        break;
+      }
+    }
   }
 }

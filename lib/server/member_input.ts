@@ -46,6 +46,10 @@ export interface InputHost {
   reply(cmd: string, text: string, data?: unknown): void;
   /** Sends the member messages from history, marked as history. */
   replay(messages: ChatMessage[]): void;
+  /** Whether the member may be in several rooms (see `CommandContext`). */
+  readonly multiRoom: boolean;
+  /** Tells the member about a room it joined (or made current). */
+  joined(room: string, joined: boolean): void;
   /** Refuses a line: an `error` frame naming its id. */
   refuse(code: ErrorCode, message: string, id?: string): void;
   /** Ends the session with `reason`, after what is queued. */
@@ -93,7 +97,11 @@ export class MemberInput {
    * message, a resend) waits until every earlier line is answered, and the
    * returned promise tells the session to read no further until then.
    */
-  handle(text: string, id: string | undefined): void | Promise<void> {
+  handle(
+    text: string,
+    id: string | undefined,
+    room?: string,
+  ): void | Promise<void> {
     this.#member.activeAt = Date.now();
     this.#host.hub.spoke(this.#member);
     const parsed = parseInput(text);
@@ -101,7 +109,7 @@ export class MemberInput {
     const say = earlier === undefined &&
       (parsed.kind === "text" || parsed.name === "me");
     if (!say && this.#inflight !== undefined) {
-      return this.#inflight.then(() => this.handle(text, id));
+      return this.#inflight.then(() => this.handle(text, id, room));
     }
     if (earlier !== undefined) {
       // A resend after a reconnect: answer again, apply nothing.
@@ -110,7 +118,7 @@ export class MemberInput {
     }
     let result: Outcome;
     try {
-      result = this.#apply(parsed, id);
+      result = this.#apply(parsed, id, room);
     } catch (error) {
       this.#inTurn(() => this.#fail(error, id));
       this.#leaveIfQuitting();
@@ -147,12 +155,19 @@ export class MemberInput {
     });
   }
 
-  #apply(parsed: ParsedInput, id: string | undefined): Outcome {
+  #apply(
+    parsed: ParsedInput,
+    id: string | undefined,
+    room: string | undefined,
+  ): Outcome {
     const key = id === undefined ? undefined : this.#host.acks.key(id);
     if (parsed.kind === "text") {
-      return this.#host.hub.say(this.#member, parsed.text, { key });
+      return this.#host.hub.say(this.#member, parsed.text, {
+        key,
+        ...(room === undefined ? {} : { room }),
+      });
     }
-    return runCommand(this.#context(key), parsed.name, parsed.args);
+    return runCommand(this.#context(key, room), parsed.name, parsed.args);
   }
 
   #accept(id: string | undefined, delivery: Delivery | undefined): void {
@@ -190,14 +205,22 @@ export class MemberInput {
     if (this.#quitting !== undefined) this.#host.close(this.#quitting);
   }
 
-  #context(key: string | undefined): CommandContext {
+  #context(key: string | undefined, room: string | undefined): CommandContext {
     const host = this.#host;
     const member = this.#member;
     return {
       hub: host.hub,
       member,
       limits: host.limits,
-      say: (text, options) => host.hub.say(member, text, { ...options, key }),
+      room,
+      multiRoom: host.multiRoom,
+      joined: (name, joined) => host.joined(name, joined),
+      say: (text, options) =>
+        host.hub.say(member, text, {
+          ...options,
+          key,
+          ...(room === undefined ? {} : { room }),
+        }),
       reply: (cmd, text, data) => host.reply(cmd, text, data),
       replay: (messages) => host.replay(messages),
       quit: (reason) => {

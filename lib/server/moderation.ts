@@ -12,6 +12,7 @@ import { quote } from "../shared/bidi.ts";
 import { cleanCut } from "../shared/text.ts";
 import type { Hub } from "./hub.ts";
 import type { Member } from "./member.ts";
+import { roomName } from "./message_rules.ts";
 import { normaliseAddress } from "./admission.ts";
 import type { SecretGate } from "./secret_gate.ts";
 import { safeEqual } from "./secrets.ts";
@@ -110,7 +111,7 @@ export class Moderation {
 
   /** Disconnects `nick`, telling everyone who did it and why. */
   kick(by: Member, nick: string, reason: string): Member {
-    this.#requireOp(by);
+    this.requireOp(by);
     const target = this.#hub.online(nick);
     const why = `kicked by ${by.nick}${
       reason.trim() === "" ? "" : `: ${cleanCut(reason, this.#reasonChars)}`
@@ -137,6 +138,24 @@ export class Moderation {
   }
 
   /**
+   * Takes `nick` out of `room` (not out of the chat), telling the room who
+   * did it and why.
+   */
+  kickFromRoom(by: Member, room: string, nick: string, reason: string): Member {
+    this.requireOp(by);
+    room = roomName(room);
+    const target = this.#hub.online(nick);
+    if (!target.rooms.has(room)) {
+      throw new ChatError("not-now", `${target.nick} is not in #${room}`);
+    }
+    const why = `kicked by ${by.nick}${
+      reason.trim() === "" ? "" : `: ${cleanCut(reason, this.#reasonChars)}`
+    }`;
+    this.#hub.part(target, room, why);
+    return target;
+  }
+
+  /**
    * Bans `nick`'s address until the server restarts, and closes every
    * connection from it (not only `nick`'s). Returns the address and how many
    * connections were closed.
@@ -146,7 +165,7 @@ export class Moderation {
     nick: string,
     reason: string,
   ): { address: string; closed: number } {
-    this.#requireOp(by);
+    this.requireOp(by);
     const target = this.#hub.online(nick);
     if (target.address === undefined) {
       throw new ChatError("not-now", `${target.nick} has no address to ban`);
@@ -165,7 +184,7 @@ export class Moderation {
 
   /** Lifts a ban. */
   unban(by: Member, address: string): void {
-    this.#requireOp(by);
+    this.requireOp(by);
     if (!this.#bans.delete(normaliseAddress(address))) {
       throw new ChatError(
         "bad-args",
@@ -181,11 +200,12 @@ export class Moderation {
 
   /** Every ban, for `/bans`. */
   bans(by: Member): [string, string][] {
-    this.#requireOp(by);
+    this.requireOp(by);
     return [...this.#bans];
   }
 
-  #requireOp(member: Member): void {
+  /** Throws a {@linkcode ChatError} `forbidden` unless `member` is an operator. */
+  requireOp(member: Member): void {
     if (!member.op) {
       throw new ChatError("forbidden", "Only operators can do that; see /oper");
     }

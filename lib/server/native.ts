@@ -6,7 +6,11 @@
  * @module
  */
 
-import { encodeFrame, type ServerFrame } from "../shared/protocol.ts";
+import {
+  encodeFrame,
+  ROOMS_VERSION,
+  type ServerFrame,
+} from "../shared/protocol.ts";
 import { decodeClientFrame } from "../shared/protocol.ts";
 import type { ErrorCode } from "../shared/protocol.ts";
 import { codePoints, isBlank, isClean } from "../shared/text.ts";
@@ -25,9 +29,34 @@ export interface NativeHost {
   close(reason: string): void;
 }
 
-/** A frame as the native wire's bytes: one JSON line. */
-export function encodeNative(out: Outgoing): Uint8Array {
-  return out.bytes(WireSlot.native, encodeFrame);
+/**
+ * A frame as the native wire's bytes: one JSON line, in the protocol version
+ * the client speaks. A client older than version 3 is in one room at a time
+ * and gets what it knows: a member leaving a room is `leave` (without a
+ * reason), and frames and events it has no word for (`joined`, `topic`) are
+ * left out (no bytes).
+ */
+export function encodeNative(out: Outgoing, version: number): Uint8Array {
+  if (version >= ROOMS_VERSION) return out.bytes(WireSlot.native, encodeFrame);
+  return out.bytes(WireSlot.nativeOneRoom, encodeOneRoom);
+}
+
+const NOTHING = new Uint8Array(0);
+
+function encodeOneRoom(frame: ServerFrame): Uint8Array {
+  switch (frame.type) {
+    case "joined":
+      return NOTHING;
+    case "event":
+      if (frame.event === "topic") return NOTHING;
+      if (frame.event === "part") {
+        const { reason: _, ...rest } = frame;
+        return encodeFrame({ ...rest, event: "leave" });
+      }
+      return encodeFrame(frame);
+    default:
+      return encodeFrame(frame);
+  }
 }
 
 /**
@@ -36,13 +65,14 @@ export function encodeNative(out: Outgoing): Uint8Array {
  *
  * @example
  * ```ts
- * nativeLine(session, input, '{"type":"msg","id":"m1","text":"hi"}');
+ * nativeLine(session, input, '{"type":"msg","id":"m1","text":"hi"}', 2);
  * ```
  */
 export function nativeLine(
   host: NativeHost,
   input: MemberInput,
   line: string,
+  version: number,
 ): void | Promise<void> {
   const decoded = decodeClientFrame(line);
   if (!decoded.ok) {
@@ -64,7 +94,12 @@ export function nativeLine(
         );
         return;
       }
-      return input.handle(frame.text, frame.id);
+      // A version 2 client names the room of each line.
+      return input.handle(
+        frame.text,
+        frame.id,
+        version >= ROOMS_VERSION ? frame.room : undefined,
+      );
     }
     case "ping":
       host.send(
@@ -74,7 +109,7 @@ export function nativeLine(
     case "pong":
       return; // Being heard from is all a pong is for.
     case "quit":
-      host.close(frame.reason ?? "quit");
+      host.close(frame.reason ?? "");
       return;
     case "hello":
       host.refuse("bad-frame", "Already said hello; send msg, ping or quit");

@@ -8,8 +8,10 @@
  * a shared {@linkcode BufferPool}, which gets it back once the write is done.
  * A fresh buffer for every write would mean zeroed pages, page faults and
  * garbage that V8 frees only when it next collects: under load, that was
- * most of the server's memory. An idle connection holds no buffer at all, and
- * the pool's bound, not the number of connections, caps what is kept.
+ * most of the server's memory. An idle connection holds no buffer at all, the
+ * pool's bound, not the number of connections, caps what is kept, and a pool
+ * that has not been drawn on for a while lets its buffers go (a burst, such
+ * as a join storm, leaves nothing behind once it is written).
  *
  * @module
  */
@@ -39,6 +41,8 @@ export class BufferPool {
   #free: Uint8Array[][] = [];
   #bytes = 0;
   #maxBytes: number;
+  /** Buffers were taken since the last {@linkcode BufferPool.trim}. */
+  #used = false;
 
   /**
    * Makes a BufferPool.
@@ -56,6 +60,7 @@ export class BufferPool {
 
   /** A buffer of at least `size` bytes (its contents are not cleared). */
   take(size: number): Uint8Array {
+    this.#used = true;
     const k = sizeClass(size);
     if (k < 0) return new Uint8Array(size);
     const buffer = this.#free[k]?.pop();
@@ -72,6 +77,18 @@ export class BufferPool {
     (this.#free[k] ??= []).push(buffer);
     this.#bytes += buffer.length;
   }
+
+  /**
+   * Called now and then (the server does, every second): when no buffer was
+   * taken since the last call, the idle buffers are let go.
+   */
+  trim(): void {
+    if (!this.#used) {
+      this.#free = [];
+      this.#bytes = 0;
+    }
+    this.#used = false;
+  }
 }
 
 /** The size class for `size` bytes, or -1 when too large to pool. */
@@ -81,6 +98,9 @@ function sizeClass(size: number): number {
   while (SMALLEST << k < size) k++;
   return k;
 }
+
+/** What a written frame's place in the queue holds until it is compacted. */
+const TAKEN = new Uint8Array(0);
 
 /** The pool every outbox shares unless given its own. */
 export const sharedPool: BufferPool = new BufferPool({
@@ -187,11 +207,18 @@ export class Outbox {
   }
 
   #advance(count: number, bytes: number): void {
+    const frames = this.#frames;
+    // Written frames are let go at once, even while others still wait: a
+    // reader that never quite catches up must not hold what it has read.
+    frames.fill(TAKEN, this.#head, this.#head + count);
     this.#head += count;
     this.#length -= bytes;
-    if (this.#head === this.#frames.length) {
+    if (this.#head === frames.length) {
       // Drained: start over rather than shift.
-      this.#frames.length = 0;
+      this.#frames = [];
+      this.#head = 0;
+    } else if (this.#head >= 1024 && this.#head * 2 >= frames.length) {
+      this.#frames = frames.slice(this.#head);
       this.#head = 0;
     }
   }

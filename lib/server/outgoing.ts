@@ -10,7 +10,7 @@
 import type { ServerFrame } from "../shared/protocol.ts";
 
 /** The slot each wire format uses in an {@linkcode Outgoing}. */
-export const WireSlot = { native: 0, text: 1 } as const;
+export const WireSlot = { native: 0, text: 1, nativeOneRoom: 2 } as const;
 
 /**
  * A frame and its encodings.

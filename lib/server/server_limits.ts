@@ -27,6 +27,19 @@ export const SERVER_LIMITS = {
       help: "connections held at once",
     },
   },
+  /** Rooms the server holds at once (kept empty rooms included). */
+  maxRooms: {
+    default: 1000,
+    min: 1,
+    max: 1_000_000,
+    unit: "rooms",
+    doc: "rooms on the server",
+    flag: {
+      name: "max-rooms",
+      value: "N",
+      help: "rooms the server holds at once",
+    },
+  },
   /** Connections one address may hold at once. */
   maxPerAddress: {
     default: 20,

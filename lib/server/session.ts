@@ -24,19 +24,25 @@ import type {
   ErrorCode,
   ServerFrame,
 } from "../shared/protocol.ts";
-import { PROTOCOL_VERSION } from "../shared/protocol.ts";
+import { PROTOCOL_VERSION, ROOMS_VERSION } from "../shared/protocol.ts";
 import { Acks } from "./acks.ts";
-import { Connection } from "./connection.ts";
-import { FloodControl } from "./flood_control.ts";
+import {
+  Connection,
+  type ConnectionOptions,
+  type ConnectionOwner,
+} from "./connection.ts";
+import { FloodControl, type FloodOptions } from "./flood_control.ts";
 import { Handshake, type Hello, personOf } from "./handshake.ts";
 import type { Member, MemberSink } from "./member.ts";
-import { MemberInput } from "./member_input.ts";
+import { type InputHost, MemberInput } from "./member_input.ts";
+import type { Hub } from "./hub.ts";
+import type { Logger } from "../shared/log.ts";
 import { encodeNative, nativeLine } from "./native.ts";
 import { Outgoing } from "./outgoing.ts";
 import type { ServerContext } from "./server_context.ts";
 import { BANNER } from "./server_limits.ts";
 import { encodeLines, textEncoder, textWelcome } from "./text_mode.ts";
-import { welcomeFor } from "./welcome.ts";
+import { recentFor, welcomeFor } from "./welcome.ts";
 import type { Transport } from "../shared/transport.ts";
 
 /** Who is at the other end of a session. */
@@ -54,6 +60,8 @@ type State =
     phase: "native";
     member: Member;
     input: MemberInput;
+    /** The protocol version the client is answered in. */
+    version: number;
     /** When the peer was last pinged (`performance.now()` time). */
     pingedAt: number;
   }
@@ -66,8 +74,42 @@ type State =
   /** Over; the member, if there was one, is kept for the log. */
   | { phase: "closed"; member: Member | undefined };
 
+/** The options every session of a server shares, made once per context. */
+const shared = new WeakMap<
+  ServerContext,
+  { connection: ConnectionOptions; flood: FloodOptions }
+>();
+
+function sharedOptions(
+  context: ServerContext,
+): { connection: ConnectionOptions; flood: FloodOptions } {
+  let options = shared.get(context);
+  if (options === undefined) {
+    const { limits, resources } = context;
+    options = {
+      connection: {
+        maxLineBytes: limits.lineBytes,
+        maxQueueBytes: resources.queueBytes,
+        maxQueueFrames: resources.queueFrames,
+        writeRounds: context.writeRounds,
+        closeFlushMs: resources.closeFlush * 1000,
+      },
+      flood: {
+        rate: limits.rate,
+        burst: limits.burst,
+        windowSeconds: resources.floodWindow,
+        sharePercent: resources.floodShare,
+      },
+    };
+    shared.set(context, options);
+  }
+  return options;
+}
+
 /** A session's unique scope for message ids, until the client names one. */
 let sessions = 0;
+/** This server process, among all that used the same data directory. */
+const BOOT = crypto.randomUUID().slice(0, 8);
 
 /**
  * One connection, from greeting to goodbye.
@@ -78,7 +120,7 @@ let sessions = 0;
  * await session.run(); // resolves when the peer has gone
  * ```
  */
-export class Session implements MemberSink {
+export class Session implements MemberSink, ConnectionOwner, InputHost {
   /** What the server's sessions share. */
   readonly context: ServerContext;
   /** Who the peer is, for logs. */
@@ -94,6 +136,8 @@ export class Session implements MemberSink {
   #closeReason = "";
   /** True once the peer has sent a whole line. */
   #spoke = false;
+  /** How rooms work for the member: see {@linkcode Session.multiRoom}. */
+  #roomMode: "one-room" | "rooms" | "text" = "text";
 
   /**
    * Makes a Session.
@@ -106,27 +150,15 @@ export class Session implements MemberSink {
     this.context = context;
     this.peer = peer.peer;
     this.address = peer.address ?? peer.peer;
-    const { limits, resources } = context;
-    this.#connection = new Connection(transport, {
-      maxLineBytes: limits.lineBytes,
-      maxQueueBytes: resources.queueBytes,
-      maxQueueFrames: resources.queueFrames,
-      writeRounds: context.writeRounds,
-      onClose: (reason) => this.close(reason),
-      onInterrupt: () => this.#interrupted(),
-      closeFlushMs: resources.closeFlush * 1000,
-    });
-    this.#flood = new FloodControl({
-      rate: limits.rate,
-      burst: limits.burst,
-      windowSeconds: resources.floodWindow,
-      sharePercent: resources.floodShare,
-    });
+    const shared = sharedOptions(context);
+    this.#connection = new Connection(transport, shared.connection, this);
+    this.#flood = new FloodControl(shared.flood);
     this.#acks = new Acks({
       cache: context.answers,
       stored: context.answered,
       send: (frame) => this.#send(frame),
-      scope: `session:${++sessions}`,
+      // Unique across restarts too: ids kept on disk outlive the process.
+      scope: `session:${BOOT}:${++sessions}`,
     });
     this.#state = { phase: "handshake", handshake: new Handshake(this) };
   }
@@ -173,20 +205,23 @@ export class Session implements MemberSink {
    * Greets the peer and serves it until it leaves or is closed. Never
    * rejects: a failure ends this session only.
    */
-  async run(): Promise<void> {
+  run(): Promise<void> {
     const { log } = this.context;
     log("connect", { peer: this.peer });
     this.#connection.send(encodeLines(BANNER));
     const state = this.#state;
     if (state.phase === "handshake") state.handshake.start();
-    await this.#connection.run((lines, full) => this.#lines(lines, full));
-    if (this.#state.phase !== "closed") {
-      this.close(this.#connection.closeReason);
-    }
-    log("disconnect", {
-      peer: this.peer,
-      nick: this.#member?.nick,
-      reason: this.#closeReason || this.#connection.closeReason,
+    // A promise chain, not an async function: one suspended frame less for
+    // every idle connection.
+    return this.#connection.run().then(() => {
+      if (this.#state.phase !== "closed") {
+        this.close(this.#connection.closeReason);
+      }
+      log("disconnect", {
+        peer: this.peer,
+        nick: this.#member?.nick,
+        reason: this.#closeReason || this.#connection.closeReason || "quit",
+      });
     });
   }
 
@@ -278,12 +313,12 @@ export class Session implements MemberSink {
         return bytes.length === 0 ? undefined : bytes;
       }
       case "handshake":
-        if (state.handshake.wire === "text") {
-          return textEncoder(() => undefined)(out);
-        }
-        return encodeNative(out);
-      case "native":
-        return encodeNative(out);
+        if (state.handshake.wire === "text") return textEncoder(undefined)(out);
+        return encodeNative(out, PROTOCOL_VERSION);
+      case "native": {
+        const bytes = encodeNative(out, state.version);
+        return bytes.length === 0 ? undefined : bytes;
+      }
     }
   }
 
@@ -291,12 +326,12 @@ export class Session implements MemberSink {
     this.deliver(new Outgoing(frame));
   }
 
-  /** Handles the lines of one read, holding back when over the rate. */
   /**
-   * Handles the lines of one read; `full`: the peer had more waiting than
-   * the read took, which is what flooding looks like.
+   * Handles the lines of one read (the connection calls it), holding back
+   * when over the rate; `full`: the peer had more waiting than the read
+   * took, which is what flooding looks like.
    */
-  #lines(lines: LineResult[], full = false): void | Promise<void> {
+  lines(lines: LineResult[], full = false): void | Promise<void> {
     for (let i = 0; i < lines.length; i++) {
       if (this.#state.phase === "closed") return;
       // Lines before hello or the password count too: no one gets answers
@@ -334,7 +369,7 @@ export class Session implements MemberSink {
     full: boolean,
   ): Promise<void> {
     await held;
-    const rest = this.#lines(lines, full);
+    const rest = this.lines(lines, full);
     if (rest !== undefined) await rest;
   }
 
@@ -347,12 +382,20 @@ export class Session implements MemberSink {
     if (this.#state.phase === "closed") return;
     const held = this.#line(lines[0]!);
     if (held !== undefined) await held;
-    const rest = this.#lines(lines.slice(1), full);
+    const rest = this.lines(lines.slice(1), full);
     if (rest !== undefined) await rest;
   }
 
-  /** A telnet user pressed Ctrl-C: the line was dropped; say how to leave. */
-  #interrupted(): void {
+  /** The connection closed for a reason of its own (the peer left, …). */
+  ended(reason: string): void {
+    this.close(reason);
+  }
+
+  /**
+   * A telnet user pressed Ctrl-C (the connection calls it): the line was
+   * dropped; say how to leave.
+   */
+  interrupted(): void {
     // After the telnet replies of the same read (telnet shows nothing until
     // its Ctrl-C is answered), which the decoder sends once it has read all.
     queueMicrotask(() => {
@@ -394,7 +437,7 @@ export class Session implements MemberSink {
               : "Line was not valid UTF-8 and was dropped; send UTF-8 text",
           );
         } else if (state.phase === "native") {
-          return nativeLine(this, state.input, result.line);
+          return nativeLine(this, state.input, result.line, state.version);
         } else if (result.line.trim() !== "") {
           return state.input.handle(result.line, undefined);
         }
@@ -431,18 +474,21 @@ export class Session implements MemberSink {
     // client without one keeps the scope of this connection.
     const person = personOf(hello, this.limits.idChars);
     if (person !== undefined) this.#acks.scopeTo(person);
+    const version = Math.min(hello.v, PROTOCOL_VERSION);
+    this.#roomMode = version < ROOMS_VERSION ? "one-room" : "rooms";
     this.#state = {
       phase: "native",
       member,
-      input: new MemberInput(this.#inputHost(), member),
+      input: new MemberInput(this, member),
+      version,
       pingedAt: 0,
     };
     this.context.log("join", {
       peer: this.peer,
       nick: member.nick,
       mode: "native",
+      version,
     });
-    const version = Math.min(hello.v, PROTOCOL_VERSION);
     this.#send(
       welcomeFor(this.context, member, {
         version,
@@ -452,14 +498,52 @@ export class Session implements MemberSink {
     );
   }
 
+  /** Tells the member about a room it joined, or made current, in its terms. */
+  #joined(
+    kind: "one-room" | "rooms" | "text",
+    room: string,
+    joined: boolean,
+  ): void {
+    const member = this.#member;
+    if (member === undefined) return;
+    const { hub, limits } = this.context;
+    if (!joined) {
+      const text = kind === "text"
+        ? `You are talking in #${room} now`
+        : `#${room} is your current room`;
+      this.#send({ type: "reply", cmd: "join", text, data: { room } });
+      return;
+    }
+    const state = hub.roomState(member, room, {
+      recent: recentFor(this.context, undefined),
+      max: limits.catchUp,
+    });
+    if (kind === "one-room") {
+      // As it always was: the history, then a reply that names the room.
+      for (const m of state.history) {
+        this.#send({ type: "msg", ...m, history: true });
+      }
+      const members = state.members.length;
+      this.#send({
+        type: "reply",
+        cmd: "join",
+        text: `You joined #${room} (${members} here)`,
+        data: { room, members },
+      });
+      return;
+    }
+    this.#send({ type: "joined", ...state });
+  }
+
   /** The handshake is over: a text-mode user is in. */
   enterText(member: Member, firstLine: string | undefined): void {
-    const input = new MemberInput(this.#inputHost(), member);
+    this.#roomMode = "text";
+    const input = new MemberInput(this, member);
     this.#state = {
       phase: "text",
       member,
       input,
-      encode: textEncoder(() => member.nick),
+      encode: textEncoder(member),
     };
     this.context.log("join", {
       peer: this.peer,
@@ -467,35 +551,54 @@ export class Session implements MemberSink {
       mode: "text",
     });
     // Text mode renders the newest welcome; its history comes as lines.
-    const { frame, history } = welcomeFor(this.context, member, {
+    const { frame, rooms } = welcomeFor(this.context, member, {
       version: PROTOCOL_VERSION,
     });
-    for (const line of textWelcome(frame, history)) this.#send(line);
+    for (const line of textWelcome(frame, rooms)) this.#send(line);
     if (firstLine !== undefined) input.handle(firstLine, undefined);
   }
 
-  #inputHost() {
-    return {
-      hub: this.context.hub,
-      limits: this.limits,
-      acks: this.#acks,
-      log: this.context.log,
-      peer: this.peer,
-      reply: (cmd: string, text: string, data?: unknown) => {
-        const frame: ServerFrame = { type: "reply", cmd, text };
-        if (data !== undefined) frame.data = data;
-        this.#send(frame);
-      },
-      replay: (messages: ChatMessage[]) => {
-        const member = this.#member;
-        if (member === undefined) return;
-        for (const m of member.visible(messages)) {
-          this.#send({ type: "msg", ...m, history: true });
-        }
-      },
-      refuse: (code: ErrorCode, message: string, id?: string) =>
-        this.refuse(code, message, id),
-      close: (reason: string) => this.close(reason),
-    };
+  /** The hub the member's input acts on. */
+  get hub(): Hub {
+    return this.context.hub;
+  }
+
+  /** This connection's acknowledgements. */
+  get acks(): Acks {
+    return this.#acks;
+  }
+
+  /** Where the session's failures are logged. */
+  get log(): Logger {
+    return this.context.log;
+  }
+
+  /**
+   * Whether the member may be in several rooms: a version 3 client or a
+   * text-mode user, not an older client (one room at a time).
+   */
+  get multiRoom(): boolean {
+    return this.#roomMode !== "one-room";
+  }
+
+  /** Sends the member a reply to a command. */
+  reply(cmd: string, text: string, data?: unknown): void {
+    const frame: ServerFrame = { type: "reply", cmd, text };
+    if (data !== undefined) frame.data = data;
+    this.#send(frame);
+  }
+
+  /** Sends the member messages from history, marked as history. */
+  replay(messages: ChatMessage[]): void {
+    const member = this.#member;
+    if (member === undefined) return;
+    for (const m of member.visible(messages)) {
+      this.#send({ type: "msg", ...m, history: true });
+    }
+  }
+
+  /** Tells the member about a room it joined, or made current, in its terms. */
+  joined(room: string, joined: boolean): void {
+    this.#joined(this.#roomMode, room, joined);
   }
 }

@@ -22,9 +22,10 @@ import { DatabaseSync } from "node:sqlite";
 import type { StatementSync } from "node:sqlite";
 import { type HistoryStore, StoreError } from "./history.ts";
 import type { ChatMessage } from "../shared/protocol.ts";
+import type { TopicRecord } from "./room.ts";
 
 /** The schema this Lochat writes. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** Migrations: entry `n` takes the schema from version `n` to `n + 1`. */
 const MIGRATIONS: readonly string[] = [
@@ -41,6 +42,15 @@ const MIGRATIONS: readonly string[] = [
   // restart is answered with the message already kept, not stored twice.
   `ALTER TABLE messages ADD COLUMN dedup TEXT;
    CREATE UNIQUE INDEX messages_by_dedup ON messages (dedup) WHERE dedup IS NOT NULL;`,
+  // 3: rooms' topics, whether an operator locked them, whether the room is
+  // kept while empty (an operator set its topic), and when each was set.
+  `CREATE TABLE rooms (
+     name TEXT PRIMARY KEY,
+     topic TEXT NOT NULL,
+     locked INTEGER NOT NULL DEFAULT 0,
+     kept INTEGER NOT NULL DEFAULT 0,
+     set_at INTEGER NOT NULL DEFAULT 0
+   );`,
 ];
 
 /** How much history each room keeps. */
@@ -50,6 +60,12 @@ export interface HistoryLimit {
   /** Days of messages kept. */
   days?: number;
 }
+
+/**
+ * The most topics kept of rooms no operator keeps (the newest set): enough
+ * for every room a server holds, bounded however many rooms come and go.
+ */
+export const TOPICS_REMEMBERED = 10_000;
 
 /** How often, in appended messages, old history is pruned. */
 const PRUNE_EVERY = 500;
@@ -76,11 +92,15 @@ export class SqliteHistory implements HistoryStore {
   #pendingKeys = new Map<string, ChatMessage>();
   #answered: StatementSync;
   #countAfter: StatementSync;
+  #topic: StatementSync;
+  #saveTopic: StatementSync;
+  #forgetTopic: StatementSync;
   /** Waiters for the batch being gathered. */
   #waiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   #lastSeq: number;
   #sincePrune = 0;
+  #topicsSincePrune = 0;
   #closed = false;
   #onError: ((message: string) => void) | undefined;
 
@@ -99,6 +119,15 @@ export class SqliteHistory implements HistoryStore {
     this.#recent = db.prepare(
       "SELECT seq, room, sender, text, ts, me FROM messages WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
     );
+    this.#topic = db.prepare(
+      "SELECT name, topic, locked, kept FROM rooms WHERE name = ?",
+    );
+    this.#saveTopic = db.prepare(
+      `INSERT INTO rooms (name, topic, locked, kept, set_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET topic = excluded.topic, locked = excluded.locked,
+         kept = excluded.kept, set_at = excluded.set_at`,
+    );
+    this.#forgetTopic = db.prepare("DELETE FROM rooms WHERE name = ?");
     const row = db.prepare("SELECT max(seq) AS seq FROM messages").get() as {
       seq: number | null;
     } | undefined;
@@ -214,6 +243,47 @@ export class SqliteHistory implements HistoryStore {
     return this.#lastSeq;
   }
 
+  topic(room: string): TopicRecord | undefined {
+    const row = this.#topic.get(room) as RoomRow | undefined;
+    return row === undefined ? undefined : toTopic(row);
+  }
+
+  keptRooms(): TopicRecord[] {
+    const rows = this.#db.prepare(
+      "SELECT name, topic, locked, kept FROM rooms WHERE kept = 1",
+    ).all() as unknown as RoomRow[]; // Our own schema: the columns are known.
+    return rows.map(toTopic);
+  }
+
+  /**
+   * Keeps a room's topic, on disk before it returns. Throws a
+   * {@linkcode StoreError} when it cannot be written (a full disk).
+   */
+  saveTopic(record: TopicRecord): void {
+    if (this.#closed) throw new Error("The history store is closed");
+    if (++this.#topicsSincePrune >= PRUNE_EVERY) {
+      this.#topicsSincePrune = 0;
+      this.#pruneOrSay();
+    }
+    try {
+      if (record.topic === "" && !record.locked && !record.kept) {
+        this.#forgetTopic.run(record.room);
+      } else {
+        this.#saveTopic.run(
+          record.room,
+          record.topic,
+          record.locked ? 1 : 0,
+          record.kept ? 1 : 0,
+          Date.now(),
+        );
+      }
+    } catch (error) {
+      throw new StoreError(
+        `Could not keep the topic in ${this.file}: ${reason(error)}`,
+      );
+    }
+  }
+
   /**
    * Drops history past the limit, per room. Throws a {@linkcode StoreError}
    * when the database cannot be written (a full disk).
@@ -276,14 +346,20 @@ export class SqliteHistory implements HistoryStore {
     }
     for (const waiter of waiters) waiter.resolve();
     this.#sincePrune += batch.length;
-    if (this.#sincePrune >= PRUNE_EVERY) {
-      try {
-        this.prune();
-        this.#sincePrune = 0;
-      } catch (error) {
-        // Tried again after the next commit; the server goes on meanwhile.
-        this.#onError?.(`${reason(error)}; tried again after the next message`);
-      }
+    if (this.#sincePrune >= PRUNE_EVERY && this.#pruneOrSay()) {
+      this.#sincePrune = 0;
+    }
+  }
+
+  /** Prunes; a failure is said and tried again later. True when pruned. */
+  #pruneOrSay(): boolean {
+    try {
+      this.prune();
+      return true;
+    } catch (error) {
+      // Tried again after the next commit; the server goes on meanwhile.
+      this.#onError?.(`${reason(error)}; tried again after the next message`);
+      return false;
     }
   }
 }
@@ -295,6 +371,22 @@ interface Row {
   text: string;
   ts: number;
   me: number;
+}
+
+interface RoomRow {
+  name: string;
+  topic: string;
+  locked: number;
+  kept: number;
+}
+
+function toTopic(row: RoomRow): TopicRecord {
+  return {
+    room: row.name,
+    topic: row.topic,
+    locked: row.locked === 1,
+    kept: row.kept === 1,
+  };
 }
 
 function toMessage(row: Row): ChatMessage {
@@ -309,7 +401,10 @@ function toMessage(row: Row): ChatMessage {
   return message;
 }
 
-/** Drops history past `limit`, per room. */
+/**
+ * Drops history past `limit`, per room, and all but the newest
+ * {@linkcode TOPICS_REMEMBERED} topics of rooms no operator keeps.
+ */
 function prune(db: DatabaseSync, limit: HistoryLimit): void {
   const { messages, days } = limit;
   if (days !== undefined) {
@@ -326,6 +421,11 @@ function prune(db: DatabaseSync, limit: HistoryLimit): void {
        )`,
     ).run(messages);
   }
+  db.prepare(
+    `DELETE FROM rooms WHERE kept = 0 AND name NOT IN (
+       SELECT name FROM rooms WHERE kept = 0 ORDER BY set_at DESC LIMIT ?
+     )`,
+  ).run(TOPICS_REMEMBERED);
 }
 
 function migrate(db: DatabaseSync, file: string): void {

@@ -10,36 +10,62 @@
  * @module
  */
 
-import type { ChatMessage, ServerFrame } from "../shared/protocol.ts";
-import { renderFrame } from "../shared/render.ts";
+import type { RoomState, ServerFrame } from "../shared/protocol.ts";
+import { renderFrame, roomOfFrame } from "../shared/render.ts";
 import { type Outgoing, WireSlot } from "./outgoing.ts";
 
 const encoder = new TextEncoder();
 const NOTHING = new Uint8Array(0);
 
+/** Renders a frame as text-mode lines, the same for every reader. */
+function encodeText(frame: ServerFrame): Uint8Array {
+  const text = renderFrame(frame, { color: false });
+  return text === undefined ? NOTHING : encodeLines(text);
+}
+
+/** `[#room] ` prefixes, made once per room. */
+const prefixes = new Map<string, Uint8Array>();
+
 /**
- * A member's text-mode encoder: frames as the lines a netcat user reads.
- * Frames that have no line (an `ack`, a `pong`) encode to no bytes.
+ * A member's text-mode encoder: frames as the lines a netcat user reads. A
+ * line from a room other than the member's current one starts with
+ * `[#room] `. Frames that have no line (an `ack`, a `pong`) encode to no
+ * bytes. The rendering is shared by every text-mode reader of a frame; only
+ * the prefix is the reader's own.
  *
  * @example
  * ```ts
- * const encode = textEncoder(() => "ann");
- * encode(out); // the bytes of "[12:00] <bob> hi ann\n"
+ * const encode = textEncoder(member);
+ * encode(out); // the bytes of "[12:00] <bob> hi\r\n", or "[#games] [12:00] <bob> hi\r\n"
  * ```
  */
 export function textEncoder(
-  self: () => string | undefined,
+  member:
+    | { readonly room: string | undefined; readonly nick: string }
+    | undefined,
 ): (out: Outgoing) => Uint8Array {
-  // One closure per member, made once: it is on the delivery path.
-  const encode = (frame: ServerFrame) => {
-    const nick = self();
-    const text = renderFrame(
-      frame,
-      nick === undefined ? { color: false } : { color: false, self: nick },
-    );
-    return text === undefined ? NOTHING : encodeLines(text);
+  return (out) => {
+    if (out.frame.type === "pm" && member !== undefined) {
+      // Each side of a private message reads it its own way ("-> *bob*").
+      const text = renderFrame(out.frame, { color: false, self: member.nick });
+      return text === undefined ? NOTHING : encodeLines(text);
+    }
+    const bytes = out.bytes(WireSlot.text, encodeText);
+    const room = roomOfFrame(out.frame);
+    if (
+      bytes.length === 0 || room === undefined || member === undefined ||
+      room === member.room
+    ) return bytes;
+    let prefix = prefixes.get(room);
+    if (prefix === undefined) {
+      prefix = encoder.encode(`[#${room}] `);
+      if (prefixes.size < 10_000) prefixes.set(room, prefix);
+    }
+    const joined = new Uint8Array(prefix.length + bytes.length);
+    joined.set(prefix);
+    joined.set(bytes, prefix.length);
+    return joined;
   };
-  return (out) => out.bytes(WireSlot.text, encode);
 }
 
 /**
@@ -51,13 +77,22 @@ export function encodeLines(text: string): Uint8Array {
   return encoder.encode(`${text.replaceAll("\n", "\r\n")}\r\n`);
 }
 
-/** The lines a text-mode user sees on joining: welcome, then recent history. */
+/**
+ * The lines a text-mode user sees on joining: the welcome, then each room's
+ * recent history.
+ */
 export function textWelcome(
   welcome: ServerFrame,
-  history: ChatMessage[],
+  rooms: RoomState[],
 ): ServerFrame[] {
   return [
     welcome,
-    ...history.map((m): ServerFrame => ({ type: "msg", ...m, history: true })),
+    ...rooms.flatMap((room) =>
+      room.history.map((m): ServerFrame => ({
+        type: "msg",
+        ...m,
+        history: true,
+      }))
+    ),
   ];
 }

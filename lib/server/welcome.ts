@@ -7,17 +7,14 @@
  * protocol limits, the server's commands (for help and completion), the
  * message of the day, and per room who is there and what the client missed
  * since the last message it saw (`hello.since`), up to a limit, with a count
- * of what was left for `/history`.
+ * of what was left for `/history`. Version 3 lists every room the member is
+ * in (one, for older versions), topics included.
  *
  * @module
  */
 
 import { COMMAND_SPECS, type CommandSpec } from "../shared/command_specs.ts";
-import type {
-  ChatMessage,
-  RoomState,
-  ServerFrame,
-} from "../shared/protocol.ts";
+import type { RoomState, ServerFrame } from "../shared/protocol.ts";
 import type { Member } from "./member.ts";
 import type { ServerContext } from "./server_context.ts";
 import { BANNER } from "./server_limits.ts";
@@ -41,9 +38,18 @@ const COMMANDS = COMMAND_SPECS.map((spec: CommandSpec) => ({
   ...(spec.operator === true ? { operator: true } : {}),
 }));
 
+/** How many recent messages a joiner sees: what it asked for, at most the server's. */
+export function recentFor(
+  context: ServerContext,
+  asked: number | undefined,
+): number {
+  const most = context.resources.historyOnJoin;
+  return Math.max(0, Math.min(asked ?? most, most));
+}
+
 /**
- * The welcome for `member`, and the room's messages it shows (for text mode,
- * which prints them as lines of their own).
+ * The welcome for `member`, and, per room, the messages it shows (text mode
+ * prints them as lines of their own).
  *
  * @example
  * ```ts
@@ -55,46 +61,38 @@ export function welcomeFor(
   context: ServerContext,
   member: Member,
   request: WelcomeRequest,
-): { frame: ServerFrame; history: ChatMessage[] } {
-  const { hub, limits, resources } = context;
-  const recent = Math.max(
-    0,
-    Math.min(
-      request.recent ?? resources.historyOnJoin,
-      resources.historyOnJoin,
-    ),
+): { frame: ServerFrame; rooms: RoomState[] } {
+  const { hub, limits } = context;
+  const recent = recentFor(context, request.recent);
+  const rooms = [...member.rooms].map((name) =>
+    hub.roomState(member, name, {
+      since: request.since?.[name],
+      recent,
+      max: limits.catchUp,
+    })
   );
-  const caught = hub.catchUp(member, member.room, {
-    since: request.since?.[member.room],
-    recent,
-    max: limits.catchUp,
-  });
-  const history = member.visible(caught.history);
-  const more = caught.more;
+  const current = member.room ?? rooms[0]?.name ?? "";
   const base = {
     type: "welcome" as const,
     v: request.version,
     banner: BANNER,
     server: context.serverName,
     nick: member.nick,
-    room: member.room,
+    room: current,
   };
-  if (request.version < 2) return { frame: { ...base, history }, history };
-  const room: RoomState = {
-    name: member.room,
-    members: hub.who(member.room).map((m) => m.nick),
-    history,
-    ...(more > 0 ? { more } : {}),
-  };
+  if (request.version < 2) {
+    const history = rooms.find((r) => r.name === current)?.history ?? [];
+    return { frame: { ...base, history }, rooms };
+  }
   return {
     frame: {
       ...base,
       history: [],
-      rooms: [room],
+      rooms,
       limits: { ...limits },
       commands: COMMANDS,
       ...(context.motd === undefined ? {} : { motd: context.motd }),
     },
-    history,
+    rooms,
   };
 }

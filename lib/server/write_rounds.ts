@@ -39,6 +39,8 @@ export class WriteRounds {
   #round: Writer[] = [];
   /** When the last round started (`performance.now()` time). */
   #lastRoundAt = -Infinity;
+  /** Bytes every writer of the server has written, in all. */
+  bytesWritten = 0;
 
   /**
    * Starts `writer` after the current turn of the event loop, once every

@@ -31,20 +31,36 @@ export const COMMAND_SPECS = [
   {
     name: "join",
     args: "ROOM",
-    help: "go to a room (created on first join)",
+    help: "join a room (made on first join) and make it the current one",
     aliases: ["j"],
   },
-  { name: "leave", args: "", help: "go back to the lobby" },
+  {
+    name: "part",
+    args: "[ROOM] [REASON]",
+    help: "leave a room (the current one when none is named)",
+    aliases: ["leave"],
+  },
+  {
+    name: "switch",
+    args: "ROOM",
+    help: "make a room you are in the current one",
+  },
+  {
+    name: "topic",
+    args: "[TEXT]",
+    help:
+      "show or set the room's topic; operators: -lock, -unlock (and keep an empty room)",
+  },
   {
     name: "rooms",
     args: "",
-    help: "list the rooms and how many are in each",
+    help: "list the rooms, who is in each and their topics",
     aliases: ["list"],
   },
   {
     name: "who",
-    args: "",
-    help: "list who is in your room",
+    args: "[ROOM]",
+    help: "list who is in a room (the current one)",
     aliases: ["names"],
   },
   {
@@ -95,8 +111,8 @@ export const COMMAND_SPECS = [
   },
   {
     name: "kick",
-    args: "NICK [REASON]",
-    help: "disconnect someone",
+    args: "[#ROOM] NICK [REASON]",
+    help: "disconnect someone; with a room, take them out of that room only",
     operator: true,
   },
   {

@@ -116,6 +116,27 @@ export const PROTOCOL_LIMITS = {
     unit: "characters",
     doc: "away message, quit reason",
   },
+  /** Longest room topic, in characters. */
+  topicChars: {
+    default: 300,
+    min: 300,
+    max: 300,
+    unit: "characters",
+    doc: "room topic",
+  },
+  /** Rooms one member may be in at once. */
+  roomsPerMember: {
+    default: 20,
+    min: 1,
+    max: 1000,
+    unit: "rooms",
+    doc: "rooms one member is in",
+    flag: {
+      name: "max-rooms-per-member",
+      value: "N",
+      help: "rooms one member may be in at once",
+    },
+  },
   /** Longest client-chosen message id, in characters. */
   idChars: {
     default: 64,

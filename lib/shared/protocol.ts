@@ -38,7 +38,14 @@ import {
  * the highest it speaks in `hello`; the server answers at the lower of that
  * and its own, named in `welcome`, so either side may be the older one.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
+
+/**
+ * The version from which a client is in several rooms at once (`hello.rooms`,
+ * `msg.room`, `joined`, `part` and `topic` events). An older client is in one
+ * room at a time, as it always was: `/join` moves it.
+ */
+export const ROOMS_VERSION = 3;
 
 /** The oldest version still served: version 1 clients work as they did. */
 export const OLDEST_VERSION = 1;
@@ -64,6 +71,7 @@ export const ERROR_CODES = [
   "no-such-nick",
   "not-now",
   "rate-limited",
+  "room-limit",
   "password",
   "forbidden",
   "storage",
@@ -97,6 +105,8 @@ export type ByeCode = typeof BYE_CODES[number];
 export const EVENT_KINDS = [
   "join",
   "leave",
+  "part",
+  "topic",
   "quit",
   "nick",
   "away",
@@ -168,6 +178,8 @@ export const CLIENT_FRAMES = {
     room: opt(str),
     password: opt(str),
     client: opt(str),
+    /** (2) The rooms to be in (the first is the current one); `room` in 1. */
+    rooms: opt(arrayOf(str)),
     /** (2) The last `seq` seen per room: what was missed is sent on joining. */
     since: opt(mapOf(num)),
     /** (2) Join without telling the room (scripts): no join or quit notices. */
@@ -175,7 +187,12 @@ export const CLIENT_FRAMES = {
     /** (2) How many recent messages to be shown on joining (default the server's). */
     history: opt(num),
   },
-  msg: { id: str, text: str },
+  msg: {
+    id: str,
+    text: str,
+    /** (2) The room the line is said in (and commands act on). */
+    room: opt(str),
+  },
   ping: { t: opt(num) },
   pong: { t: opt(num) },
   quit: { reason: opt(str) },
@@ -203,6 +220,8 @@ export const SERVER_FRAMES = {
     motd: opt(str),
   },
   msg: { ...CHAT_MESSAGE, history: opt(bool) },
+  /** (2) You are in a room now (or it is your current one again): its state. */
+  joined: ROOM_STATE,
   pm: { from: str, to: str, text: str, ts: num, me: opt(bool) },
   ack: { id: str, ts: num, seq: opt(num) },
   delivered: { id: str, count: num, of: num },

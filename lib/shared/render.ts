@@ -66,14 +66,34 @@ export function renderFrame(
         : others.length === 0
         ? " No one else is here yet."
         : ` Here: ${others.map(userPiece).join(", ")}.`;
+      const rooms = frame.rooms ?? [];
+      const where = frame.room === ""
+        ? ", in no room (/join ROOM)"
+        : ` in #${frame.room}`;
       const lines = [
         paint(
           "dim",
-          `You are ${frame.nick} in #${frame.room} on ${
+          `You are ${frame.nick}${where} on ${
             userPiece(frame.server)
           }.${here} Type to chat; /help lists commands.`,
         ),
       ];
+      const also = rooms.filter((r) => r.name !== frame.room);
+      if (also.length > 0) {
+        lines.push(paint(
+          "dim",
+          `Also in ${
+            also.map((r) => `#${r.name}`).join(", ")
+          }: /switch ROOM talks there`,
+        ));
+      }
+      for (const r of rooms) {
+        if (r.topic !== undefined) {
+          lines.push(
+            paint("dim", `Topic of #${r.name}: ${userPiece(r.topic)}`),
+          );
+        }
+      }
       if (frame.motd !== undefined && frame.motd.trim() !== "") {
         lines.push(...frame.motd.split("\n").map(cleanKeepingIsolates));
       }
@@ -81,6 +101,29 @@ export function renderFrame(
     }
     case "msg":
       return renderMessage(frame, options, frame.history === true);
+    case "joined": {
+      const others = frame.members.length - 1;
+      const topic = frame.topic === undefined
+        ? ""
+        : ` Topic: ${userPiece(frame.topic)}`;
+      const lines = [
+        paint(
+          "dim",
+          `You joined #${frame.name} (${
+            others <= 0
+              ? "no one else here"
+              : `here: ${frame.members.map(userPiece).join(", ")}`
+          }).${topic}`,
+        ),
+        ...frame.history.map((m) => renderMessage(m, options, true)),
+      ];
+      if ((frame.more ?? 0) > 0) {
+        lines.push(
+          paint("dim", `(${frame.more} older messages: /history shows them)`),
+        );
+      }
+      return lines.join("\n");
+    }
     case "pm": {
       const time = paint("dim", clock(frame.ts));
       const text = userPiece(frame.text);
@@ -149,6 +192,31 @@ export function renderMessage(
   return `${time} ${mark}${body}`;
 }
 
+/**
+ * The room a frame is about, when it is about one room: a message, or a
+ * join, part or topic there. Lines from a room other than the one a person
+ * talks in are marked with it.
+ */
+export function roomOfFrame(frame: ServerFrame): string | undefined {
+  return frame.type === "msg" || frame.type === "event"
+    ? frame.room
+    : undefined;
+}
+
+/**
+ * `line` with each of its rows marked `[#room] ` (in the room's own colour
+ * when `color`), for a line from a room other than the current one.
+ *
+ * @example
+ * ```ts
+ * markRoom("[12:00] <bob> hi", "games", false); // "[#games] [12:00] <bob> hi"
+ * ```
+ */
+export function markRoom(line: string, room: string, color: boolean): string {
+  const mark = painter(color)(nickColor(room), `[#${room}]`);
+  return line.split("\n").map((row) => `${mark} ${row}`).join("\n");
+}
+
 /** True when `text` names `nick` as a word, in any case. */
 export function mentions(text: string, nick: string): boolean {
   const escaped = nick.replace(/[-]/g, "\\-");
@@ -184,6 +252,14 @@ function describeEvent(frame: Extract<ServerFrame, { type: "event" }>): string {
       return `${nick} joined${room}`;
     case "leave":
       return `${nick} left${room}`;
+    case "part":
+      return reason === ""
+        ? `${nick} left${room}`
+        : `${nick} left${room} (${reason})`;
+    case "topic":
+      return reason === ""
+        ? `${nick} cleared the topic of${room}`
+        : `${nick} set the topic of${room}: ${reason}`;
     case "quit":
       return reason === "" ? `${nick} quit` : `${nick} quit (${reason})`;
     case "nick":

@@ -16,7 +16,10 @@
  */
 
 import type { ServerFrame } from "../../lib/shared/protocol.ts";
-import { decodeServerFrame } from "../../lib/shared/protocol.ts";
+import {
+  decodeServerFrame,
+  PROTOCOL_VERSION,
+} from "../../lib/shared/protocol.ts";
 import { DEADLINE_MS, LineLog } from "./line_log.ts";
 
 const encoder = new TextEncoder();
@@ -57,6 +60,26 @@ export class RawPeer implements AsyncDisposable {
           ? { type: "hello", v: 1, nick }
           : { type: "hello", v: 1, nick, room },
       );
+      await peer.frame((f) => f.type === "welcome");
+    } catch (error) {
+      await peer.close();
+      throw error;
+    }
+    return peer;
+  }
+
+  /**
+   * Connects as a newest-version client in `rooms` (the first current) and
+   * waits for the welcome.
+   */
+  static async inRooms(
+    port: number,
+    nick: string,
+    rooms: string[],
+  ): Promise<RawPeer> {
+    const peer = await RawPeer.connect(port, nick);
+    try {
+      await peer.send({ type: "hello", v: PROTOCOL_VERSION, nick, rooms });
       await peer.frame((f) => f.type === "welcome");
     } catch (error) {
       await peer.close();
