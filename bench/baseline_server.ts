@@ -3,8 +3,10 @@
  * The yardstick for `make bench`: the leanest fan-out server the benchmark
  * can drive, to tell what Deno and the kernel cost from what Lochat adds.
  *
- * One room, no nicks to check, no limits, no history, no sanitising: a
- * `hello` gets a `welcome`, a `msg` gets an `ack` and goes to everyone else.
+ * No nicks to check, no limits, no history, no sanitising: a `hello` (with
+ * its `room` or `rooms`) gets a `welcome` and each of its rooms a `join`
+ * event, a `msg` gets an `ack` and goes to everyone else in its room (the
+ * `room` it names, or the first).
  * It keeps what makes fan-out cheap (one encode a broadcast, a queue a
  * member, one write a member per turn of the event loop, TCP_NODELAY), as the
  * 60-line experiment of issue #7 did. Run it with
@@ -19,11 +21,12 @@ const decoder = new TextDecoder();
 interface Peer {
   conn: Deno.TcpConn;
   nick: string;
+  rooms: string[];
   queue: Uint8Array[];
   writing: boolean;
 }
 
-const peers = new Set<Peer>();
+const rooms = new Map<string, Set<Peer>>();
 let round: Peer[] = [];
 let seq = 0;
 
@@ -70,7 +73,7 @@ function frame(value: unknown): Uint8Array {
 
 async function serve(conn: Deno.TcpConn): Promise<void> {
   conn.setNoDelay(true);
-  const peer: Peer = { conn, nick: "", queue: [], writing: false };
+  const peer: Peer = { conn, nick: "", rooms: [], queue: [], writing: false };
   const buffer = new Uint8Array(256);
   let rest = "";
   try {
@@ -90,21 +93,37 @@ async function serve(conn: Deno.TcpConn): Promise<void> {
         start = end + 1;
         if (message.type === "hello") {
           peer.nick = String(message.nick);
-          peers.add(peer);
+          peer.rooms = message.rooms ?? [message.room ?? "lobby"];
+          for (const room of peer.rooms) {
+            const members = rooms.get(room) ?? new Set<Peer>();
+            rooms.set(room, members);
+            const join = frame({
+              type: "event",
+              event: "join",
+              nick: peer.nick,
+              room,
+              ts: Date.now(),
+            });
+            for (const other of members) send(other, join);
+            members.add(peer);
+          }
           send(peer, frame({ type: "welcome", nick: peer.nick }));
         } else if (message.type === "msg") {
           const ts = Date.now();
           const s = ++seq;
           send(peer, frame({ type: "ack", id: message.id, ts, seq: s }));
+          const room = message.room ?? peer.rooms[0];
           const out = frame({
             type: "msg",
             seq: s,
-            room: "lobby",
+            room,
             from: peer.nick,
             text: message.text,
             ts,
           });
-          for (const other of peers) if (other !== peer) send(other, out);
+          for (const other of rooms.get(room) ?? []) {
+            if (other !== peer) send(other, out);
+          }
         }
       }
       rest = text.slice(start);
@@ -112,7 +131,7 @@ async function serve(conn: Deno.TcpConn): Promise<void> {
   } catch {
     // Reset by the peer.
   }
-  peers.delete(peer);
+  for (const room of peer.rooms) rooms.get(room)?.delete(peer);
   try {
     conn.close();
   } catch {

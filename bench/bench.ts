@@ -9,7 +9,13 @@
  * - the same 100 × 100 with history on disk (`--data-dir`) instead of memory;
  * - the same 100 × 100 with one more client that never reads;
  * - latency at a steady 200 messages a second across 100 clients;
- * - idle cost: server memory per connection with 1000 and 10000 idle clients.
+ * - fan-out across rooms: 1000 clients in 100 rooms, each in three (about
+ *   30 members a room), each message to one of its rooms;
+ * - idle cost: server memory per connection with 1000 and 10000 idle clients
+ *   in rooms of 100;
+ * - join storms: 1000 clients joining one room at once (told of each other:
+ *   half a million notices), and 1000 silent text-mode guests; peak memory,
+ *   and memory per connection once settled.
  *
  * `--repeat N` runs each scenario N times and reports medians (CPU with its
  * range); `--only REGEX` picks scenarios; `--baseline` drives
@@ -26,7 +32,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { clock, connectAll } from "./load_client.ts";
+import { clock, connectAll, TextClient } from "./load_client.ts";
 import type { SteadyReply, SteadyRequest } from "./steady_worker.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -39,6 +45,8 @@ const WINDOW = 20;
  * (`--server-v8-flags=--max-semi-space-size=4,--prof` to profile as well).
  */
 let serverV8Flags: string | undefined;
+/** The yardstick: the leanest fan-out server the generator can drive. */
+const BASELINE_SCRIPT = `${ROOT}bench/baseline_server.ts`;
 /** The server under test: Lochat, or the yardstick in `baseline_server.ts`. */
 let serverScript = `${ROOT}server.ts`;
 /** More server flags for every run (`--server-args="--max-queue 262144"`). */
@@ -143,12 +151,19 @@ function perDelivery(before: CpuTime, after: CpuTime, deliveries: number) {
   };
 }
 
-/** Resident and peak resident memory of a process, in KB. */
-async function memoryKb(pid: number): Promise<{ rss: number; peak: number }> {
+/**
+ * Resident and peak resident memory of a process, in KB, and the anonymous
+ * part of the resident memory (heap and buffers, without the program's code
+ * pages that the kernel reads in from its file on first use).
+ */
+async function memoryKb(
+  pid: number,
+): Promise<{ rss: number; peak: number; anon: number }> {
   const status = await Deno.readTextFile(`/proc/${pid}/status`);
   return {
     rss: Number(/VmRSS:\s+(\d+)/.exec(status)![1]),
     peak: Number(/VmHWM:\s+(\d+)/.exec(status)![1]),
+    anon: Number(/RssAnon:\s+(\d+)/.exec(status)![1]),
   };
 }
 
@@ -272,6 +287,204 @@ async function fanout(
     await stopServer(server);
     if (dataDir !== undefined) await Deno.remove(dataDir, { recursive: true });
   }
+}
+
+/**
+ * The three rooms of client `i` among `rooms`, spread so that every room
+ * gets the same share (with 1000 clients and 100 rooms: 30 a room).
+ */
+function threeRooms(i: number, rooms: number): string[] {
+  return [0, 1, 2].map((k) => `r${(i + k * 33) % rooms}`);
+}
+
+/**
+ * Fan-out across rooms at full speed: `clients` in `rooms` rooms, each in
+ * three, each sending `perClient` messages to its rooms in turn.
+ */
+async function inRooms(
+  name: string,
+  clients: number,
+  rooms: number,
+  perClient: number,
+): Promise<FanoutResult> {
+  const server = await startServer();
+  const latencies: number[] = [];
+  try {
+    const all = await connectAll(
+      server.port,
+      clients,
+      (i) => threeRooms(i, rooms),
+      latencies,
+    );
+    const members = new Map<string, number>();
+    for (const client of all) {
+      for (const room of client.rooms) {
+        members.set(room, (members.get(room) ?? 0) + 1);
+      }
+    }
+    // Each member says perClient / 3 in each of its rooms.
+    const share = perClient / 3;
+    const expected = all.map((client) =>
+      client.rooms.reduce(
+        (sum, room) => sum + (members.get(room)! - 1) * share,
+        0,
+      )
+    );
+    latencies.length = 0;
+    const cpu0 = await cpuTime(server.pid);
+    const t0 = performance.now();
+    const deadline = t0 + 120_000;
+    await Promise.all(all.map((c) => c.sendAll(perClient, WINDOW)));
+    await Promise.all(all.map((c, i) => c.until(expected[i]!, deadline)));
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu1 = await cpuTime(server.pid);
+    const memory = await memoryKb(server.pid);
+    const received = all.reduce((sum, c) => sum + c.received, 0);
+    const outOfOrder = all.reduce((sum, c) => sum + c.outOfOrder, 0);
+    await Promise.all(all.map((c) => c.close()));
+    const total = expected.reduce((sum, n) => sum + n, 0);
+    return {
+      scenario: name,
+      clients,
+      messagesPerClient: perClient,
+      deliveries: received,
+      lost: total - received,
+      outOfOrder,
+      seconds,
+      deliveriesPerSecond: received / seconds,
+      ...perDelivery(cpu0, cpu1, received),
+      latencyMs: latencyStats(latencies),
+      peakRssMb: memory.peak / 1024,
+    };
+  } finally {
+    await stopServer(server);
+  }
+}
+
+interface StormResult extends Repeated {
+  scenario: string;
+  clients: number;
+  /** Resident memory added per connection once the storm has settled. */
+  kbPerConnection: number;
+  /** The same for anonymous memory alone (code pages read in left out). */
+  anonKbPerConnection: number;
+  serverRssMb: number;
+  peakRssMb: number;
+  /** Join notices received by all clients (native storm). */
+  notices: number;
+}
+
+/**
+ * A join storm: `clients` join one room at once (native clients, each told
+ * of every later joiner: n(n-1)/2 notices; or silent text-mode guests),
+ * then stay idle. Reports peak memory and memory per connection once the
+ * server has written everything and its memory stops falling.
+ */
+async function joinStorm(
+  clients: number,
+  mode: "native" | "text",
+): Promise<StormResult> {
+  const server = await startServer(["--ping-interval", "0"]);
+  const latencies: number[] = [];
+  try {
+    // Warm up with a storm of 100 of each kind, so the code every storm runs
+    // is compiled and paged in before: what is measured is what stays.
+    const warm = await connectAll(server.port, 100, () => "warm", latencies);
+    // (The baseline has no text mode: no guests for it.)
+    const guests = serverScript === BASELINE_SCRIPT
+      ? []
+      : await textClients(server.port, 100);
+    await Promise.all(guests.map((c) => c.welcomed));
+    const warmEnd = performance.now() + 10_000;
+    await Promise.all(warm.map((c) =>
+      c.untilCounted(
+        () => warm.reduce((sum, x) => sum + x.events, 0) >= 100 * 99 / 2,
+        warmEnd,
+      )
+    ));
+    await Promise.all([...warm, ...guests].map((c) => c.close()));
+    await settledRss(server.pid);
+    const before = await memoryKb(server.pid);
+    let notices = 0;
+    let close: () => Promise<unknown>;
+    if (mode === "native") {
+      const all = await connectAll(
+        server.port,
+        clients,
+        () => "storm",
+        latencies,
+        { senders: 0 },
+      );
+      const told = clients * (clients - 1) / 2;
+      const deadline = performance.now() + 60_000;
+      // Every notice written and read: the storm is over.
+      await Promise.all(all.map((c) =>
+        c.untilCounted(
+          () => all.reduce((sum, x) => sum + x.events, 0) >= told,
+          deadline,
+        )
+      ));
+      notices = all.reduce((sum, c) => sum + c.events, 0);
+      close = () => Promise.all(all.map((c) => c.close()));
+    } else {
+      const all = await textClients(server.port, clients);
+      await Promise.all(all.map((c) => c.welcomed));
+      close = () => Promise.all(all.map((c) => c.close()));
+    }
+    await settledRss(server.pid);
+    const memory = await memoryKb(server.pid);
+    await close();
+    return {
+      scenario: `join storm ${clients}, ${
+        mode === "native" ? "clients" : "text mode"
+      }`,
+      clients,
+      kbPerConnection: (memory.rss - before.rss) / clients,
+      anonKbPerConnection: (memory.anon - before.anon) / clients,
+      serverRssMb: memory.rss / 1024,
+      peakRssMb: memory.peak / 1024,
+      notices,
+    };
+  } finally {
+    await stopServer(server);
+  }
+}
+
+/** Connects `count` silent text-mode clients, a hundred at a time. */
+async function textClients(port: number, count: number): Promise<TextClient[]> {
+  const all: TextClient[] = [];
+  for (let i = 0; i < count; i += 100) {
+    all.push(
+      ...await Promise.all(
+        Array.from(
+          { length: Math.min(100, count - i) },
+          () => TextClient.connect(port),
+        ),
+      ),
+    );
+  }
+  return all;
+}
+
+/**
+ * The server's resident memory once it has settled: 20 s after the burst
+ * (V8 gives back the pages its heap grew by some 10–15 s after the program
+ * goes quiet), then once it has stopped falling for 3 s (sampled every
+ * 500 ms, 20 s more at most). What the connections hold, not what a burst
+ * left behind.
+ */
+async function settledRss(pid: number): Promise<number> {
+  await new Promise((resolve) => setTimeout(resolve, 20_000));
+  let last = (await memoryKb(pid)).rss;
+  let steady = 0;
+  const end = performance.now() + 20_000;
+  while (performance.now() < end && steady < 6) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const now = (await memoryKb(pid)).rss;
+    steady = now >= last * 0.99 ? steady + 1 : 0;
+    last = Math.min(now, last);
+  }
+  return last;
 }
 
 interface SteadyResult extends Repeated {
@@ -417,7 +630,9 @@ function medianOf<T>(runs: T[]): T {
 }
 
 /** One row for a scenario: the runs' medians, and the CPU figure's range. */
-function summarize<T extends FanoutResult | SteadyResult | IdleResult>(
+function summarize<
+  T extends FanoutResult | SteadyResult | IdleResult | StormResult,
+>(
   runs: T[],
 ): T {
   if (runs.length === 1) return runs[0]!;
@@ -439,7 +654,9 @@ function summarize<T extends FanoutResult | SteadyResult | IdleResult>(
   return summary;
 }
 
-function table(results: (FanoutResult | SteadyResult | IdleResult)[]): string {
+function table(
+  results: (FanoutResult | SteadyResult | IdleResult | StormResult)[],
+): string {
   const rows = [[
     "scenario",
     "deliveries/s",
@@ -451,6 +668,7 @@ function table(results: (FanoutResult | SteadyResult | IdleResult)[]): string {
     "lost",
     "peak RSS MB",
     "KB/conn",
+    "anon KB/conn",
   ]];
   const f = (
     n: number | undefined,
@@ -474,8 +692,10 @@ function table(results: (FanoutResult | SteadyResult | IdleResult)[]): string {
         "",
         "",
         "",
-        f(r.serverRssMb, 1),
+        // A storm's peak; an idle run's memory at the end.
+        f("peakRssMb" in r ? r.peakRssMb : r.serverRssMb, 1),
         f(r.kbPerConnection, 1),
+        f("anonKbPerConnection" in r ? r.anonKbPerConnection : undefined, 1),
       ]);
     } else if ("messagesPerSecond" in r) {
       rows.push([
@@ -487,6 +707,7 @@ function table(results: (FanoutResult | SteadyResult | IdleResult)[]): string {
         f(r.latencyMs.p99),
         f(r.latencyMs.max),
         `${r.lost}`,
+        "",
         "",
         "",
       ]);
@@ -506,6 +727,7 @@ function table(results: (FanoutResult | SteadyResult | IdleResult)[]): string {
         f(r.latencyMs.max),
         `${r.lost}${r.outOfOrder > 0 ? ` (${r.outOfOrder} out of order)` : ""}`,
         f(r.peakRssMb, 1),
+        "",
         "",
       ]);
     }
@@ -554,12 +776,16 @@ if (import.meta.main) {
   }
   serverV8Flags = values["server-v8-flags"];
   const baseline = values.baseline === true;
-  if (baseline) serverScript = `${ROOT}bench/baseline_server.ts`;
+  if (baseline) serverScript = BASELINE_SCRIPT;
   extraServerArgs = values["server-args"]?.split(" ").filter((a) => a !== "") ??
     [];
-  const results: (FanoutResult | SteadyResult | IdleResult)[] = [];
-  const allRuns: (FanoutResult | SteadyResult | IdleResult)[] = [];
-  const run = async <T extends FanoutResult | SteadyResult | IdleResult>(
+  const results: (FanoutResult | SteadyResult | IdleResult | StormResult)[] =
+    [];
+  const allRuns: (FanoutResult | SteadyResult | IdleResult | StormResult)[] =
+    [];
+  const run = async <
+    T extends FanoutResult | SteadyResult | IdleResult | StormResult,
+  >(
     label: string,
     job: () => Promise<T>,
   ) => {
@@ -601,8 +827,17 @@ if (import.meta.main) {
     "steady 200/s across 100 clients",
     () => steady(100, 200, quick ? 3 : 10),
   );
+  await run(
+    "rooms: 1000 clients × 100 rooms, 3 rooms each",
+    () => inRooms("1000 in 100 rooms ×3", 1000, 100, quick ? 6 : 30),
+  );
   await run("idle 1000", () => idle(1000));
   if (!quick) await run("idle 10000", () => idle(10_000));
+  await run("join storm 1000, clients", () => joinStorm(1000, "native"));
+  // The baseline has no text mode.
+  if (!baseline) {
+    await run("join storm 1000, text mode", () => joinStorm(1000, "text"));
+  }
   const report = {
     date: new Date().toISOString(),
     cores: navigator.hardwareConcurrency,

@@ -33,6 +33,10 @@ export class Client {
   closed = false;
   acked = 0;
   outOfOrder = 0;
+  /** Presence events received (joins, in a join storm). */
+  events = 0;
+  /** The rooms this client is in; its messages go to each in turn. */
+  rooms: string[] = [];
   /** The last seq seen from each sender, by sender index. */
   #lastBySender: Int32Array;
   #rest = "";
@@ -53,18 +57,25 @@ export class Client {
     this.latencies = latencies;
   }
 
+  /**
+   * Connects as `b<index>`: in one room as a version 1 client (`room` a
+   * string), or in several as a version 3 one (an array).
+   */
   static async connect(
     port: number,
     index: number,
-    room: string,
+    room: string | string[],
     latencies: number[],
     senders: number,
   ): Promise<Client> {
     const conn = await Deno.connect({ hostname: "127.0.0.1", port });
     const client = new Client(conn, index, latencies, senders);
-    await client.write(
-      JSON.stringify({ type: "hello", v: 1, nick: `b${index}`, room }) + "\n",
-    );
+    const nick = `b${index}`;
+    const hello = typeof room === "string"
+      ? { type: "hello", v: 1, nick, room }
+      : { type: "hello", v: 3, nick, rooms: room };
+    if (typeof room !== "string") client.rooms = room;
+    await client.write(JSON.stringify(hello) + "\n");
     await client.#untilWelcome();
     return client;
   }
@@ -139,12 +150,16 @@ export class Client {
       const seq = digits(text, colon + 1, colon2);
       const sentAt = Number(text.slice(colon2 + 1, text.indexOf('"', colon2)));
       this.latencies.push(now - sentAt);
-      if (seq !== this.#lastBySender[sender]! + 1) this.outOfOrder++;
+      // In rooms, a reader sees the messages of the rooms it shares with
+      // the sender: each sender's numbers only ever go up.
+      if (seq <= this.#lastBySender[sender]!) this.outOfOrder++;
       this.#lastBySender[sender] = seq;
       this.received++;
     } else if (text.startsWith('{"type":"ack"', start)) {
       this.acked++;
       this.#onAck?.();
+    } else if (text.startsWith('{"type":"event"', start)) {
+      this.events++;
     }
   }
 
@@ -154,10 +169,12 @@ export class Client {
     const pump = async () => {
       let batch = "";
       while (sent < count && sent - this.acked < window) {
+        const rooms = this.rooms;
         batch += JSON.stringify({
           type: "msg",
           id: `${sent}`,
           text: `${this.index}:${sent}:${clock()}`,
+          ...(rooms.length === 0 ? {} : { room: rooms[sent % rooms.length] }),
         }) + "\n";
         sent++;
       }
@@ -186,10 +203,13 @@ export class Client {
   }
 
   /** Waits until `expected` messages have arrived, or the deadline passes. */
-  async until(expected: number, deadline: number): Promise<void> {
-    while (
-      this.received < expected && !this.closed && performance.now() < deadline
-    ) {
+  until(expected: number, deadline: number): Promise<void> {
+    return this.untilCounted(() => this.received >= expected, deadline);
+  }
+
+  /** Waits until `done()` holds after a read, or the deadline passes. */
+  async untilCounted(done: () => boolean, deadline: number): Promise<void> {
+    while (!done() && !this.closed && performance.now() < deadline) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(
           resolve,
@@ -221,7 +241,7 @@ export class Client {
 export async function connectAll(
   port: number,
   count: number,
-  room: (index: number) => string,
+  room: (index: number) => string | string[],
   latencies: number[],
   options: { first?: number; senders?: number } = {},
 ): Promise<Client[]> {
@@ -236,4 +256,58 @@ export async function connectAll(
     clients.push(...await Promise.all(batch));
   }
   return clients;
+}
+
+/**
+ * A netcat-style client that says nothing: it becomes a text-mode guest
+ * once the server stops waiting for a hello, and reads whatever comes.
+ */
+export class TextClient {
+  readonly conn: Deno.TcpConn;
+  #reading: Promise<void>;
+  #welcomed!: () => void;
+  /** Resolves once the server has said who this guest is. */
+  readonly welcomed: Promise<void>;
+
+  private constructor(conn: Deno.TcpConn) {
+    this.conn = conn;
+    this.welcomed = new Promise((resolve) => (this.#welcomed = resolve));
+    this.#reading = this.#read();
+  }
+
+  /** Connects to 127.0.0.1:`port`. */
+  static async connect(port: number): Promise<TextClient> {
+    return new TextClient(await Deno.connect({ hostname: "127.0.0.1", port }));
+  }
+
+  async #read(): Promise<void> {
+    const buffer = new Uint8Array(4096);
+    let seen = "";
+    let welcomed = false;
+    try {
+      while (true) {
+        const n = await this.conn.read(buffer);
+        if (n === null) return;
+        if (welcomed) continue;
+        seen += decoder.decode(buffer.subarray(0, n));
+        if (seen.includes("You are ")) {
+          welcomed = true;
+          this.#welcomed();
+        }
+      }
+    } catch {
+      // Closed.
+    } finally {
+      this.#welcomed();
+    }
+  }
+
+  async close(): Promise<void> {
+    try {
+      this.conn.close();
+    } catch {
+      // Closed.
+    }
+    await this.#reading;
+  }
 }
