@@ -10,6 +10,13 @@
  * kept so that shutdown can tell every session to finish and wait for them
  * all. A session's failure ends that session only, never the accept loop.
  *
+ * Besides the main port, a server may have more entrances (the web page's
+ * WebSocket, IRC): each is a {@linkcode Entrance} that binds its own
+ * listener and makes its own kind of {@linkcode Served} task per
+ * connection. Every connection, whichever way it came in, goes through the
+ * same admission (limits per address and in total, bans), housekeeping and
+ * shutdown.
+ *
  * @module
  */
 
@@ -33,8 +40,59 @@ import {
 import { MemoryTrim } from "./memory_trim.ts";
 import { sharedPool } from "./outbox.ts";
 import { SecretGate } from "./secret_gate.ts";
-import { Session } from "./session.ts";
+import { type Peer, Session } from "./session.ts";
+import type { ServerFrame } from "../shared/protocol.ts";
 import { encodeLines } from "./text_mode.ts";
+
+/**
+ * One connection's task as the server runs it, whatever its wire: a
+ * {@linkcode Session} (native and text mode) or another entrance's own.
+ */
+export interface Served {
+  /** Who the peer is, for logs: `127.0.0.1:51234`. */
+  readonly peer: string;
+  /** The peer's address in its one form, for limits and bans. */
+  readonly address: string;
+  /** True when the member has proved to be an operator (spared by bans). */
+  readonly operator: boolean;
+  /** The member's nick, once there is a member. */
+  readonly nick: string | undefined;
+  /**
+   * When a guest who never sent a whole line was last heard from
+   * (`performance.now()` time), for eviction when the server is full;
+   * undefined for anyone else.
+   */
+  readonly idleGuestSince: number | undefined;
+  /** Serves the connection until it ends; never rejects. */
+  run(): Promise<void>;
+  /** Housekeeping, every second: timeouts and pings. */
+  tick(now: number): void;
+  /** Ends the session, `goodbye` (in the peer's own wire) written last. */
+  close(reason: string, goodbye?: ServerFrame): void;
+  /** Closes the connection now, whatever is still queued. */
+  abort(reason: string): void;
+}
+
+/** Another way in beside the main port (the web page, IRC). */
+export interface Entrance {
+  /** Its name in logs: `web`, `irc`. */
+  readonly name: string;
+  /** The flag that sets its port, named when the port cannot be used. */
+  readonly portFlag: string;
+  /** Where it listens. */
+  readonly hostname: string;
+  /** Its port; 0 picks a free one. */
+  readonly port: number;
+  /** Binds its listener; throws what `Deno.listen` throws. */
+  listen(): Promise<Listener>;
+  /** The task for one admitted and opened connection. */
+  serve(transport: Transport, context: ServerContext, peer: Peer): Served;
+  /**
+   * Tells a connection the server refuses why, in its wire, and closes it.
+   * Default: the main port's way (a `bye` frame or a plain line).
+   */
+  refuse?(transport: Transport, reason: string, code: string): Promise<void>;
+}
 
 /** Everything a server needs to start. */
 export interface ServerOptions {
@@ -62,8 +120,17 @@ export interface ServerOptions {
   operatorSecret?: string | undefined;
   /** The message of the day, shown on joining. */
   motd?: string | undefined;
+  /** More ways in beside the main port, bound after it. */
+  entrances?: Entrance[];
   /** Where log lines go. */
   log: Logger;
+}
+
+/** A bound listener and the way its connections are served. */
+interface Door {
+  name: string;
+  listener: Listener;
+  entrance: Entrance | undefined;
 }
 
 /** A failure to start that the person running the server can fix. */
@@ -95,12 +162,15 @@ const TICK_MS = 1000;
 export class ChatServer {
   /** Rooms, members and history. */
   readonly hub: Hub;
-  #listener: Listener;
+  /** The main port's listener. */
+  #main: Listener;
+  /** The main port first, then each entrance's. */
+  #doors: Door[];
   #options: ServerOptions;
   #context: ServerContext;
   #admission: Admission;
   /** Each open connection's session, and the task that serves it. */
-  #sessions = new Map<Session, Promise<void>>();
+  #sessions = new Map<Served, Promise<void>>();
   /** Connections admitted and still in their TLS handshake. */
   #opening = new Set<Accepted>();
   #stopping = false;
@@ -114,8 +184,9 @@ export class ChatServer {
   #openedSinceTick = 0;
 
   /** Makes a ChatServer. */
-  private constructor(listener: Listener, options: ServerOptions) {
-    this.#listener = listener;
+  private constructor(doors: Door[], options: ServerOptions) {
+    this.#doors = doors;
+    this.#main = doors[0]!.listener;
     this.#options = options;
     const { resources } = options;
     const store: HistoryStore = options.store ?? new MemoryHistory({
@@ -172,22 +243,54 @@ export class ChatServer {
    * certificate cannot be used.
    */
   static async start(options: ServerOptions): Promise<ChatServer> {
-    let listener: Listener;
+    const doors: Door[] = [];
     try {
-      listener = options.tls === undefined
+      const main = options.tls === undefined
         ? listenTcp(options.hostname, options.port)
         : await listenTls(options.hostname, options.port, options.tls);
+      doors.push({ name: "main", listener: main, entrance: undefined });
     } catch (error) {
-      throw startError(error, options);
+      throw startError(
+        error,
+        options.hostname,
+        options.port,
+        "--port",
+        options,
+      );
     }
-    const server = new ChatServer(listener, options);
-    server.#accepting = server.#accept();
+    for (const entrance of options.entrances ?? []) {
+      try {
+        const listener = await entrance.listen();
+        doors.push({ name: entrance.name, listener, entrance });
+      } catch (error) {
+        await Promise.all(doors.map((door) => door.listener.close()));
+        throw startError(
+          error,
+          entrance.hostname,
+          entrance.port,
+          entrance.portFlag,
+          options,
+        );
+      }
+    }
+    const server = new ChatServer(doors, options);
+    server.#accepting = Promise.all(
+      doors.map((door) => server.#accept(door)),
+    ).then(() => {});
     return server;
   }
 
-  /** Where the server listens. */
+  /** Where the server listens (its main port). */
   get address(): { hostname: string; port: number } {
-    return this.#listener.address;
+    return this.#main.address;
+  }
+
+  /** Where an entrance listens, by its name; undefined when it has none. */
+  entranceAddress(
+    name: string,
+  ): { hostname: string; port: number } | undefined {
+    return this.#doors.find((door) => door.entrance?.name === name)?.listener
+      .address;
   }
 
   /** Resolves once the server has stopped. */
@@ -210,7 +313,7 @@ export class ChatServer {
     this.#stopping = true;
     clearInterval(this.#ticker);
     this.#options.log("shutdown", { reason, connections: this.#sessions.size });
-    await this.#listener.close();
+    await Promise.all(this.#doors.map((door) => door.listener.close()));
     await this.#accepting;
     for (const accepted of this.#opening) accepted.close();
     this.hub.close();
@@ -229,21 +332,21 @@ export class ChatServer {
     this.#stopped();
   }
 
-  async #accept(): Promise<void> {
+  async #accept(door: Door): Promise<void> {
     while (!this.#stopping) {
-      const accepted = await this.#listener.accept();
+      const accepted = await door.listener.accept();
       if (accepted === undefined) break;
-      this.#admit(accepted);
+      this.#admit(accepted, door.entrance);
     }
   }
 
   /** Applies the limits and bans, then opens the connection and serves it. */
-  #admit(accepted: Accepted): void {
+  #admit(accepted: Accepted, entrance: Entrance | undefined): void {
     const { peer, address } = accepted;
     const verdict = this.#admission.enter(address);
     if (!verdict.ok) {
       this.#options.log("refuse", { peer, reason: verdict.reason });
-      this.#refuse(accepted, verdict);
+      this.#refuse(accepted, verdict, entrance);
       return;
     }
     this.#opening.add(accepted);
@@ -257,10 +360,9 @@ export class ChatServer {
           return;
         }
         this.#openedSinceTick++;
-        const session = new Session(transport, this.#context, {
-          peer,
-          address,
-        });
+        const session = entrance === undefined
+          ? new Session(transport, this.#context, { peer, address })
+          : entrance.serve(transport, this.#context, { peer, address });
         this.#sessions.set(session, this.#serve(session, address));
       },
       (error) => {
@@ -279,7 +381,7 @@ export class ChatServer {
    * chain, not an async function: a suspended async function costs every
    * idle connection a few hundred bytes more.)
    */
-  #serve(session: Session, address: string): Promise<void> {
+  #serve(session: Served, address: string): Promise<void> {
     return session.run().finally(() => {
       this.#sessions.delete(session);
       this.#left(address);
@@ -301,7 +403,7 @@ export class ChatServer {
    * room for a newcomer; false when there is none.
    */
   #evictIdleGuest(): boolean {
-    let victim: Session | undefined;
+    let victim: Served | undefined;
     let since = Infinity;
     for (const session of this.#sessions.keys()) {
       const idle = session.idleGuestSince;
@@ -355,6 +457,7 @@ export class ChatServer {
   async #refuse(
     accepted: Accepted,
     verdict: Extract<Verdict, { ok: false }>,
+    entrance: Entrance | undefined,
   ): Promise<void> {
     const { handshakeTimeout, helloWait } = this.#options.resources;
     let transport: Transport;
@@ -362,6 +465,13 @@ export class ChatServer {
       transport = await accepted.open(handshakeTimeout * 1000);
     } catch {
       return; // Logged as refused already; nothing to tell.
+    }
+    if (entrance?.refuse !== undefined) {
+      await entrance.refuse(transport, verdict.reason, verdict.code).catch(
+        () => {},
+      );
+      transport.close();
+      return;
     }
     const first = new Uint8Array(1);
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -384,14 +494,20 @@ export class ChatServer {
   }
 }
 
-function startError(error: unknown, options: ServerOptions): Error {
-  const where = `${options.hostname}:${options.port}`;
+function startError(
+  error: unknown,
+  hostname: string,
+  port: number,
+  portFlag: string,
+  options: ServerOptions,
+): Error {
+  const where = `${hostname}:${port}`;
   if (
     error instanceof Deno.errors.AddrInUse ||
     (error as { code?: string }).code === "EADDRINUSE"
   ) {
     return new StartError(
-      `Port ${options.port} is in use on ${options.hostname}; stop the other server or try --port 0`,
+      `Port ${port} is in use on ${hostname}; stop the other server or try ${portFlag} 0`,
     );
   }
   if (
@@ -407,7 +523,7 @@ function startError(error: unknown, options: ServerOptions): Error {
     (error as { code?: string }).code === "EACCES"
   ) {
     return new StartError(
-      `Not allowed to listen on ${where}; ports below 1024 need privileges, try --port 4444`,
+      `Not allowed to listen on ${where}; ports below 1024 need privileges, try ${portFlag} 4444`,
     );
   }
   const message = errorMessage(error);
