@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertMatch } from "./assert.ts";
-import { ChatClient, ConnectError } from "../lib/client/chat_client.ts";
+import { ChatClient } from "../lib/client/chat_client.ts";
+import { ConnectError } from "../lib/client/connect_errors.ts";
 import { MemoryHistory } from "../lib/server/history.ts";
 import { Hub } from "../lib/server/hub.ts";
 import { memoryServer } from "./util/memory_server.ts";

@@ -1,7 +1,8 @@
 import { assert, assertEquals } from "./assert.ts";
-import { backoffDelay, runClient } from "../lib/client/client_loop.ts";
+import { runClient } from "../lib/client/client_loop.ts";
+import { backoffDelay } from "../lib/client/reconnect_policy.ts";
 import { isQuit } from "../lib/shared/input.ts";
-import type { ClientView, InputEvent } from "../lib/client/client_loop.ts";
+import type { ClientView, InputEvent } from "../lib/client/client_view.ts";
 import { MemoryHistory } from "../lib/server/history.ts";
 import { Hub } from "../lib/server/hub.ts";
 import type { ServerFrame } from "../lib/shared/protocol.ts";

@@ -6,7 +6,7 @@ import {
   assertThrows,
 } from "./assert.ts";
 import { runCommand } from "../lib/server/commands.ts";
-import type { CommandContext } from "../lib/server/commands.ts";
+import type { CommandContext } from "../lib/server/command_context.ts";
 import {
   COMMAND_NAMES,
   COMMAND_SPECS,

@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { DatabaseSync } from "node:sqlite";
 import { Program, ServerProcess } from "./util/program.ts";
-import { SCHEMA_VERSION } from "../lib/server/sqlite_history.ts";
+import { SCHEMA_VERSION } from "../lib/server/sqlite_schema.ts";
 import { RawPeer } from "./util/raw_peer.ts";
 import type { ChatMessage, ServerFrame } from "../lib/shared/protocol.ts";
 

@@ -1,10 +1,8 @@
 import { assert, assertEquals, assertMatch, assertThrows } from "./assert.ts";
 import { DatabaseSync } from "node:sqlite";
-import {
-  SCHEMA_VERSION,
-  SqliteHistory,
-  TOPICS_REMEMBERED,
-} from "../lib/server/sqlite_history.ts";
+import { SqliteHistory } from "../lib/server/sqlite_history.ts";
+import { TOPICS_REMEMBERED } from "../lib/server/sqlite_pruning.ts";
+import { SCHEMA_VERSION } from "../lib/server/sqlite_schema.ts";
 import { StoreError } from "../lib/server/history.ts";
 
 const message = (seq: number, room = "lobby", ts = seq) => ({

@@ -1,7 +1,7 @@
 // deno-lint-ignore-file no-control-regex
 import { assert, assertEquals } from "./assert.ts";
 import { ChatClient } from "../lib/client/chat_client.ts";
-import type { InputEvent } from "../lib/client/client_loop.ts";
+import type { InputEvent } from "../lib/client/client_view.ts";
 import { type TerminalIO, TerminalView } from "../lib/client/terminal_view.ts";
 import { MemoryHistory } from "../lib/server/history.ts";
 import { Hub } from "../lib/server/hub.ts";

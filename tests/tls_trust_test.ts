@@ -1,6 +1,6 @@
 import { X509Certificate } from "node:crypto";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
-import { ConnectError } from "../lib/client/chat_client.ts";
+import { ConnectError } from "../lib/client/connect_errors.ts";
 import { KnownServers } from "../lib/client/known_servers.ts";
 import { dialTls, type TlsTrust } from "../lib/client/tls_trust.ts";
 import type { Transport } from "../lib/shared/transport.ts";

@@ -1,41 +1,43 @@
 /**
- * The client's side of the wire: connect, say hello, send lines, track acks.
+ * The client's side of the wire: one connection, its lines and their acks.
  *
  * A {@linkcode ChatClient} owns one connection. It knows nothing of
  * terminals: the person's side (a prompt, a pipe, a script) calls
  * {@linkcode ChatClient.send} and reads frames with
  * {@linkcode ChatClient.next}. Every line sent carries an id and stays
- * pending until the server's `ack` or `error` names it.
+ * pending until the server's `ack` or `error` names it; the rooms the client
+ * is in and its nick follow what the server says.
  *
- * The handshake speaks the newest protocol version and falls back to version
- * 1 for a server that only speaks that. A refusal comes back as a
- * {@linkcode RefusedError} that says whether trying again can help: a ban,
- * a wrong password or a changed certificate is final; a full or closing
- * server, or a kick's cool-down, is worth waiting out.
+ * Getting in is `client_handshake.ts`'s (hello, nick retries, the
+ * password); how it fails, `connect_errors.ts`'s. {@linkcode ChatClient.connect}
+ * speaks the newest protocol version and falls back to version 1 for a
+ * server that only speaks that.
  *
  * @module
  */
 
 import { COMMAND_SPECS } from "../shared/command_specs.ts";
-import { errorMessage } from "../shared/errors.ts";
 import {
   limitDefaults,
   PROTOCOL_LIMITS,
   type ProtocolLimits,
 } from "../shared/limits.ts";
-import { readLines } from "../shared/lines.ts";
 import {
-  type ByeCode,
   type ClientFrame,
-  decodeServerFrame,
   encodeFrame,
-  looksLikeFrame,
   PROTOCOL_VERSION,
   ROOMS_VERSION,
   type RoomState,
   type ServerFrame,
 } from "../shared/protocol.ts";
 import type { Transport } from "../shared/transport.ts";
+import {
+  type ConnectOptions,
+  handshake,
+  type ServerLines,
+  writeAll,
+} from "./client_handshake.ts";
+import { RefusedError } from "./connect_errors.ts";
 
 /** A command as the connected server describes it. */
 export interface CommandInfo {
@@ -50,114 +52,6 @@ export interface CommandInfo {
   /** Only operators may run it. */
   operator?: boolean;
 }
-
-/** Where to connect and as whom. */
-export interface ConnectOptions {
-  /** Server address. */
-  hostname: string;
-  /** Server port. */
-  port: number;
-  /** Nick to ask for; none for a guest nick. */
-  nick?: string | undefined;
-  /**
-   * Rooms to be in (the first is the current one); none for the lobby. A
-   * server older than version 3 takes the first alone.
-   */
-  rooms?: string[] | undefined;
-  /**
-   * Lines sent on an earlier connection and not acknowledged, as
-   * `[id, text]`: sent again, with the same ids, right after the welcome.
-   * The server recognises ids it has already accepted and only acks them.
-   */
-  resend?: [string, string][];
-  /** This client's token, the same on every reconnect; see `hello.client`. */
-  clientToken?: string;
-  /** The server's password, if it has one. */
-  password?: string | undefined;
-  /**
-   * Asks the person for the password when the server wants one (or another
-   * try, with why the last one failed); undefined: they gave up.
-   */
-  askPassword?:
-    | ((problem: string | undefined) => Promise<string | undefined>)
-    | undefined;
-  /** The last `seq` seen per room: what was missed comes with the welcome. */
-  since?: Record<string, number> | undefined;
-  /** Join and leave without telling the room (scripts). */
-  quiet?: boolean | undefined;
-  /** How many recent messages to be shown on joining. */
-  history?: number | undefined;
-  /** The protocol version to ask for; default the newest. */
-  version?: number;
-  /** Opens the connection; default `Deno.connect`. For tests and TLS. */
-  dial?: (hostname: string, port: number) => Promise<Transport>;
-}
-
-/** A failure to connect, worded for the person who ran the client. */
-export class ConnectError extends Error {
-  /**
-   * Makes a ConnectError.
-   *
-   * @param message what went wrong and what to do about it
-   */
-  constructor(message: string) {
-    super(message);
-    this.name = "ConnectError";
-  }
-}
-
-/** Why the server (or its certificate) refused us, and whether to try again. */
-export type RefusalKind = ByeCode | "certificate" | "refused";
-
-/**
- * The server refused to let us in (or said goodbye), with its reason. Final
- * refusals (a ban, a wrong password, a changed certificate, a plain-text
- * refusal line) end the client; others say how long to wait, if the server
- * said.
- */
-export class RefusedError extends ConnectError {
-  /** Why: the `bye` code, or `certificate`, or `refused` for a plain line. */
-  readonly kind: RefusalKind;
-  /** Seconds the server will keep us out, when it said. */
-  readonly retryAfter: number | undefined;
-
-  /**
-   * Makes a RefusedError.
-   *
-   * @param message the server's reason, for the person
-   * @param kind why
-   * @param retryAfter seconds to wait, if the server said
-   */
-  constructor(message: string, kind: RefusalKind, retryAfter?: number) {
-    super(message);
-    this.name = "RefusedError";
-    this.kind = kind;
-    this.retryAfter = retryAfter;
-  }
-
-  /** True when trying again cannot help. */
-  get final(): boolean {
-    return isFinal(this.kind);
-  }
-}
-
-/** True for refusals that trying again cannot get past. */
-export function isFinal(kind: RefusalKind | undefined): boolean {
-  return kind === "banned" || kind === "password" || kind === "certificate" ||
-    kind === "refused" || kind === "flooding" || kind === "version";
-}
-
-/**
- * The longest line the client reads from the server: far more than any
- * line the server accepts, since a `welcome` carries rooms' history.
- */
-const MAX_SERVER_LINE_BYTES = 8 * 1024 * 1024;
-
-/** How many times a taken nick is swapped for the server's suggestion. */
-const NICK_RETRIES = 5;
-
-/** The lines of a connection: frames, plain lines (banner, refusals), unreadable ones. */
-type Lines = AsyncGenerator<ServerFrame | string | undefined>;
 
 /**
  * One connection to a Lochat server.
@@ -195,7 +89,7 @@ export class ChatClient {
   /** The password that got us in, to be kept for reconnects. */
   readonly password: string | undefined;
   #transport: Transport;
-  #lines: Lines;
+  #lines: ServerLines;
   #pending = new Map<string, string>();
   #refused = 0;
   #ids = 0;
@@ -209,7 +103,7 @@ export class ChatClient {
   /** Makes a ChatClient. */
   private constructor(
     transport: Transport,
-    lines: Lines,
+    lines: ServerLines,
     welcome: Extract<ServerFrame, { type: "welcome" }>,
     notices: string[],
     password: string | undefined,
@@ -261,81 +155,15 @@ export class ChatClient {
     options: ConnectOptions,
     version: number,
   ): Promise<ChatClient> {
-    const dial = options.dial ??
-      ((hostname, port) => Deno.connect({ hostname, port }));
-    const where = `${options.hostname}:${options.port}`;
-    let transport: Transport;
-    try {
-      transport = await dial(options.hostname, options.port);
-    } catch (error) {
-      if (error instanceof ConnectError) throw error;
-      throw new ConnectError(dialProblem(error, where));
+    const { transport, lines, welcome, notices, password } = await handshake(
+      options,
+      version,
+    );
+    const client = new ChatClient(transport, lines, welcome, notices, password);
+    for (const [id, text] of options.resend ?? []) {
+      client.#sendAs(id, text, undefined);
     }
-    const lines = frames(transport);
-    const notices: string[] = [];
-    let nick = options.nick;
-    let password = options.password;
-    try {
-      for (let attempt = 0;; attempt++) {
-        await writeAll(
-          transport,
-          encodeFrame(hello(options, version, nick, password)),
-        );
-        const answer = await handshakeAnswer(lines, where);
-        if (answer.type === "welcome") {
-          const client = new ChatClient(
-            transport,
-            lines,
-            answer,
-            notices,
-            password,
-          );
-          for (const [id, text] of options.resend ?? []) {
-            client.#sendAs(id, text, undefined);
-          }
-          return client;
-        }
-        if (answer.code === "version") {
-          throw new RefusedError(answer.message, "version");
-        }
-        if (
-          answer.code === "nick-taken" && answer.suggest !== undefined &&
-          attempt < NICK_RETRIES
-        ) {
-          notices.push(
-            `${answer.message}; you are ${answer.suggest} (/nick to change)`,
-          );
-          nick = answer.suggest;
-          continue;
-        }
-        if (
-          answer.code === "password" && options.askPassword !== undefined &&
-          attempt < NICK_RETRIES
-        ) {
-          // Say why the last try failed before asking again.
-          const asked = await options.askPassword(
-            password === undefined ? undefined : answer.message,
-          );
-          if (asked === undefined) {
-            throw new RefusedError("No password given", "password");
-          }
-          password = asked;
-          continue;
-        }
-        throw new RefusedError(
-          `The server refused to let you in: ${answer.message}`,
-          answer.code === "password" ? "password" : "refused",
-        );
-      }
-    } catch (error) {
-      transport.close();
-      if (error instanceof ConnectError) throw error;
-      throw new ConnectError(
-        `Lost the connection to ${where} during the handshake: ${
-          errorMessage(error)
-        }`,
-      );
-    }
+    return client;
   }
 
   /** How many lines sent are not yet acknowledged. */
@@ -489,114 +317,7 @@ export class ChatClient {
   }
 }
 
-/** The `hello` for one try of the handshake. */
-function hello(
-  options: ConnectOptions,
-  version: number,
-  nick: string | undefined,
-  password: string | undefined,
-): ClientFrame {
-  const frame: ClientFrame = { type: "hello", v: version };
-  if (nick !== undefined) frame.nick = nick;
-  // Version 3 takes the list (empty: in no room); older ones the first.
-  if (options.rooms?.[0] !== undefined) frame.room = options.rooms[0];
-  if (options.rooms !== undefined && version >= ROOMS_VERSION) {
-    frame.rooms = options.rooms;
-  }
-  if (password !== undefined) frame.password = password;
-  if (options.clientToken !== undefined) frame.client = options.clientToken;
-  if (version >= 2) {
-    if (options.since !== undefined) frame.since = options.since;
-    if (options.quiet === true) frame.quiet = true;
-    if (options.history !== undefined) frame.history = options.history;
-  }
-  return frame;
-}
-
-/**
- * Server frames from a transport; lines that are not frames (the banner, a
- * refusal) come as strings, unreadable ones as `undefined`.
- */
-async function* frames(transport: Transport): Lines {
-  for await (
-    const result of readLines(transport, { maxBytes: MAX_SERVER_LINE_BYTES })
-  ) {
-    if (!result.ok) {
-      yield undefined;
-      continue;
-    }
-    if (!looksLikeFrame(result.line)) {
-      yield result.line; // The banner, or a refusal in plain text.
-      continue;
-    }
-    const decoded = decodeServerFrame(result.line);
-    yield decoded.ok ? decoded.frame : undefined;
-  }
-}
-
-/** The banner every Lochat server greets with. */
-const BANNER = "Welcome to LoChat!";
-
-async function handshakeAnswer(
-  lines: Lines,
-  where: string,
-): Promise<Extract<ServerFrame, { type: "welcome" | "error" }>> {
-  /** A plain line other than the banner: a refusal, as an older server says it. */
-  let said: string | undefined;
-  for await (const frame of iterate(lines)) {
-    if (typeof frame === "string") {
-      // A TLS alert record (0x15 0x03 …): we spoke plain text to a TLS port.
-      if (frame.startsWith("\x15\x03")) {
-        throw new ConnectError(`The server at ${where} speaks TLS; add --tls`);
-      }
-      if (frame !== BANNER && frame.trim() !== "") said = frame;
-      continue;
-    }
-    if (frame?.type === "welcome" || frame?.type === "error") return frame;
-    if (frame?.type === "bye") {
-      throw new RefusedError(
-        `The server at ${where} said: ${frame.reason}`,
-        frame.code ?? "refused",
-        frame.retryAfter,
-      );
-    }
-  }
-  if (said !== undefined) {
-    throw new RefusedError(`The server at ${where} said: ${said}`, "refused");
-  }
-  throw new ConnectError(
-    `The server at ${where} closed the connection before welcoming us`,
-  );
-}
-
-/** Iterates a generator without closing it when the loop exits early. */
-async function* iterate<T>(generator: AsyncGenerator<T>): AsyncGenerator<T> {
-  while (true) {
-    const result = await generator.next();
-    if (result.done) return;
-    yield result.value;
-  }
-}
-
-async function writeAll(transport: Transport, data: Uint8Array): Promise<void> {
-  let written = 0;
-  while (written < data.length) {
-    written += await transport.write(data.subarray(written));
-  }
-}
-
 function isRoomData(data: unknown): data is { room: string } {
   return typeof data === "object" && data !== null &&
     typeof (data as { room?: unknown }).room === "string";
-}
-
-function dialProblem(error: unknown, where: string): string {
-  if (error instanceof Deno.errors.ConnectionRefused) {
-    return `Cannot connect to ${where}: connection refused. Is lochat-server running there? ` +
-      "Start one with `make server`, or pass --host and --port";
-  }
-  if (error instanceof Deno.errors.TimedOut) {
-    return `Cannot connect to ${where}: timed out; check the address and that the port is not firewalled`;
-  }
-  return `Cannot connect to ${where}: ${errorMessage(error)}`;
 }

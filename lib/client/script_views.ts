@@ -13,7 +13,7 @@
  */
 
 import type { ChatClient } from "./chat_client.ts";
-import type { ClientView } from "./client_loop.ts";
+import type { ClientView } from "./client_view.ts";
 import type { ServerFrame } from "../shared/protocol.ts";
 import {
   markRoom,

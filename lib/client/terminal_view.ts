@@ -15,28 +15,37 @@
  * {@linkcode TerminalView.stop} restores the terminal; the caller runs it on
  * every way out.
  *
+ * Its parts have modules of their own: the prompt line (`prompt_line.ts`),
+ * the rooms and their unread and mention counts (`room_activity.ts`), the
+ * secret prompt (`secret_prompt.ts`), Tab completion (`completions.ts`), and
+ * below them the screen (`screen.ts`) and the line editor (`line_editor.ts`).
+ *
  * @module
  */
 
 import type { ChatClient } from "./chat_client.ts";
-import type { ClientView, InputEvent } from "./client_loop.ts";
-import { COMMAND_NAMES } from "../shared/command_specs.ts";
+import type { ClientView, InputEvent } from "./client_view.ts";
 import { parseInput } from "../shared/input.ts";
 import type { ByteReader } from "../shared/transport.ts";
-import { type Key, KeyDecoder } from "./keys.ts";
-import { cutToWidth, LineEditor } from "./line_editor.ts";
-import { DEFAULT_ROOM, type ServerFrame } from "../shared/protocol.ts";
+import { Completions } from "./completions.ts";
+import { KeyDecoder } from "./keys.ts";
+import { LineEditor } from "./line_editor.ts";
+import { promptLine } from "./prompt_line.ts";
+import type { ServerFrame } from "../shared/protocol.ts";
 import {
   markRoom,
   mentions,
+  type Paint,
+  painter,
   renderFrame,
   renderMessage,
   roomOfFrame,
 } from "../shared/render.ts";
 import { clean } from "../shared/text.ts";
+import { isRoomList, RoomActivity } from "./room_activity.ts";
 import { Screen } from "./screen.ts";
 import type { ScreenIO } from "./screen.ts";
-import { styleText } from "node:util";
+import { SecretPrompt } from "./secret_prompt.ts";
 
 /** The terminal the view drives; `Deno.stdin`/`Deno.stdout` in practice. */
 export interface TerminalIO extends ScreenIO, ByteReader {
@@ -74,25 +83,19 @@ export class TerminalView implements ClientView {
   #io: TerminalIO;
   #color: boolean;
   #bell: boolean;
+  #paint: Paint;
   #editor: LineEditor;
   #screen: Screen;
-  /** Where typed lines go; undefined: in no room. */
-  #room: string | undefined = DEFAULT_ROOM;
-  /** Every room joined, in the order joined (Alt-1 is the first). */
-  #joined: string[] = [DEFAULT_ROOM];
-  /** Per room not current: lines said there since, and how many name us. */
-  #unread = new Map<string, { lines: number; mentions: number }>();
+  /** The current room, every room joined, and what is unread in each. */
+  #rooms = new RoomActivity();
   #nick: string | undefined;
-  #nicks = new Set<string>();
-  /** The connected server's commands, for completion. */
-  #commands: readonly string[] = COMMAND_NAMES;
+  /** The commands and nicks Tab completes. */
+  #completions = new Completions();
   #started = false;
   /** The connection's state in a few words, shown instead of the room. */
   #status: string | undefined;
-  /** A secret being typed, and where it goes. */
-  #secret:
-    | { chars: string[]; done: (secret: string | undefined) => void }
-    | undefined;
+  /** A secret being asked: every key goes to it. */
+  #secret = new SecretPrompt(() => this.#screen.redraw());
 
   /**
    * Makes a TerminalView.
@@ -103,15 +106,16 @@ export class TerminalView implements ClientView {
     this.#io = options.io;
     this.#color = options.color;
     this.#bell = options.bell;
+    this.#paint = painter(options.color);
     this.#nick = options.nick;
     this.#editor = new LineEditor({
-      completions: (word, atStart) => this.#completions(word, atStart),
+      completions: (word, atStart) => this.#completions.for(word, atStart),
     });
     this.#screen = new Screen({
       io: options.io,
       editor: this.#editor,
       prompt: () => this.#prompt(),
-      secret: () => this.#secret !== undefined,
+      secret: () => this.#secret.asking,
     });
   }
 
@@ -154,8 +158,8 @@ export class TerminalView implements ClientView {
           this.#screen.cursorReport(key);
           continue;
         }
-        if (this.#secret !== undefined) {
-          if (this.#secretKey(key)) {
+        if (this.#secret.asking) {
+          if (this.#secret.key(key)) {
             yield { kind: "interrupt" };
             return;
           }
@@ -213,47 +217,7 @@ export class TerminalView implements ClientView {
    */
   askSecret(prompt: string, problem?: string): Promise<string | undefined> {
     if (problem !== undefined) this.problem(problem);
-    return new Promise((resolve) => {
-      this.#secretPrompt = prompt;
-      this.#secret = { chars: [], done: resolve };
-      this.#screen.redraw();
-    });
-  }
-
-  /** The secret prompt's text while one is asked. */
-  #secretPrompt = "";
-
-  /** One key at the secret prompt; true when the person gave up. */
-  #secretKey(key: Key): boolean {
-    const secret = this.#secret!;
-    switch (key.name) {
-      case "text":
-        secret.chars.push(...key.text);
-        return false;
-      case "backspace":
-        secret.chars.pop();
-        return false;
-      case "kill-line-start":
-        secret.chars.length = 0;
-        return false;
-      case "enter":
-        this.#endSecret(secret.chars.join(""));
-        return false;
-      case "interrupt":
-      case "eof":
-        this.#endSecret(undefined);
-        return true;
-      default:
-        return false;
-    }
-  }
-
-  #endSecret(value: string | undefined): void {
-    const secret = this.#secret!;
-    this.#secret = undefined;
-    secret.chars.length = 0;
-    this.#screen.redraw();
-    secret.done(value);
+    return this.#secret.ask(prompt);
   }
 
   /** The connection's state, shown on the prompt line; undefined: connected. */
@@ -267,25 +231,13 @@ export class TerminalView implements ClientView {
   }
 
   rooms(current: string | undefined, joined: readonly string[]): void {
-    this.#room = current;
-    this.#joined = [...joined];
-    for (const room of this.#unread.keys()) {
-      if (room === current || !joined.includes(room)) this.#unread.delete(room);
-    }
+    this.#rooms.rooms(current, joined);
     this.#screen.redraw();
   }
 
   connected(client: ChatClient, again: boolean): void {
     this.#nick = client.nick;
-    this.#commands = [
-      ...new Set(
-        client.commands.flatMap((c) => [c.name, ...(c.aliases ?? [])]),
-      ),
-      "clear",
-    ].sort();
-    for (const room of client.rooms) {
-      for (const member of room.members) this.#nicks.add(member);
-    }
+    this.#completions.connected(client);
     for (const notice of client.notices) {
       this.#screen.print(this.#paint("yellow", notice));
     }
@@ -302,7 +254,7 @@ export class TerminalView implements ClientView {
         );
       }
       for (const message of room.history) {
-        this.#nicks.add(message.from);
+        this.#completions.add(message.from);
         this.#screen.print(
           this.#marked(
             message.room,
@@ -315,7 +267,7 @@ export class TerminalView implements ClientView {
   }
 
   frame(frame: ServerFrame, client: ChatClient): void {
-    this.#learn(frame);
+    this.#completions.learn(frame);
     this.#nick = client.nick;
     switch (frame.type) {
       case "ack":
@@ -340,18 +292,12 @@ export class TerminalView implements ClientView {
         const mention = mentions(frame.text, client.nick);
         // Wherever it was said: a mention rings.
         if (mention) this.#ring();
-        if (frame.room !== this.#room) {
-          const unread = this.#unread.get(frame.room) ??
-            { lines: 0, mentions: 0 };
-          unread.lines++;
-          if (mention) unread.mentions++;
-          this.#unread.set(frame.room, unread);
-        }
+        this.#rooms.said(frame.room, mention);
         break;
       }
       case "reply":
         if (frame.cmd === "rooms" && isRoomList(frame.data)) {
-          this.#screen.print(this.#roomList(frame.data.rooms));
+          this.#screen.print(this.#rooms.roomList(frame.data.rooms));
           return;
         }
         break;
@@ -371,33 +317,8 @@ export class TerminalView implements ClientView {
    * `room` is not the current one.
    */
   #marked(room: string | undefined, line: string): string {
-    if (room === undefined || room === this.#room) return line;
+    if (room === undefined || room === this.#rooms.current) return line;
     return markRoom(line, room, this.#color);
-  }
-
-  /** `/rooms`: every room, those joined marked, with what is unread in each. */
-  #roomList(rooms: RoomListEntry[]): string {
-    if (rooms.length === 0) return "No rooms yet: /join ROOM makes one";
-    const rows = rooms.map((room) => {
-      const at = this.#joined.indexOf(room.name);
-      const mark = room.name === this.#room
-        ? ">"
-        : at >= 0
-        ? String(at + 1 <= 10 ? (at + 1) % 10 : " ")
-        : " ";
-      const unread = this.#unread.get(room.name);
-      const news = unread === undefined
-        ? ""
-        : ` [${unread.lines} unread${
-          unread.mentions > 0 ? `, ${unread.mentions} for you` : ""
-        }]`;
-      const topic = room.topic === undefined ? "" : `: ${room.topic}`;
-      return `${mark} #${room.name} (${room.members})${news}${topic}`;
-    });
-    return [
-      `Rooms (> you talk here; 1-9, 0: Alt+number switches, Ctrl-N/Ctrl-P next/previous):`,
-      ...rows.map((row) => clean(row)),
-    ].join("\n");
   }
 
   sent(id: string, text: string, client: ChatClient | undefined): void {
@@ -408,7 +329,7 @@ export class TerminalView implements ClientView {
     const nick = client?.nick ?? this.#nick ?? "you";
     const message = {
       seq: 0,
-      room: this.#room ?? "",
+      room: this.#rooms.current ?? "",
       from: nick,
       text: parsed.kind === "text" ? parsed.text : parsed.args,
       ts: Date.now(),
@@ -437,123 +358,20 @@ export class TerminalView implements ClientView {
     return { color: this.#color, self: client.nick };
   }
 
-  /**
-   * `#lobby ann> `, after the rooms with unread lines (`(games 3, dev 5 @2)`:
-   * five unread in #dev, two naming you), or the connection's state while
-   * not connected.
-   */
+  /** The prompt line (`prompt_line.ts`), or the secret's while one is asked. */
   #prompt(): string {
-    if (this.#secret !== undefined) return this.#secretPrompt;
-    // Thirty columns stay free, so what is being typed stays in sight.
-    const room = Math.max(12, this.#io.columns() - 33);
-    if (this.#status !== undefined) {
-      return this.#paint("yellow", `[${cutToWidth(this.#status, room)}] `);
-    }
-    const nick = this.#nick === undefined ? "" : ` ${this.#nick}`;
-    const here = this.#room === undefined ? "(no room)" : `#${this.#room}`;
-    const own = `${here}${nick}> `;
-    return this.#activity(room - own.length) + this.#paint("dim", own);
-  }
-
-  /** The rooms with unread lines, in join order, in at most `columns`. */
-  #activity(columns: number): string {
-    const parts: { text: string; mention: boolean }[] = [];
-    for (const room of this.#joined) {
-      const unread = this.#unread.get(room);
-      if (unread === undefined) continue;
-      const mention = unread.mentions > 0;
-      parts.push({
-        text: `${room} ${unread.lines}${mention ? ` @${unread.mentions}` : ""}`,
-        mention,
-      });
-    }
-    if (parts.length === 0) return "";
-    const plain = `(${parts.map((p) => p.text).join(", ")}) `;
-    if (plain.length > columns) {
-      const total = parts.length;
-      return this.#paint(
-        "yellow",
-        cutToWidth(`(${total} rooms unread) `, Math.max(columns, 0)),
-      );
-    }
-    if (!this.#color) return plain;
-    return `${this.#paint("yellow", "(")}${
-      parts.map((p) =>
-        this.#paint(p.mention ? ["bold", "magenta"] : "yellow", p.text)
-      ).join(this.#paint("yellow", ", "))
-    }${this.#paint("yellow", ")")} `;
+    if (this.#secret.asking) return this.#secret.prompt;
+    return promptLine({
+      columns: this.#io.columns(),
+      status: this.#status,
+      room: this.#rooms.current,
+      nick: this.#nick,
+      unread: this.#rooms.unread(),
+      color: this.#color,
+    });
   }
 
   #ring(): void {
     if (this.#bell) this.#screen.bell();
   }
-
-  #learn(frame: ServerFrame): void {
-    switch (frame.type) {
-      case "msg":
-      case "pm":
-        this.#nicks.add(clean(frame.from));
-        return;
-      case "event":
-        switch (frame.event) {
-          case "quit":
-          case "leave":
-            this.#nicks.delete(frame.nick);
-            return;
-          case "nick":
-            this.#nicks.delete(frame.nick);
-            if (frame.to !== undefined) this.#nicks.add(frame.to);
-            return;
-          case "join":
-            this.#nicks.add(frame.nick);
-            return;
-          default:
-            return; // Away and back say nothing of who is here.
-        }
-        return;
-      case "reply":
-        if (frame.cmd === "who" && isWho(frame.data)) {
-          for (const member of frame.data.members) this.#nicks.add(member.nick);
-        }
-        return;
-      default:
-        return;
-    }
-  }
-
-  #completions(word: string, atLineStart: boolean): string[] {
-    if (word.startsWith("/") && atLineStart) {
-      return this.#commands.map((name) => `/${name}`);
-    }
-    return [...this.#nicks].sort();
-  }
-
-  #paint(style: Parameters<typeof styleText>[0], text: string): string {
-    return this.#color
-      ? styleText(style, text, { validateStream: false })
-      : text;
-  }
-}
-
-/** One room of a `/rooms` reply. */
-interface RoomListEntry {
-  name: string;
-  members: number;
-  topic?: string;
-}
-
-function isRoomList(data: unknown): data is { rooms: RoomListEntry[] } {
-  if (typeof data !== "object" || data === null) return false;
-  const rooms = (data as { rooms?: unknown }).rooms;
-  return Array.isArray(rooms) &&
-    rooms.every((room) =>
-      typeof room === "object" && room !== null &&
-      typeof room.name === "string" && typeof room.members === "number" &&
-      (room.topic === undefined || typeof room.topic === "string")
-    );
-}
-
-function isWho(data: unknown): data is { members: { nick: string }[] } {
-  return typeof data === "object" && data !== null &&
-    Array.isArray((data as { members?: unknown }).members);
 }

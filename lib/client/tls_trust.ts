@@ -15,7 +15,7 @@ import tls from "node:tls";
 import { errorMessage } from "../shared/errors.ts";
 import { NodeSocketTransport } from "../shared/node_socket.ts";
 import type { Transport } from "../shared/transport.ts";
-import { ConnectError } from "./chat_client.ts";
+import { ConnectError } from "./connect_errors.ts";
 import type { KnownServers } from "./known_servers.ts";
 
 /** How to trust the server. */

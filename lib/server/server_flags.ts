@@ -26,7 +26,7 @@ import { PROTOCOL_LIMITS } from "../shared/limits.ts";
 import { nickProblem } from "../shared/names.ts";
 import { DEFAULT_PORT } from "../shared/protocol.ts";
 import { SERVER_LIMITS } from "./server_limits.ts";
-import type { HistoryLimit } from "./sqlite_history.ts";
+import type { HistoryLimit } from "./sqlite_pruning.ts";
 
 /** Messages each room keeps on disk, by default (`--history-limit`). */
 export const DEFAULT_HISTORY_LIMIT = 10_000;

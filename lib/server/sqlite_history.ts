@@ -10,65 +10,20 @@
  * under way, or in the same turn of the event loop, share the next one, so
  * under load durability costs one fsync per batch, not one per message.
  *
- * The schema carries a version (`PRAGMA user_version`) and is migrated
- * forward on start; a database from a newer Lochat is refused, not touched.
- * The server holds the database with an exclusive lock, so a second server
- * on the same directory is refused instead of interleaving writes.
+ * Here are the queries and the grouped commits. The file itself (locking,
+ * schema, migrations, why it cannot be opened) is `sqlite_schema.ts`'s; how
+ * much history is kept, `sqlite_pruning.ts`'s.
  *
  * @module
  */
 
-import { DatabaseSync } from "node:sqlite";
-import type { StatementSync } from "node:sqlite";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { errorMessage } from "../shared/errors.ts";
 import { type HistoryStore, StoreError } from "./history.ts";
 import type { ChatMessage } from "../shared/protocol.ts";
 import type { TopicRecord } from "./room.ts";
-
-/** The schema this Lochat writes. */
-export const SCHEMA_VERSION = 3;
-
-/** Migrations: entry `n` takes the schema from version `n` to `n + 1`. */
-const MIGRATIONS: readonly string[] = [
-  `CREATE TABLE messages (
-     seq INTEGER PRIMARY KEY,
-     room TEXT NOT NULL,
-     sender TEXT NOT NULL,
-     text TEXT NOT NULL,
-     ts INTEGER NOT NULL,
-     me INTEGER NOT NULL DEFAULT 0
-   );
-   CREATE INDEX messages_by_room ON messages (room, seq);`,
-  // 2: the client message each message came from, so a resend after a
-  // restart is answered with the message already kept, not stored twice.
-  `ALTER TABLE messages ADD COLUMN dedup TEXT;
-   CREATE UNIQUE INDEX messages_by_dedup ON messages (dedup) WHERE dedup IS NOT NULL;`,
-  // 3: rooms' topics, whether an operator locked them, whether the room is
-  // kept while empty (an operator set its topic), and when each was set.
-  `CREATE TABLE rooms (
-     name TEXT PRIMARY KEY,
-     topic TEXT NOT NULL,
-     locked INTEGER NOT NULL DEFAULT 0,
-     kept INTEGER NOT NULL DEFAULT 0,
-     set_at INTEGER NOT NULL DEFAULT 0
-   );`,
-];
-
-/** How much history each room keeps. */
-export interface HistoryLimit {
-  /** Newest messages kept per room. */
-  messages?: number;
-  /** Days of messages kept. */
-  days?: number;
-}
-
-/**
- * The most topics kept of rooms no operator keeps (the newest set): enough
- * for every room a server holds, bounded however many rooms come and go.
- */
-export const TOPICS_REMEMBERED = 10_000;
-
-/** How often, in appended messages, old history is pruned. */
-const PRUNE_EVERY = 500;
+import { openDatabase } from "./sqlite_schema.ts";
+import { type HistoryLimit, prune, PRUNE_EVERY } from "./sqlite_pruning.ts";
 
 /**
  * Room history in SQLite.
@@ -146,46 +101,7 @@ export class SqliteHistory implements HistoryStore {
       onError?: (message: string) => void;
     } = {},
   ): SqliteHistory {
-    try {
-      Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    } catch (error) {
-      throw new StoreError(
-        `Cannot create the data directory ${dir}: ${
-          reason(error)
-        }; pass --data-dir with a writable directory, ` +
-          "or --data-dir none to keep history in memory only",
-      );
-    }
-    const file = `${dir}/lochat.db`;
-    let db: DatabaseSync;
-    try {
-      db = new DatabaseSync(file);
-    } catch (error) {
-      const why = unwritable(dir) ??
-        `Cannot open ${file}: ${
-          reason(error)
-        }; check the directory's permissions`;
-      throw new StoreError(why);
-    }
-    try {
-      // Hold the file for this server alone; a second one fails right here.
-      db.exec("PRAGMA busy_timeout = 0");
-      db.exec("PRAGMA locking_mode = EXCLUSIVE");
-      db.exec("PRAGMA journal_mode = WAL");
-      db.exec("PRAGMA synchronous = FULL");
-      db.exec("BEGIN EXCLUSIVE");
-      migrate(db, file);
-      db.exec("COMMIT");
-      prune(db, options.limit ?? {});
-    } catch (error) {
-      try {
-        db.close();
-      } catch {
-        // Closing a half-opened database can fail too; the first error matters.
-      }
-      if (error instanceof StoreError) throw error;
-      throw new StoreError(explain(error, dir, file));
-    }
+    const { db, file } = openDatabase(dir, options.limit ?? {});
     const store = new SqliteHistory(file, db, options.limit ?? {});
     store.#onError = options.onError;
     return store;
@@ -279,7 +195,7 @@ export class SqliteHistory implements HistoryStore {
       }
     } catch (error) {
       throw new StoreError(
-        `Could not keep the topic in ${this.file}: ${reason(error)}`,
+        `Could not keep the topic in ${this.file}: ${errorMessage(error)}`,
       );
     }
   }
@@ -293,7 +209,7 @@ export class SqliteHistory implements HistoryStore {
       prune(this.#db, this.#limit);
     } catch (error) {
       throw new StoreError(
-        `Could not prune old history in ${this.file}: ${reason(error)}`,
+        `Could not prune old history in ${this.file}: ${errorMessage(error)}`,
       );
     }
   }
@@ -339,7 +255,7 @@ export class SqliteHistory implements HistoryStore {
         // The failed commit may have rolled back already.
       }
       const failure = new StoreError(
-        `Could not store messages in ${this.file}: ${reason(error)}`,
+        `Could not store messages in ${this.file}: ${errorMessage(error)}`,
       );
       for (const waiter of waiters) waiter.reject(failure);
       return;
@@ -358,7 +274,9 @@ export class SqliteHistory implements HistoryStore {
       return true;
     } catch (error) {
       // Tried again after the next commit; the server goes on meanwhile.
-      this.#onError?.(`${reason(error)}; tried again after the next message`);
+      this.#onError?.(
+        `${errorMessage(error)}; tried again after the next message`,
+      );
       return false;
     }
   }
@@ -399,90 +317,4 @@ function toMessage(row: Row): ChatMessage {
   };
   if (row.me === 1) message.me = true;
   return message;
-}
-
-/**
- * Drops history past `limit`, per room, and all but the newest
- * {@linkcode TOPICS_REMEMBERED} topics of rooms no operator keeps.
- */
-function prune(db: DatabaseSync, limit: HistoryLimit): void {
-  const { messages, days } = limit;
-  if (days !== undefined) {
-    db.prepare("DELETE FROM messages WHERE ts < ?").run(
-      Date.now() - days * 86_400_000,
-    );
-  }
-  if (messages !== undefined) {
-    db.prepare(
-      `DELETE FROM messages WHERE seq IN (
-         SELECT seq FROM (
-           SELECT seq, row_number() OVER (PARTITION BY room ORDER BY seq DESC) AS n FROM messages
-         ) WHERE n > ?
-       )`,
-    ).run(messages);
-  }
-  db.prepare(
-    `DELETE FROM rooms WHERE kept = 0 AND name NOT IN (
-       SELECT name FROM rooms WHERE kept = 0 ORDER BY set_at DESC LIMIT ?
-     )`,
-  ).run(TOPICS_REMEMBERED);
-}
-
-function migrate(db: DatabaseSync, file: string): void {
-  const { user_version: version } = db.prepare("PRAGMA user_version").get() as {
-    user_version: number;
-  };
-  if (version > SCHEMA_VERSION) {
-    throw new StoreError(
-      `${file} was written by a newer Lochat (schema ${version}; this server knows up to ${SCHEMA_VERSION}). ` +
-        "Upgrade lochat-server, or use another --data-dir; the file was not changed",
-    );
-  }
-  for (let v = version; v < SCHEMA_VERSION; v++) {
-    db.exec(MIGRATIONS[v]!);
-    db.exec(`PRAGMA user_version = ${v + 1}`);
-  }
-}
-
-/** Why nothing can be written in `dir`, when that is the trouble. */
-function unwritable(dir: string): string | undefined {
-  const probe = `${dir}/.lochat-write-test`;
-  try {
-    Deno.writeFileSync(probe, new Uint8Array(0));
-    Deno.removeSync(probe);
-    return undefined;
-  } catch (error) {
-    if (
-      error instanceof Deno.errors.PermissionDenied ||
-      /read-only/i.test(reason(error))
-    ) {
-      return `The data directory ${dir} is read-only (${
-        reason(error)
-      }); make it writable, or pass --data-dir with a writable directory`;
-    }
-    return undefined;
-  }
-}
-
-function explain(error: unknown, dir: string, file: string): string {
-  const text = reason(error);
-  const readOnly = unwritable(dir);
-  if (readOnly !== undefined) return readOnly;
-  if (/locked|busy/i.test(text)) {
-    return `Another lochat-server is using ${dir} (the database is locked); stop it, or give this one another --data-dir`;
-  }
-  if (/readonly|read-only|read only/i.test(text)) {
-    return `The data directory ${dir} is read-only; make it writable, or pass --data-dir with a writable directory`;
-  }
-  if (/full|disk/i.test(text)) {
-    return `The disk holding ${dir} is full; free some space, or pass --data-dir on another disk`;
-  }
-  if (/not a database|malformed|corrupt/i.test(text)) {
-    return `${file} is not a Lochat database or is damaged (${text}); move it away, or pass another --data-dir`;
-  }
-  return `Cannot use ${file}: ${text}`;
-}
-
-function reason(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

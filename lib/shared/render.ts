@@ -271,7 +271,19 @@ function describeEvent(frame: Extract<ServerFrame, { type: "event" }>): string {
   }
 }
 
-function painter(color: boolean): (style: Style, text: string) => string {
+/** Paints `text` in a {@linkcode Style}, or leaves it plain. */
+export type Paint = (style: Style, text: string) => string;
+
+/**
+ * A {@linkcode Paint} that styles with ANSI escapes when `color` is on and
+ * returns the text unchanged when it is off.
+ *
+ * @example
+ * ```ts
+ * painter(false)("red", "! no"); // "! no"
+ * ```
+ */
+export function painter(color: boolean): Paint {
   if (!color) return (_style, text) => text;
   return (style, text) => styleText(style, text, { validateStream: false });
 }
