@@ -92,3 +92,22 @@ Deno.test("help lists every flag", () => {
     assert(clientHelp().includes(flag), flag);
   }
 });
+
+for (
+  const [program, help] of [["server", serverHelp], [
+    "client",
+    clientHelp,
+  ]] as const
+) {
+  Deno.test(`${program} --help keeps every flag's description in one column, a wide flag's on the next row`, () => {
+    const rows = help().split("\n").filter((row) => /^\s+(-\w, )?--/.test(row));
+    assert(rows.length > 5, "the help lists the flags");
+    const lines = help().split("\n");
+    for (const row of rows) {
+      const at = lines.indexOf(row);
+      const description = row.length > 33 ? row : lines[at + 1]!;
+      assertEquals(description.slice(0, 33).length, 33, row);
+      assert(description[32] === " " && description[33] !== " ", row);
+    }
+  });
+}

@@ -440,6 +440,40 @@ Deno.test("a one-room client moves rooms even on a server that allows one room p
   assertEquals([[...ann.rooms], ann.room], [["lobby"], "lobby"]);
 });
 
+Deno.test("/whois says away with the message once: `away: lunch`, or `away` alone", () => {
+  const { hub, ctx, replies } = context();
+  const bob = hub.enter("bob", { deliver: () => true });
+  hub.setAway(bob, "lunch");
+  runCommand(ctx, "whois", "bob");
+  assertMatch(replies.at(-1)!.text, /, away: lunch(,|$)/);
+  assertNotMatch(replies.at(-1)!.text, /away is away/);
+  hub.setAway(bob, "");
+  runCommand(ctx, "whois", "bob");
+  assertMatch(replies.at(-1)!.text, /, away(,|$)/);
+});
+
+Deno.test("/help keeps every description in its column: a wide usage gets a row of its own", () => {
+  const { ctx, replies } = context();
+  ctx.member.op = true;
+  runCommand(ctx, "help", "");
+  const rows = replies[0]!.text.split("\n").slice(1);
+  const column = 23; // Two spaces, a 20-wide usage, a space.
+  let ownRows = 0;
+  rows.forEach((row, i) => {
+    if (row.slice(0, column).trim() === "") return; // A description's own row.
+    const next = rows[i + 1] ?? "";
+    if (next.slice(0, column).trim() !== "" || next === "") {
+      // Usage and description side by side, the description in its column.
+      assertEquals([row[column - 1], row[column] === " "], [" ", false], row);
+    } else {
+      // A usage too wide for the column: its description on the next row.
+      assert(row.length > column - 1, row);
+      ownRows++;
+    }
+  });
+  assert(ownRows > 0, "the table has a usage wider than the column (/kick)");
+});
+
 Deno.test("/whois of someone in no room says so, not #undefined", () => {
   const { hub, ctx, replies } = context();
   const bob = hub.enter("bob", { deliver: () => true }, { rooms: [] });

@@ -817,7 +817,8 @@ Deno.test("a guest no one was told of renames and goes away unheard; once it spe
   const hub = setup();
   const ann = new Inbox();
   hub.enter("ann", ann);
-  const guest = hub.enter("guest1", new Inbox(), { unannounced: true });
+  const guestInbox = new Inbox();
+  const guest = hub.enter("guest1", guestInbox, { unannounced: true });
   hub.rename(guest, "carol");
   hub.setAway(guest, "brb");
   hub.setAway(guest, undefined);
@@ -828,5 +829,9 @@ Deno.test("a guest no one was told of renames and goes away unheard; once it spe
   assertEquals(
     ann.frames.map((f) => f.type === "event" ? `${f.event} ${f.nick}` : f.type),
     ["join carol", "msg", "nick carol"],
+  );
+  assert(
+    !guestInbox.frames.some((f) => f.type === "event" && f.event === "join"),
+    "the guest is not told it joined when the others are",
   );
 });

@@ -27,21 +27,34 @@ import { MODERATION_COMMANDS } from "./moderation_commands.ts";
 import { PEOPLE_COMMANDS } from "./people_commands.ts";
 import { ROOM_COMMANDS } from "./room_commands.ts";
 
+/** Where `/help` starts each command's description. */
+const HELP_COLUMN = 20;
+
 /** The commands about the session itself, by name. */
 const SESSION_COMMANDS = {
   help(ctx) {
     const shown = COMMAND_SPECS.filter((c: CommandSpec) =>
       !c.operator || ctx.member.op
     );
-    const lines = shown.map((c: CommandSpec) =>
-      `  ${usage(c).padEnd(22)} ${c.help}${
+    // Usage on its own row when it is too wide for the column.
+    const lines = shown.flatMap((c: CommandSpec) => {
+      const help = `${c.help}${
         c.aliases === undefined
           ? ""
-          : ` (also ${c.aliases.map((a) => `/${a}`).join(", ")})`
-      }`
-    );
-    const text = ["Commands (//text sends a line starting with /):", ...lines]
-      .join("\n");
+          : `; ${c.aliases.map((a) => `/${a}`).join(", ")} too`
+      }`;
+      const use = usage(c);
+      return use.length < HELP_COLUMN
+        ? [`  ${use.padEnd(HELP_COLUMN)} ${help}`]
+        : [`  ${use}`, `  ${"".padEnd(HELP_COLUMN)} ${help}`];
+    });
+    const text = [
+      "Commands (//text sends a line starting with /):",
+      ...lines,
+      ...(ctx.member.op ? [] : [
+        "Operators have more: /oper SECRET, then /help again",
+      ]),
+    ].join("\n");
     ctx.reply("help", text, {
       commands: shown.map(({ name, args, help }) => ({ name, args, help })),
     });

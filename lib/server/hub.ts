@@ -212,8 +212,9 @@ export class Hub {
     if (member.announced) return;
     member.announced = true;
     if (member.quiet) return;
+    // The others learn of the guest now; the guest knows it came.
     for (const name of member.rooms) {
-      this.#roomEvent(this.#rooms.get(name)!, "join", member);
+      this.#roomEvent(this.#rooms.get(name)!, "join", member, {}, member);
     }
   }
 
@@ -619,8 +620,12 @@ export class Hub {
     event: EventKind,
     subject: Member,
     extra: { reason?: string } = {},
+    except?: Member,
   ): void {
-    this.#tell(room.members, subject, {
+    const readers = except === undefined
+      ? room.members
+      : [...room.members].filter((member) => member !== except);
+    this.#tell(readers, subject, {
       type: "event",
       event,
       nick: subject.nick,

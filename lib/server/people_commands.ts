@@ -40,7 +40,7 @@ export const PEOPLE_COMMANDS = {
       `here for ${duration(now - target.joinedAt)}`,
       ...(target.away === undefined
         ? []
-        : [awayLine("away", ctx.member.ignoring(target) ? "" : target.away)]),
+        : [awayFact(ctx.member.ignoring(target) ? "" : target.away)]),
       ...(target.op ? ["an operator"] : []),
       // Where someone connects from is for operators' eyes only.
       ...(ctx.member.op && target.address !== undefined
@@ -159,6 +159,11 @@ function awayLine(nick: string, away: string): string {
   return away === ""
     ? `${nick} is away`
     : `${nick} is away: ${userPiece(away)}`;
+}
+
+/** `away`, or `away: MESSAGE`, as a fact in `/whois`. */
+function awayFact(away: string): string {
+  return away === "" ? "away" : `away: ${userPiece(away)}`;
 }
 
 /** A duration for people: `42 s`, `5 min`, `3 h 20 min`, `2 days`. */

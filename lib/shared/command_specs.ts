@@ -66,7 +66,7 @@ export const COMMAND_SPECS = [
   {
     name: "whois",
     args: "NICK",
-    help: "who someone is: away, idle time, room",
+    help: "who someone is: rooms, idle time, away",
   },
   {
     name: "msg",
@@ -84,7 +84,7 @@ export const COMMAND_SPECS = [
   {
     name: "away",
     args: "[MESSAGE]",
-    help: "mark yourself away; without a message, back",
+    help: "mark yourself away (alone: back, when away already)",
   },
   { name: "back", args: "", help: "mark yourself back" },
   {
@@ -127,7 +127,7 @@ export const COMMAND_SPECS = [
   {
     name: "quit",
     args: "[REASON]",
-    help: "leave the chat (also :q)",
+    help: "leave the chat; :q does the same",
     aliases: ["exit"],
   },
 ] as const satisfies readonly CommandSpec[];

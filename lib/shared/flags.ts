@@ -226,6 +226,9 @@ export function parseFlags<const T extends FlagTable>(
   return result as FlagValues<T>;
 }
 
+/** Where `--help` starts each flag's description. */
+const HELP_COLUMN = 32;
+
 /** The `Options:` lines of `--help` for a table. */
 export function helpLines(table: FlagTable): string[] {
   return flagRows(table).map((row) => {
@@ -234,7 +237,11 @@ export function helpLines(table: FlagTable): string[] {
       row.value === undefined ? "" : ` ${row.value}`
     }`;
     const shown = row.shown === undefined ? "" : ` (default: ${row.shown})`;
-    return `${left.padEnd(32)} ${row.help}${shown}`;
+    const help = `${row.help}${shown}`;
+    // A flag too wide for the column puts its help on the next row.
+    return left.length < HELP_COLUMN
+      ? `${left.padEnd(HELP_COLUMN)} ${help}`
+      : `${left}\n${"".padEnd(HELP_COLUMN)} ${help}`;
   });
 }
 
