@@ -16,6 +16,7 @@ import { ChatServer, StartError } from "./lib/server/chat_server.ts";
 import { Advertiser } from "./lib/server/advertiser.ts";
 import { StoreError } from "./lib/server/history.ts";
 import { SqliteHistory } from "./lib/server/sqlite_history.ts";
+import { ircEntrances } from "./lib/server/irc/irc_entrance.ts";
 
 async function main(): Promise<number> {
   let flags;
@@ -71,6 +72,13 @@ async function main(): Promise<number> {
       operatorSecret: flags.operatorSecret,
       motd,
       log,
+      entrances: ircEntrances({
+        hostname: flags.hostname,
+        ircPort: flags.ircPort,
+        ircsPort: flags.ircsPort,
+        tls,
+        serverName: flags.name ?? Deno.hostname(),
+      }),
       ...(store === undefined ? {} : { store }),
     });
   } catch (error) {
@@ -101,6 +109,17 @@ async function main(): Promise<number> {
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
   console.log(`listening on ${hostname}:${port}`);
+  for (const name of ["irc", "ircs"]) {
+    const at = server.entranceAddress(name);
+    if (at !== undefined) {
+      console.log(`${name} listening on ${at.hostname}:${at.port}`);
+    }
+  }
+  if (flags.ircPort !== undefined && tls !== undefined) {
+    console.log(
+      `warning: plain IRC on --irc-port: passwords (PASS, SASL, OPER) cross the LAN in clear; IRC clients can use TLS on --ircs-port`,
+    );
+  }
   console.log(
     store === undefined
       ? "history in memory only (--data-dir none)"

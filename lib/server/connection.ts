@@ -28,8 +28,11 @@ import type { Writer, WriteRounds } from "./write_rounds.ts";
 const FIRST_READ_SIZE = 256;
 const LARGEST_READ_SIZE = 16 * 1024;
 
-/** Turns the bytes read into lines: a `LineSplitter` or a telnet-aware one. */
-interface LineDecoder {
+/**
+ * Turns the bytes read into lines: a `LineSplitter`, a telnet-aware one, or
+ * the IRC listener's `IrcLineSplitter`.
+ */
+export interface LineDecoder {
   push(chunk: Uint8Array, onLine: (result: LineResult) => void): void;
   end(onLine: (result: LineResult) => void): void;
   readonly holding: number;
@@ -53,6 +56,11 @@ export interface ConnectionOptions {
   writeRounds: WriteRounds;
   /** How long the writer may take once the connection is closing, in ms. */
   closeFlushMs: number;
+  /**
+   * Makes the connection's line decoder, instead of choosing one by the
+   * first byte (the IRC listener frames its own lines).
+   */
+  lineDecoder?: (() => LineDecoder) | undefined;
 }
 
 /**
@@ -295,6 +303,8 @@ export class Connection implements Writer {
   }
 
   #decoderFor(first: number): LineDecoder {
+    const own = this.#options.lineDecoder;
+    if (own !== undefined) return own();
     const maxBytes = this.#options.maxLineBytes;
     if (first === OPEN_BRACE) return new LineSplitter({ maxBytes });
     return new TelnetLineDecoder({
