@@ -33,8 +33,11 @@ const LARGEST_READ_SIZE = 16 * 1024;
  * the IRC listener's `IrcLineSplitter`.
  */
 export interface LineDecoder {
+  /** Feeds one chunk as read; calls `onLine` for each line it completes. */
   push(chunk: Uint8Array, onLine: (result: LineResult) => void): void;
+  /** Ends the stream: a last line without an ending still counts. */
   end(onLine: (result: LineResult) => void): void;
+  /** Bytes of an unfinished line held between chunks (0 when none). */
   readonly holding: number;
 }
 

@@ -14,7 +14,8 @@
  * @module
  */
 
-import type { ServerFrame } from "../../shared/protocol.ts";
+import type { ChatMessage, ServerFrame } from "../../shared/protocol.ts";
+import { clean } from "../../shared/text.ts";
 import { clock } from "../../shared/render.ts";
 import { type Outgoing, WireSlot } from "../outgoing.ts";
 import { type IrcMessageInit, serializeMessage } from "./message.ts";
@@ -123,6 +124,63 @@ export function historyLines(
     ? message
     : { ...message, text: `${clock(message.ts)} ${message.text}` };
   return messageLines(shown, channelOf(message.room), bits, extra);
+}
+
+/**
+ * A room's recent messages as IRC lines: inside a `chathistory` batch
+ * (https://ircv3.net/specs/extensions/batch) when the reader took `batch`,
+ * each with its `time` when it took `server-time`.
+ *
+ * @param server the server's source, for the `BATCH` lines
+ * @param reader who reads
+ * @param room the room, without `#`
+ * @param messages oldest first; none gives no lines
+ * @returns the lines, CR LF after each
+ */
+export function historyBatch(
+  server: string,
+  reader: IrcReader,
+  room: string,
+  messages: ChatMessage[],
+): string {
+  if (messages.length === 0) return "";
+  const bits = tagBits(reader.caps);
+  const batch = reader.caps.has("batch") ? `history-${room}` : undefined;
+  let text = batch === undefined ? "" : line({
+    source: server,
+    command: "BATCH",
+    params: [`+${batch}`, "chathistory", channelOf(room)],
+  });
+  for (const m of messages) text += historyLines(m, bits, batch);
+  if (batch !== undefined) {
+    text += line({ source: server, command: "BATCH", params: [`-${batch}`] });
+  }
+  return text;
+}
+
+/**
+ * A server notice to `target`: a line each for multi-line text, each cut
+ * to fit in 512 bytes, each cleaned of what may not be shown.
+ */
+export function noticeLines(
+  server: string,
+  target: string,
+  text: string,
+): string {
+  const room = Math.max(4, maxTextBytes(server, target, "NOTICE"));
+  let out = "";
+  for (const row of text.split("\n")) {
+    const shown = clean(row);
+    if (shown.trim() === "") continue;
+    for (const piece of splitText(shown, room)) {
+      out += line({
+        source: server,
+        command: "NOTICE",
+        params: [target, piece],
+      });
+    }
+  }
+  return out;
 }
 
 const encoder = new TextEncoder();

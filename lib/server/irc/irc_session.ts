@@ -22,7 +22,6 @@
  */
 
 import type { LineResult } from "../../shared/lines.ts";
-import type { Logger } from "../../shared/log.ts";
 import type {
   ChatMessage,
   ErrorCode,
@@ -30,27 +29,25 @@ import type {
 } from "../../shared/protocol.ts";
 import { clean } from "../../shared/text.ts";
 import type { Transport } from "../../shared/transport.ts";
-import { Acks } from "../acks.ts";
 import type { Served } from "../chat_server.ts";
 import { Connection, type ConnectionOwner } from "../connection.ts";
 import { FloodControl } from "../flood_control.ts";
 import type { Hub } from "../hub.ts";
 import type { Member, MemberSink } from "../member.ts";
-import { type InputHost, MemberInput } from "../member_input.ts";
 import { Outgoing } from "../outgoing.ts";
 import type { ServerContext } from "../server_context.ts";
 import type { Peer } from "../session.ts";
 import { answerError } from "./answers.ts";
+import { ChannelInput } from "./channel_input.ts";
 import { runCommand } from "./irc_commands.ts";
 import {
   encodeIrc,
-  historyLines,
+  historyBatch,
   type IrcReader,
   line,
-  messageLines,
-  tagBits,
+  noticeLines,
 } from "./irc_out.ts";
-import { maxTextBytes, splitText } from "./split_text.ts";
+import { paced, type PacedHost } from "./paced.ts";
 import { IrcLineSplitter } from "./line_splitter.ts";
 import { type IrcMessageInit, parseMessage } from "./message.ts";
 import * as N from "./numerics.ts";
@@ -62,21 +59,11 @@ type State =
   | {
     phase: "registered";
     member: Member;
-    input: MemberInput;
+    input: ChannelInput;
     /** When the peer was last pinged (`performance.now()` time). */
     pingedAt: number;
   }
   | { phase: "closed"; member: Member | undefined };
-
-/** A channel message on its way, waiting for its answer. */
-interface Pending {
-  command: "PRIVMSG" | "NOTICE";
-  /** The channel as the client named it. */
-  target: string;
-  /** The text as handed to Lochat. */
-  text: string;
-  me: boolean;
-}
 
 /** What the sessions of one IRC entrance share. */
 export interface IrcOptions {
@@ -86,8 +73,6 @@ export interface IrcOptions {
   readonly created: Date;
 }
 
-/** A session's unique scope for acknowledgements. */
-let sessions = 0;
 const encoder = new TextEncoder();
 
 /**
@@ -100,7 +85,7 @@ const encoder = new TextEncoder();
  * ```
  */
 export class IrcSession
-  implements Served, MemberSink, ConnectionOwner, InputHost, IrcReader {
+  implements Served, MemberSink, ConnectionOwner, IrcReader {
   /** What the server's sessions share. */
   readonly context: ServerContext;
   /** What the IRC entrance's sessions share. */
@@ -115,9 +100,7 @@ export class IrcSession
   caps: Set<string> = new Set();
   #connection: Connection;
   #flood: FloodControl;
-  #acks: Acks;
   #state: State;
-  #pending: Pending[] = [];
   #closeReason = "";
 
   /**
@@ -153,11 +136,6 @@ export class IrcSession
       windowSeconds: resources.floodWindow,
       sharePercent: resources.floodShare,
     });
-    this.#acks = new Acks({
-      cache: context.answers,
-      send: (frame) => this.#answer(frame),
-      scope: `irc:${++sessions}`,
-    });
     this.#state = {
       phase: "registering",
       registration: new Registration(this),
@@ -182,7 +160,7 @@ export class IrcSession
   }
 
   /** The member's input, once registered. */
-  get input(): MemberInput | undefined {
+  get input(): ChannelInput | undefined {
     return this.#state.phase === "registered" ? this.#state.input : undefined;
   }
 
@@ -204,21 +182,6 @@ export class IrcSession
   /** The protocol limits. */
   get limits(): ServerContext["limits"] {
     return this.context.limits;
-  }
-
-  /** This connection's acknowledgements. */
-  get acks(): Acks {
-    return this.#acks;
-  }
-
-  /** Where failures are logged. */
-  get log(): Logger {
-    return this.context.log;
-  }
-
-  /** An IRC user is in any number of channels. */
-  get multiRoom(): boolean {
-    return true;
   }
 
   /** Serves the peer until it leaves or is closed. Never rejects. */
@@ -353,16 +316,7 @@ export class IrcSession
    * cut to fit in 512 bytes.
    */
   notice(text: string): void {
-    const source = this.options.serverName;
-    const target = this.nick;
-    const room = Math.max(4, maxTextBytes(source, target, "NOTICE"));
-    for (const row of text.split("\n")) {
-      const shown = clean(row);
-      if (shown.trim() === "") continue;
-      for (const piece of splitText(shown, room)) {
-        this.write({ source, command: "NOTICE", params: [target, piece] });
-      }
-    }
+    this.writeText(noticeLines(this.options.serverName, this.nick, text));
   }
 
   /**
@@ -385,10 +339,9 @@ export class IrcSession
     this.#state = {
       phase: "registered",
       member,
-      input: new MemberInput(this, member),
+      input: new ChannelInput(this, member),
       pingedAt: 0,
     };
-    this.#acks.scopeTo(`irc:${member.person}`);
     this.context.log("join", {
       peer: this.peer,
       nick: member.nick,
@@ -396,119 +349,39 @@ export class IrcSession
     });
   }
 
-  /**
-   * Says `text` in `channel` (a room) through the member's input: stored,
-   * broadcast and answered in order with the echo or an error.
-   */
-  say(
-    command: "PRIVMSG" | "NOTICE",
-    channel: string,
-    text: string,
-    me: boolean,
-  ): void | Promise<void> {
-    const input = this.input;
-    if (input === undefined) return;
-    this.#pending.push({ command, target: channel, text, me });
-    // A line starting with "/" is text here, not a Lochat command.
-    const line = me ? `/me ${text}` : text.startsWith("/") ? `/${text}` : text;
-    return input.handle(line, undefined, channel);
-  }
-
-  /** An answer to a channel message: its echo, or why it was refused. */
-  #answer(frame: ServerFrame): void {
-    if (frame.type === "delivered") return;
-    const pending = this.#pending.shift();
-    if (pending === undefined) return;
-    if (frame.type === "error") {
-      if (pending.command === "NOTICE") return; // Never an automatic reply.
-      this.refusal(pending.command, pending.target, frame.code, frame.message);
-      return;
-    }
-    if (frame.type !== "ack" || !this.caps.has("echo-message")) return;
-    const member = this.member;
-    if (member === undefined) return;
-    this.writeText(messageLines(
-      {
-        from: member.nick,
-        text: clean(pending.text),
-        ts: frame.ts,
-        seq: frame.seq,
-        me: pending.me,
-      },
-      pending.target,
-      tagBits(this.caps),
-      undefined,
-      pending.command,
-    ));
-  }
-
   /** A room's recent messages, as a history batch when the client takes one. */
   history(room: string, messages: ChatMessage[]): void {
     const member = this.member;
-    if (member === undefined || messages.length === 0) return;
-    const bits = tagBits(this.caps);
-    const batch = this.caps.has("batch") ? `h${room}` : undefined;
-    if (batch !== undefined) {
-      this.write({
-        source: this.options.serverName,
-        command: "BATCH",
-        params: [`+${batch}`, "chathistory", `#${room}`],
-      });
-    }
-    let text = "";
-    for (const m of member.visible(messages)) {
-      text += historyLines(m, bits, batch);
-    }
-    this.writeText(text);
-    if (batch !== undefined) {
-      this.write({
-        source: this.options.serverName,
-        command: "BATCH",
-        params: [`-${batch}`],
-      });
-    }
+    if (member === undefined) return;
+    const visible = member.visible(messages);
+    this.writeText(historyBatch(this.options.serverName, this, room, visible));
   }
 
   /**
-   * Handles the lines of one read (the connection calls it), holding back
-   * when over the rate.
+   * Handles the lines of one read (the connection calls it), at the pace
+   * flood control allows.
    */
   lines(lines: LineResult[], full = false): void | Promise<void> {
-    for (let i = 0; i < lines.length; i++) {
-      if (this.#state.phase === "closed") return;
-      if (!this.#flood.unlimited) {
-        const verdict = this.#flood.next(full);
-        if (verdict.kind === "flooding") {
-          this.context.log("refuse", {
-            peer: this.peer,
-            nick: this.member?.nick,
-            reason: verdict.reason,
-          });
-          this.close(verdict.reason, {
-            type: "bye",
-            reason: `Excess Flood (${verdict.reason})`,
-            code: "flooding",
-          });
-          return;
-        }
-        if (verdict.kind === "wait") {
-          return this.#later(verdict.ms, lines.slice(i), full);
-        }
-      }
-      const held = this.#line(lines[i]!);
-      if (held !== undefined) {
-        return held.then(() => this.lines(lines.slice(i + 1), full));
-      }
-    }
+    return paced(this.#flood, lines, full, this.#pacing);
   }
 
-  async #later(ms: number, lines: LineResult[], full: boolean): Promise<void> {
-    await new Promise((resolve) => setTimeout(resolve, ms));
-    if (this.#state.phase === "closed") return;
-    const held = this.#line(lines[0]!);
-    if (held !== undefined) await held;
-    await this.lines(lines.slice(1), full);
-  }
+  /** What {@linkcode paced} calls: methods, made once per session. */
+  #pacing: PacedHost<LineResult> = {
+    handle: (line) => this.#line(line),
+    flooding: (reason) => {
+      this.context.log("refuse", {
+        peer: this.peer,
+        nick: this.member?.nick,
+        reason,
+      });
+      this.close(reason, {
+        type: "bye",
+        reason: `Excess Flood (${reason})`,
+        code: "flooding",
+      });
+    },
+    isClosed: () => this.closed,
+  };
 
   /** The connection closed for a reason of its own. */
   ended(reason: string): void {
@@ -538,25 +411,14 @@ export class IrcSession
     }
   }
 
-  // InputHost: what the member's input calls.
-
-  /** A Lochat command's reply: a server notice. */
-  reply(_cmd: string, text: string): void {
-    this.notice(text);
-  }
-
-  /** Messages from history (a Lochat command): a history batch. */
-  replay(messages: ChatMessage[]): void {
-    const room = messages[0]?.room;
-    if (room !== undefined) this.history(room, messages);
-  }
-
-  /** Rooms are joined with `JOIN`, whose handler tells the client. */
-  joined(_room: string, _joined: boolean): void {}
-
-  /** A line's refusal: the head of the pending messages answers. */
-  refuse(code: ErrorCode, message: string): void {
-    this.#answer({ type: "error", code, message });
+  /** Says `text` in `channel` through the member's input (see {@linkcode ChannelInput}). */
+  say(
+    command: "PRIVMSG" | "NOTICE",
+    channel: string,
+    text: string,
+    me: boolean,
+  ): void | Promise<void> {
+    return this.input?.say(command, channel, text, me);
   }
 
   /** Sends a frame from the hub or the input. */
