@@ -8,6 +8,7 @@
  */
 
 import type { ProtocolLimits } from "../../shared/limits.ts";
+import { clean } from "../../shared/text.ts";
 import { BANNER } from "../server_limits.ts";
 import type { IrcSession } from "./irc_session.ts";
 import * as N from "./numerics.ts";
@@ -98,7 +99,7 @@ export function welcomeBurst(session: IrcSession): void {
 export function motd(session: IrcSession): void {
   const { serverName } = session.options;
   const lines = [BANNER, ...(session.context.motd ?? "").split("\n")]
-    .map((line) => line.trimEnd())
+    .map((line) => clean(line).trimEnd())
     .filter((line) => line !== "");
   session.numeric(N.RPL_MOTDSTART, `- ${serverName} Message of the day -`);
   for (const line of lines) session.numeric(N.RPL_MOTD, `- ${line}`);
