@@ -41,11 +41,11 @@ Deno.test("a room message is a PRIVMSG from nick!nick@lochat, with time and msgi
   });
   assertEquals(
     text(encodeIrc(out, reader())),
-    ":bob!bob@lochat PRIVMSG #games gg\r\n",
+    ":bob!bob@lochat PRIVMSG #games :gg\r\n",
   );
   assertEquals(
     text(encodeIrc(out, reader(["server-time", "message-tags"]))),
-    "@time=2026-01-02T03:04:05.000Z;msgid=7 :bob!bob@lochat PRIVMSG #games gg\r\n",
+    "@time=2026-01-02T03:04:05.000Z;msgid=7 :bob!bob@lochat PRIVMSG #games :gg\r\n",
   );
   // Encoded once per set of tags, whoever reads it.
   assert(
@@ -85,12 +85,12 @@ Deno.test("a private message reaches its reader from the sender; the sender's ow
   });
   assertEquals(
     text(encodeIrc(out, reader())),
-    ":bob!bob@lochat PRIVMSG ann psst\r\n",
+    ":bob!bob@lochat PRIVMSG ann :psst\r\n",
   );
   assertEquals(text(encodeIrc(out, reader([], "bob"))), "");
   assertEquals(
     text(encodeIrc(out, reader(["echo-message"], "bob"))),
-    ":bob!bob@lochat PRIVMSG ann psst\r\n",
+    ":bob!bob@lochat PRIVMSG ann :psst\r\n",
   );
 });
 
@@ -114,7 +114,7 @@ Deno.test("events become JOIN, PART, QUIT, NICK, TOPIC, and AWAY only with away-
   );
   assertEquals(
     event({ event: "nick", to: "rob" }),
-    ":bob!bob@lochat NICK rob\r\n",
+    ":bob!bob@lochat NICK :rob\r\n",
   );
   assertEquals(
     event({ event: "topic", room: "dev", reason: "ship it" }),
@@ -132,7 +132,7 @@ Deno.test("events become JOIN, PART, QUIT, NICK, TOPIC, and AWAY only with away-
       }),
       reader(["away-notify"]),
     )),
-    ":bob!bob@lochat AWAY lunch\r\n",
+    ":bob!bob@lochat AWAY :lunch\r\n",
   );
 });
 
@@ -147,7 +147,7 @@ Deno.test("history is a chathistory batch with times, or [HH:MM] text without se
   assertEquals(batched[0], ":srv BATCH +history-dev chathistory #dev");
   assertEquals(
     batched[1],
-    "@batch=history-dev;time=1970-01-01T00:00:00.000Z :bob!bob@lochat PRIVMSG #dev hi",
+    "@batch=history-dev;time=1970-01-01T00:00:00.000Z :bob!bob@lochat PRIVMSG #dev :hi",
   );
   assertEquals(batched[2], ":srv BATCH -history-dev");
   const plain = historyBatch("srv", reader(), "dev", messages);
@@ -162,8 +162,8 @@ Deno.test("a server notice is a line a row, cut to fit, cleaned", () => {
     `one\n\x1b[31mtwo\n${"x".repeat(600)}`,
   )
     .split("\r\n").filter((l) => l !== "");
-  assertEquals(lines[0], ":srv NOTICE ann one");
-  assertEquals(lines[1], ":srv NOTICE ann two");
+  assertEquals(lines[0], ":srv NOTICE ann :one");
+  assertEquals(lines[1], ":srv NOTICE ann :two");
   assertEquals(lines.length, 4);
 });
 

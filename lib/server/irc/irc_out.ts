@@ -103,8 +103,7 @@ export function messageLines(
   let out = "";
   for (const piece of splitText(message.text, Math.max(4, room))) {
     const text = message.me ? `\x01ACTION ${piece}\x01` : piece;
-    out += serializeMessage({ tags, source, command, params: [target, text] }) +
-      "\r\n";
+    out += line({ tags, source, command, params: [target, text] });
   }
   return out;
 }
@@ -186,9 +185,17 @@ export function noticeLines(
 const encoder = new TextEncoder();
 const NOTHING = new Uint8Array(0);
 
-/** One line with CR LF. */
+/** Commands whose last parameter is a name, written without `:`. */
+const NAMES_LAST = new Set(["JOIN", "MODE", "BATCH", "AUTHENTICATE"]);
+
+/**
+ * One line with CR LF. The last parameter is written as trailing (`:`)
+ * except for `JOIN`, `MODE`, `BATCH` and `AUTHENTICATE`, as servers
+ * conventionally do: older clients read text only after the `:`.
+ */
 export function line(message: IrcMessageInit): string {
-  return serializeMessage(message) + "\r\n";
+  const trailing = !NAMES_LAST.has(message.command);
+  return serializeMessage({ ...message, trailing }) + "\r\n";
 }
 
 /**
