@@ -13,9 +13,10 @@ import { UsageError } from "./lib/shared/flags.ts";
 import { errorMessage } from "./lib/shared/errors.ts";
 import { createLogger } from "./lib/shared/log.ts";
 import { ChatServer, StartError } from "./lib/server/chat_server.ts";
-import { Advertiser } from "./lib/server/advertiser.ts";
+import { Advertiser, IRC_SERVICE } from "./lib/server/advertiser.ts";
 import { StoreError } from "./lib/server/history.ts";
 import { SqliteHistory } from "./lib/server/sqlite_history.ts";
+import { ircEntrances } from "./lib/server/irc/irc_entrance.ts";
 
 async function main(): Promise<number> {
   let flags;
@@ -71,6 +72,13 @@ async function main(): Promise<number> {
       operatorSecret: flags.operatorSecret,
       motd,
       log,
+      entrances: ircEntrances({
+        hostname: flags.hostname,
+        ircPort: flags.ircPort,
+        ircsPort: flags.ircsPort,
+        tls,
+        serverName: flags.name ?? Deno.hostname(),
+      }),
       ...(store === undefined ? {} : { store }),
     });
   } catch (error) {
@@ -93,14 +101,40 @@ async function main(): Promise<number> {
       onWarning: (message) => log("discovery-warning", { message }),
     })
     : undefined;
+  // IRC clients that browse the LAN find the IRC listener as _irc._tcp.
+  const ircAt = server.entranceAddress("irc") ?? server.entranceAddress("ircs");
+  const ircAdvertiser = flags.discovery && ircAt !== undefined
+    ? await Advertiser.start({
+      hostname,
+      service: {
+        name: flags.name ?? Deno.hostname(),
+        port: ircAt.port,
+        tls: server.entranceAddress("irc") === undefined,
+        type: IRC_SERVICE,
+      },
+      onWarning: (message) => log("discovery-warning", { message }),
+    })
+    : undefined;
   // Signals first: once "listening" is printed, SIGTERM must find the handler.
   const stop = async () => {
+    await ircAdvertiser?.stop();
     await advertiser?.stop();
     await server.shutdown("The server is shutting down");
   };
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
   console.log(`listening on ${hostname}:${port}`);
+  for (const name of ["irc", "ircs"]) {
+    const at = server.entranceAddress(name);
+    if (at !== undefined) {
+      console.log(`${name} listening on ${at.hostname}:${at.port}`);
+    }
+  }
+  if (flags.ircPort !== undefined && tls !== undefined) {
+    console.error(
+      `warning: plain IRC on --irc-port: passwords (PASS, SASL, OPER) cross the LAN in clear; IRC clients can use TLS on --ircs-port`,
+    );
+  }
   console.log(
     store === undefined
       ? "history in memory only (--data-dir none)"
@@ -117,9 +151,12 @@ async function main(): Promise<number> {
       ? "not advertised on the LAN (--no-discovery)"
       : on === ""
       ? "not advertised on the LAN (bound to a loopback address)"
-      : `advertised on the LAN as _lochat._tcp on ${on}`,
+      : `advertised on the LAN as _lochat._tcp on ${on}${
+        ircAdvertiser === undefined ? "" : ", and IRC as _irc._tcp"
+      }`,
   );
   await server.done;
+  await ircAdvertiser?.stop();
   await advertiser?.stop(); // Also when --exit-when-empty stopped the server.
   return 0;
 }

@@ -997,3 +997,19 @@ Deno.test("ircLower folds ASCII letters only (CASEMAPPING=ascii)", () => {
   assertEquals(ircLower("Ann") === ircLower("aNN"), true);
   assertEquals(ircLower("[") === ircLower("{"), false);
 });
+
+Deno.test("serializing with trailing writes the last parameter after ':' even when it need not be", () => {
+  assertEquals(
+    serializeMessage({ command: "NICK", params: ["ann"], trailing: true }),
+    "NICK :ann",
+  );
+  assertEquals(
+    serializeMessage({
+      command: "PRIVMSG",
+      params: ["#a", "hi"],
+      trailing: true,
+    }),
+    "PRIVMSG #a :hi",
+  );
+  assertEquals(parsed("PRIVMSG #a :hi").params, ["#a", "hi"]);
+});

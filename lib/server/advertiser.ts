@@ -60,17 +60,28 @@ export function sameSubnet(address: string, iface: Interface): boolean {
     ((toInt(iface.address) & mask) >>> 0);
 }
 
+/**
+ * A service to advertise: Lochat's own (`_lochat._tcp`), or another way in
+ * of the same server, such as its IRC listener (`type` `_irc._tcp.local`,
+ * RFC 6763's service name for IRC).
+ */
+export type Advertised = ServiceInfo & { type?: string };
+
+/** The DNS-SD service type IRC clients browse for. */
+export const IRC_SERVICE = "_irc._tcp.local";
+
 /** The records that describe `service` as reached through `iface`. */
 export function records(
-  service: ServiceInfo,
+  service: Advertised,
   iface: Interface,
   host: string,
   ttl = TTL,
 ): DnsRecord[] {
-  const instance = `${label(service.name)}.${SERVICE}`;
+  const type = service.type ?? SERVICE;
+  const instance = `${label(service.name)}.${type}`;
   const target = `${label(host)}.local`;
   return [
-    { name: SERVICE, type: "PTR", ttl, data: instance },
+    { name: type, type: "PTR", ttl, data: instance },
     {
       name: instance,
       type: "SRV",
@@ -102,7 +113,7 @@ export function records(
  */
 export function answer(
   query: Packet,
-  service: ServiceInfo,
+  service: Advertised,
   iface: Interface,
   host: string,
 ): DnsRecord[] | undefined {
@@ -113,13 +124,14 @@ export function answer(
     DnsRecord,
     DnsRecord,
   ];
+  const type = service.type ?? SERVICE;
   for (const question of query.questions ?? []) {
     const name = question.name.toLowerCase();
     if (
-      name === SERVICE && (question.type === "PTR" || question.type === "ANY")
+      name === type && (question.type === "PTR" || question.type === "ANY")
     ) return all;
     if (name === SERVICES_META && question.type === "PTR") {
-      return [{ name: SERVICES_META, type: "PTR", ttl: TTL, data: SERVICE }];
+      return [{ name: SERVICES_META, type: "PTR", ttl: TTL, data: type }];
     }
     if (name === srv.name.toLowerCase()) return [srv, txt, a];
     if (
@@ -142,12 +154,12 @@ export function answer(
  */
 export class Advertiser {
   #endpoints: { mdns: Mdns; iface: Interface }[] = [];
-  #service: ServiceInfo;
+  #service: Advertised;
   #host: string;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   /** Makes an Advertiser. */
-  private constructor(service: ServiceInfo, host: string) {
+  private constructor(service: Advertised, host: string) {
     this.#service = service;
     this.#host = host;
   }
@@ -163,7 +175,7 @@ export class Advertiser {
    */
   static async start(options: {
     hostname: string;
-    service: ServiceInfo;
+    service: Advertised;
     host?: string;
     interfaces?: Interface[];
     factory?: MdnsFactory;

@@ -216,6 +216,13 @@ export class ChatServer {
       answered: store.answered?.bind(store),
       motd: options.motd,
       secrets,
+      entrances: new Map(
+        doors.flatMap((door) =>
+          door.entrance === undefined
+            ? []
+            : [[door.entrance.name, door.listener.address] as const]
+        ),
+      ),
     });
     this.#admission = new Admission({
       resources,

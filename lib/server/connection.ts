@@ -28,10 +28,16 @@ import type { Writer, WriteRounds } from "./write_rounds.ts";
 const FIRST_READ_SIZE = 256;
 const LARGEST_READ_SIZE = 16 * 1024;
 
-/** Turns the bytes read into lines: a `LineSplitter` or a telnet-aware one. */
-interface LineDecoder {
+/**
+ * Turns the bytes read into lines: a `LineSplitter`, a telnet-aware one, or
+ * the IRC listener's `IrcLineSplitter`.
+ */
+export interface LineDecoder {
+  /** Feeds one chunk as read; calls `onLine` for each line it completes. */
   push(chunk: Uint8Array, onLine: (result: LineResult) => void): void;
+  /** Ends the stream: a last line without an ending still counts. */
   end(onLine: (result: LineResult) => void): void;
+  /** Bytes of an unfinished line held between chunks (0 when none). */
   readonly holding: number;
 }
 
@@ -53,6 +59,11 @@ export interface ConnectionOptions {
   writeRounds: WriteRounds;
   /** How long the writer may take once the connection is closing, in ms. */
   closeFlushMs: number;
+  /**
+   * Makes the connection's line decoder, instead of choosing one by the
+   * first byte (the IRC listener frames its own lines).
+   */
+  lineDecoder?: (() => LineDecoder) | undefined;
 }
 
 /**
@@ -295,6 +306,8 @@ export class Connection implements Writer {
   }
 
   #decoderFor(first: number): LineDecoder {
+    const own = this.#options.lineDecoder;
+    if (own !== undefined) return own();
     const maxBytes = this.#options.maxLineBytes;
     if (first === OPEN_BRACE) return new LineSplitter({ maxBytes });
     return new TelnetLineDecoder({

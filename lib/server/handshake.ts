@@ -38,6 +38,14 @@ export function personOf(hello: Hello, maxChars: number): string | undefined {
     : `client:${hello.client.slice(0, maxChars)}`;
 }
 
+/**
+ * The first line of an IRC client's registration
+ * (https://modern.ircdocs.horse/#connection-registration): `CAP LS`,
+ * `PASS`, `NICK` or `USER` with a parameter.
+ */
+const IRC_OPENING =
+  /^(?:CAP LS(?: \d+)?|PASS \S+|NICK \S+|USER \S+ \S+ \S+ .+)\s*$/;
+
 /** How many times the hello wait is taken at most before text mode. */
 const HELLO_WAITS = 5;
 
@@ -186,8 +194,38 @@ export class Handshake {
         return;
       }
     }
+    if (IRC_OPENING.test(line)) return this.#ircOpening();
     // Not a hello: a person typing. Their first line is their first message.
     this.#startText(line);
+  }
+
+  /**
+   * An IRC client knocked on the native port: told, in IRC, where the IRC
+   * listener is (or that there is none), and closed; its lines are never
+   * chat.
+   */
+  #ircOpening(): void {
+    this.cancel();
+    const host = this.#host;
+    const { entrances } = host.context;
+    const irc = entrances?.get("irc");
+    const ircs = entrances?.get("ircs");
+    const where = [
+      ...(irc === undefined ? [] : [`IRC on port ${irc.port}`]),
+      ...(ircs === undefined ? [] : [`IRC over TLS on port ${ircs.port}`]),
+    ];
+    const text = where.length === 0
+      ? "This is Lochat's native port, and this server has no IRC listener (its owner can start one with --irc-port)"
+      : `This is Lochat's native port; point your IRC client at ${
+        where.join(", or ")
+      }`;
+    host.context.log("refuse", {
+      peer: host.peer,
+      reason: "IRC client on the native port",
+    });
+    host.sendLine(`:lochat NOTICE * :${text}`);
+    host.sendLine(`ERROR :${text}`);
+    host.close("IRC client on the native port");
   }
 
   #hello(hello: Hello): void | Promise<void> {

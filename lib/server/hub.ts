@@ -521,6 +521,11 @@ export class Hub {
     return this.#rooms.get(room)?.topic ?? "";
   }
 
+  /** True when the topic of `room` is locked: only operators may change it. */
+  topicLocked(room: string): boolean {
+    return this.#rooms.get(room)?.locked === true;
+  }
+
   /** The members of `room`, sorted by nick. */
   who(room: string): Member[] {
     const members = [...(this.#rooms.get(room)?.members ?? [])];

@@ -142,6 +142,17 @@ export class MemberInput {
     this.#leaveIfQuitting();
   }
 
+  /**
+   * Runs `work` once every earlier line is answered: now, or later, and then
+   * the returned promise says when (the session reads no further until
+   * then). For a transport whose lines are not all Lochat lines (IRC's
+   * queries), so their answers still come in the order the lines did.
+   */
+  inTurn(work: () => void | Promise<void>): void | Promise<void> {
+    if (this.#inflight === undefined) return work();
+    return this.#inflight.then(work);
+  }
+
   /** Runs `answer` now, or after the answers still owed to earlier lines. */
   #inTurn(answer: () => void): void {
     if (this.#inflight === undefined) answer();

@@ -9,8 +9,16 @@
 
 import type { ServerFrame } from "../shared/protocol.ts";
 
-/** The slot each wire format uses in an {@linkcode Outgoing}. */
-export const WireSlot = { native: 0, text: 1, nativeOneRoom: 2 } as const;
+/**
+ * The slot each wire format uses in an {@linkcode Outgoing}. IRC takes
+ * `irc` and the three after it, one per set of tags its readers asked for.
+ */
+export const WireSlot = {
+  native: 0,
+  text: 1,
+  nativeOneRoom: 2,
+  irc: 3,
+} as const;
 
 /**
  * A frame and its encodings.

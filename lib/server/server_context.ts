@@ -39,6 +39,11 @@ export interface ServerContext {
   /** Throttles password and `/oper` tries per address. */
   readonly secrets: SecretGate;
   /**
+   * Where the server's other entrances listen, by name (`irc`, `ircs`):
+   * the native port tells an IRC client that knocks on it where to go.
+   */
+  readonly entrances?: ReadonlyMap<string, { hostname: string; port: number }>;
+  /**
    * What the history store kept for a line's key in an earlier run, when it
    * keeps keys (history on disk), so resends after a restart are known too.
    */

@@ -46,6 +46,20 @@ export const SERVER_FLAGS = {
       min: 0,
       max: 65535,
     }),
+    integer("irc-port", "ircPort", {
+      value: "PORT",
+      help: "also serve IRC clients on this port; 0 picks a free one",
+      default: undefined,
+      min: 0,
+      max: 65535,
+    }),
+    integer("ircs-port", "ircsPort", {
+      value: "PORT",
+      help: "also serve IRC over TLS on this port (needs --tls-cert)",
+      default: undefined,
+      min: 0,
+      max: 65535,
+    }),
     text("name", "name", {
       value: "NAME",
       help: "server name shown to clients",
@@ -148,6 +162,11 @@ export function parseServerFlags(
       "--tls-cert and --tls-key go together; `make cert` makes a pair",
     );
   }
+  if (flags.ircsPort !== undefined && flags.tlsCert === undefined) {
+    throw new UsageError(
+      "--ircs-port needs --tls-cert and --tls-key; `make cert` makes a pair, or use --irc-port for plain IRC",
+    );
+  }
   for (const nick of flags.operators) {
     const problem = nickProblem(nick, flags.limits.nickChars);
     if (problem !== undefined) throw new UsageError(`--op: ${problem}`);
@@ -185,6 +204,8 @@ export function serverHelp(): string {
     "  lochat-server",
     "  lochat-server --host 127.0.0.1 --port 0",
     "  lochat-server --tls-cert lochat-cert.pem --tls-key lochat-key.pem",
+    "  lochat-server --irc-port 6667",
+    "  lochat-server --tls-cert lochat-cert.pem --tls-key lochat-key.pem --ircs-port 6697",
     "  LOCHAT_PASSWORD=s3cret LOCHAT_OP_SECRET=0p lochat-server --op ann",
     "",
     "Environment: LOCHAT_PASSWORD (the password), LOCHAT_OP_SECRET (the operators' secret).",

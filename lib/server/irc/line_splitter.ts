@@ -124,6 +124,11 @@ export class IrcLineSplitter {
     this.#fallback = (options.fallback ?? "windows-1252") === "windows-1252";
   }
 
+  /** Bytes of an unfinished line held between chunks (0 when none). */
+  get holding(): number {
+    return this.#skipping ? 1 : this.#pendingLength;
+  }
+
   /**
    * Feeds one chunk as read from the socket; calls `onLine` for each line
    * it completes, in order. A line not yet ended waits for the next chunk.

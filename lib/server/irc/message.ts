@@ -64,6 +64,12 @@ export interface IrcMessageInit {
   command: string;
   /** Parameters, the last written as trailing when it needs to be. */
   params?: readonly string[] | undefined;
+  /**
+   * Write the last parameter as trailing (`:` prefixed) even when it need
+   * not be: older clients (ii, some scripts) read a message's text, a new
+   * nick or a numeric's last word only after the `:`.
+   */
+  trailing?: boolean | undefined;
 }
 
 /**
@@ -303,7 +309,7 @@ export function serializeMessage(message: IrcMessageInit): string {
       throw new TypeError(`parameter ${i + 1} holds CR, LF or NUL`);
     }
     const plain = param !== "" && !param.includes(" ") &&
-      param.charCodeAt(0) !== COLON;
+      param.charCodeAt(0) !== COLON && !(i === last && message.trailing);
     if (plain) line += " " + param;
     else if (i === last) line += " :" + param;
     else {
