@@ -163,3 +163,12 @@ fuzz: $(DENO_DEP) ## a long fuzz run against a live server (FUZZ_COUNT, FUZZ_SEE
 
 clean: ## remove dist/ and the tools in .tools/ (not what `make install` put in PREFIX)
 	rm -rf dist $(TOOLS)
+
+# The browser tests save their screenshots in screenshots/ (git-ignored); the README shows one.
+.PHONY: screenshots
+screenshots: $(DENO_DEP) ## the web page in headless Chromium: screenshots/ (desktop, phone; light, dark) and docs/web-client.png
+	@rm -f screenshots/desktop-light.png
+	$(DENO) test --allow-all --filter "screenshots" tests/e2e_web_browser_test.ts
+	@test -f screenshots/desktop-light.png || { echo "make screenshots: no screenshot was made (is /usr/bin/chromium installed? apt-get install chromium)" >&2; exit 1; }
+	cp screenshots/desktop-light.png docs/web-client.png
+	@ls -l screenshots/*.png docs/web-client.png

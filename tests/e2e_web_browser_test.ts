@@ -15,7 +15,7 @@
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { Browser, SKIP_REASON, type WebPage } from "./util/browser.ts";
 import { NetnsPair } from "./util/netns_pair.ts";
-import { Program, ServerProcess } from "./util/program.ts";
+import { ServerProcess } from "./util/program.ts";
 import { RawPeer } from "./util/raw_peer.ts";
 import { Tmux } from "./util/tmux.ts";
 
@@ -167,7 +167,12 @@ Deno.test({
       "the topic",
     );
 
-    // Screenshots: desktop light and dark, phone light and dark.
+    // Screenshots: desktop light and dark, phone light and dark (with a line unread in #games).
+    await nc.write("brb, kettle\r\n");
+    await ann.waitUntil(
+      `document.querySelector('#room-list [data-key="#games"] .count')?.textContent === "1"`,
+      "1 unread in #games",
+    );
     await ann.screenshot("desktop-light");
     await ann.theme(true);
     await ann.waitUntil(
@@ -202,7 +207,7 @@ Deno.test({
         await using browser = await Browser.launch();
         const ann = await browser.open(url);
         await ann.join("ann", ["lobby"]);
-        await using bob = await RawPeer.inRooms(port, "bob", ["lobby"]);
+        await using _bob = await RawPeer.inRooms(port, "bob", ["lobby"]);
         await ann.say("kept on disk");
         await waitForTick(ann, "kept on disk", "✓✓ 1/1");
 
@@ -282,7 +287,6 @@ Deno.test({
           ["kept on disk", "typed while down 1", "typed while down 2"],
         );
         assertEquals(ann.errors.filter((e) => !e.includes("WebSocket")), []);
-        void bob;
       } finally {
         await server[Symbol.asyncDispose]();
       }
@@ -462,7 +466,7 @@ Deno.test({
     "markup in messages, private messages, topics, away texts, reasons and nicks is shown as text, and no script runs",
   ignore: skip,
   async fn() {
-    const { server, url, webPort } = await startServer();
+    const { server, url } = await startServer();
     await using _server = server;
     await using browser = await Browser.launch();
     const ann = await browser.open(url);
@@ -505,7 +509,6 @@ Deno.test({
     );
     assertEquals(injected, ["undefined", 0]);
     assertEquals(ann.errors, []);
-    void webPort;
   },
 });
 
