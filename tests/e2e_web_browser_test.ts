@@ -602,3 +602,71 @@ Deno.test({
     }
   },
 });
+
+/**
+ * Stands in for a hidden tab (headless Chromium's tabs are never hidden)
+ * and records the notifications the page shows, through the real API.
+ */
+const HIDDEN_TAB = `
+  window.__notes = [];
+  window.__hidden = false;
+  Object.defineProperty(document, "hidden", { get: () => window.__hidden });
+  const Real = window.Notification;
+  window.Notification = class extends Real {
+    constructor(title, options) {
+      super(title, options);
+      window.__notes.push(title + ": " + (options?.body ?? ""));
+    }
+  };
+`;
+
+function setHidden(page: WebPage, hidden: boolean): Promise<unknown> {
+  return page.eval(
+    `window.__hidden = ${hidden}; document.dispatchEvent(new Event("visibilitychange"))`,
+  );
+}
+
+Deno.test({
+  name:
+    "with notifications allowed, a mention or a private message while the tab is hidden is notified; other lines, or a visible tab, are not",
+  ignore: skip,
+  async fn() {
+    const { server, url } = await startServer();
+    await using _server = server;
+    await using browser = await Browser.launch();
+    const ann = await browser.open(url, {
+      grant: ["notifications"],
+      beforeLoad: HIDDEN_TAB,
+    });
+    await ann.join("ann", ["lobby"]);
+    assertEquals(await ann.eval<boolean>("isSecureContext"), true);
+    assertEquals(await ann.eval<string>("Notification.permission"), "granted");
+    await using bob = await RawPeer.inRooms(server.port, "bob", ["lobby"]);
+    let id = 0;
+    const say = async (text: string) => {
+      const key = `b${++id}`;
+      await bob.send({ type: "msg", id: key, text, room: "lobby" });
+      await bob.frame((f) => f.type === "ack" && f.id === key);
+    };
+    await say("ann: seen, not notified");
+    await ann.waitForMessage("seen, not notified");
+    await setHidden(ann, true);
+    await say("just chatting");
+    await say("ann, are you there?");
+    await say("/msg ann a secret");
+    await ann.waitUntil(`window.__notes.length === 2`, "two notifications");
+    assertEquals(await ann.eval<string[]>("window.__notes"), [
+      "bob in #lobby: ann, are you there?",
+      "bob (private): a secret",
+    ]);
+    assertEquals(
+      await ann.eval<string>("document.title"),
+      "(3, 2 for you) #lobby – Lochat",
+    );
+    await setHidden(ann, false);
+    await ann.waitUntil(
+      `document.title === "(1, 1 for you) #lobby – Lochat"`,
+      "the room on screen read again, the private message still unread",
+    );
+  },
+});

@@ -339,7 +339,7 @@ Deno.test("a taken nick takes the server's suggestion; a wrong password asks aga
       message: "taken",
       suggest: "ann2",
     }),
-    [],
+    [{ kind: "hello" }],
   );
   assertEquals(state.nick, "ann2");
   assertEquals(
@@ -401,4 +401,34 @@ Deno.test("a line over the server's limits is not sent", () => {
   assertEquals(typed.frames, []);
   assert(typed.problem !== undefined);
   assertEquals(state.unanswered, 0);
+});
+
+Deno.test("a line typed in a room the person left, or /me in a private conversation, is not sent", () => {
+  const state = newState();
+  state.apply(
+    welcome("ann", [{ name: "lobby", members: ["ann"] }, {
+      name: "games",
+      members: ["ann"],
+    }]),
+  );
+  state.apply({
+    type: "event",
+    event: "part",
+    nick: "ann",
+    room: "games",
+    ts: 1,
+  });
+  state.view("#games");
+  assertEquals(state.viewing, "#games");
+  const typed = state.type("still here?");
+  assertEquals(typed.frames, []);
+  assertEquals(typed.problem, "You left #games: /join games to talk here");
+  state.openPrivate("bob");
+  assertEquals(state.type("/me waves").frames, []);
+  assertEquals(state.type("/who").frames, [{
+    type: "msg",
+    id: "p-1",
+    text: "/who",
+    room: "lobby",
+  }]);
 });

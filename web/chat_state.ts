@@ -297,6 +297,18 @@ export class ChatState {
     let entry: MessageEntry | undefined;
     const me = parsed.kind === "command" && parsed.name === "me" &&
       parsed.args.trim() !== "";
+    if (here !== undefined && (parsed.kind === "text" || me)) {
+      // Said where it is typed, or not at all.
+      if (here.kind === "private") {
+        return { frames: [], problem: "/me is for rooms; here, just type" };
+      }
+      if (!here.joined) {
+        return {
+          frames: [],
+          problem: `You left #${here.name}: /join ${here.name} to talk here`,
+        };
+      }
+    }
     if (here?.kind === "room" && (parsed.kind === "text" || me)) {
       entry = this.#ownEntry(
         parsed.kind === "text" ? parsed.text : parsed.args,

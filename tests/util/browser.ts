@@ -60,6 +60,10 @@ export interface PageOptions {
   height?: number;
   /** Emulate the system's dark theme. */
   dark?: boolean;
+  /** Permissions granted to the page's origin, as if the person said yes (`notifications`). */
+  grant?: string[];
+  /** A script run in the page before its own (to stand in for browser features). */
+  beforeLoad?: string;
 }
 
 /** Headless Chromium, closed when disposed. */
@@ -105,7 +109,19 @@ export class Browser implements AsyncDisposable {
    */
   async open(url: string, options: PageOptions = {}): Promise<WebPage> {
     const context = await this.browser.createBrowserContext();
+    if (options.grant !== undefined) {
+      await context.setPermission(
+        new URL(url).origin,
+        ...options.grant.map((name) => ({
+          permission: { name },
+          state: "granted" as const,
+        })),
+      );
+    }
     const page = await context.newPage();
+    if (options.beforeLoad !== undefined) {
+      await page.evaluateOnNewDocument(options.beforeLoad);
+    }
     const web = new WebPage(page);
     await page.setViewport({
       width: options.width ?? 1100,
