@@ -186,6 +186,23 @@ Deno.test({
     await ann.theme(true);
     await ann.screenshot("phone-dark");
     await ann.theme(false);
+    // /ignore, typed as in the terminal: dee's next line reaches bob, not ann.
+    await ann.say("/ignore dee");
+    await ann.waitUntil(
+      `[...document.querySelectorAll("#messages li.notice")].some((li) => /dee/.test(li.textContent) && /ignor/i.test(li.textContent))`,
+      "the server's answer to /ignore",
+    );
+    await nc.write("/switch lobby\r\n");
+    await nc.log.waitFor((l) => l.includes("You are talking in #lobby now"));
+    await nc.write("ann will not see this\r\n");
+    await nc.write("/back\r\n");
+    await bob.openConversation("#lobby");
+    await bob.waitForMessage("ann will not see this");
+    await ann.waitForMessage("dee is back");
+    assertEquals(
+      (await ann.messages()).some((l) => l.includes("ann will not see this")),
+      false,
+    );
     assertEquals(ann.errors, []);
     assertEquals(bob.errors, []);
     await tty.type("/quit");
