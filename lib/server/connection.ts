@@ -53,6 +53,11 @@ export interface ConnectionOptions {
   writeRounds: WriteRounds;
   /** How long the writer may take once the connection is closing, in ms. */
   closeFlushMs: number;
+  /**
+   * Lines are native frames whatever the first byte (a WebSocket): no
+   * telnet decoding.
+   */
+  nativeOnly?: boolean;
 }
 
 /**
@@ -296,7 +301,9 @@ export class Connection implements Writer {
 
   #decoderFor(first: number): LineDecoder {
     const maxBytes = this.#options.maxLineBytes;
-    if (first === OPEN_BRACE) return new LineSplitter({ maxBytes });
+    if (first === OPEN_BRACE || this.#options.nativeOnly === true) {
+      return new LineSplitter({ maxBytes });
+    }
     return new TelnetLineDecoder({
       maxBytes,
       reply: (bytes) => this.send(bytes),
