@@ -31,9 +31,13 @@ SERVER_PERMS := --allow-net --allow-sys=hostname,networkInterfaces --allow-env -
 CLIENT_PERMS := --allow-net --allow-sys=networkInterfaces --allow-env --allow-read --allow-write
 # Every module of the programs, however deep lib/ goes: a stale bundle must not pass a test.
 LIB_SOURCES := $(shell find lib -name '*.ts' | sort)
-SOURCES := $(wildcard *.ts) $(LIB_SOURCES) deno.json deno.lock
+# The web page: its TypeScript, HTML and styles, carried inside lochat-server.
+WEB_SOURCES := $(shell find web -name '*.ts' -o -name '*.html' -o -name '*.css' -o -name deno.json | sort)
+# The page's script, bundled; the server imports it as text (lib/server/web/page.ts).
+PAGE_JS := dist/web/app.js
+SOURCES := $(wildcard *.ts) $(LIB_SOURCES) $(WEB_SOURCES) $(PAGE_JS) deno.json deno.lock
 
-.PHONY: help server client test check fmt build bundle install uninstall bench soak cert fuzz clean deno
+.PHONY: help server client test check fmt build bundle page install uninstall bench soak cert fuzz clean deno
 .DEFAULT_GOAL := help
 
 help: ## list the targets
@@ -52,20 +56,30 @@ $(LOCAL_DENO):
 	@$@ --version | head -n 1 >&2
 
 # Not echoed: `make client` in a script must print only what the client prints.
-server: $(DENO_DEP) ## run a server (ARGS="--host 127.0.0.1 --port 0")
+server: $(DENO_DEP) $(PAGE_JS) ## run a server (ARGS="--host 127.0.0.1 --port 0")
 	@$(DENO) run --v8-flags=$(SERVER_V8_FLAGS) $(SERVER_PERMS) server.ts $(ARGS)
 
 client: $(DENO_DEP) ## run a client (ARGS="--nick ann --host 192.0.2.7")
 	@$(DENO) run $(CLIENT_PERMS) client.ts $(ARGS)
 
-test: $(DENO_DEP) ## run every test
+test: $(DENO_DEP) $(PAGE_JS) ## run every test
 	$(DENO) test --allow-all --parallel tests/
 
-check: $(DENO_DEP) ## formatting, lint, type check, and JSDoc on every export of lib/
+check: $(DENO_DEP) $(PAGE_JS) ## formatting, lint, type check (the page with DOM types), and JSDoc on every export of lib/
 	$(DENO) fmt --check
 	$(DENO) lint
-	$(DENO) check server.ts client.ts lib/ tests/ bench/
+	$(DENO) check server.ts client.ts lib/ tests/ bench/ web/
 	$(DENO) doc --lint $(LIB_SOURCES)
+
+# Checked by `make check` (web/deno.json gives it the DOM's types), not here: a bundle is
+# made in milliseconds. Written to a temporary file and renamed, like the bundles below.
+page: $(PAGE_JS) ## bundle the web page's script (web/app.ts -> dist/web/app.js)
+
+$(PAGE_JS): $(WEB_SOURCES) $(LIB_SOURCES) deno.json deno.lock $(DENO_DEP)
+	@mkdir -p dist/web
+	@echo "deno bundle web/app.ts -> $@"
+	@tmp=$@.$$$$.js; $(DENO) bundle --quiet --platform browser --format esm --minify --output $$tmp web/app.ts \
+	  && mv -f $$tmp $@ || { rm -f $$tmp; exit 1; }
 
 fmt: $(DENO_DEP) ## format the code in place
 	$(DENO) fmt
@@ -88,7 +102,7 @@ define compile
   exit $$code
 endef
 
-build: $(DENO_DEP) ## standalone binaries in dist/ (deno compile fetches its runtime, or set DENORT_BIN)
+build: $(DENO_DEP) $(PAGE_JS) ## standalone binaries in dist/ (deno compile fetches its runtime, or set DENORT_BIN)
 	@mkdir -p dist
 	$(call compile,--v8-flags=$(SERVER_V8_FLAGS) $(SERVER_PERMS),dist/lochat-server,server.ts)
 	$(call compile,$(CLIENT_PERMS),dist/lochat-client,client.ts)
@@ -135,31 +149,45 @@ uninstall: ## remove what `make install` put in PREFIX (same PREFIX, DESTDIR)
 CERT ?= lochat-cert.pem
 KEY  ?= lochat-key.pem
 HOST := $(shell hostname 2>/dev/null || echo lochat)
+# The machine's LAN addresses, so that a browser opening https://ADDRESS:4480/ finds the
+# address in the certificate (`hostname -I`: every address but loopback and link-local).
+LAN_SAN := $(foreach ip,$(shell hostname -I 2>/dev/null),,IP:$(ip))
 
 cert: ## a self-signed TLS pair for the LAN: lochat-cert.pem, lochat-key.pem
 	openssl req -x509 -newkey rsa:2048 -nodes -days 825 -subj "/CN=$(HOST)" \
 	  -addext "basicConstraints=critical,CA:FALSE" \
-	  -addext "subjectAltName=DNS:$(HOST),DNS:$(HOST).local,DNS:localhost,IP:127.0.0.1,IP:::1" \
+	  -addext "subjectAltName=DNS:$(HOST),DNS:$(HOST).local,DNS:localhost,IP:127.0.0.1,IP:::1$(subst $(eval) ,,$(LAN_SAN))" \
 	  -keyout $(KEY) -out $(CERT) 2>/dev/null
 	@chmod 600 $(KEY)
 	@echo "Made $(CERT) and $(KEY). Serve with:"
 	@echo "  make server ARGS=\"--tls-cert $(CERT) --tls-key $(KEY)\""
+	@echo "Browsers open https://ADDRESS:4480/ at one of the names in the certificate:"
+	@openssl x509 -in $(CERT) -noout -ext subjectAltName | tail -n 1 | sed 's/^ */  /'
 	@echo "Clients connect with --tls; tell them this fingerprint to check on first use:"
 	@openssl x509 -in $(CERT) -noout -fingerprint -sha256 | sed 's/^.*=/  SHA256 /'
 
-bench: $(DENO_DEP) ## measure fan-out, latency and memory against a real server on 127.0.0.1 (BENCH_ARGS=--quick)
+bench: $(DENO_DEP) $(PAGE_JS) ## measure fan-out, latency and memory against a real server on 127.0.0.1 (BENCH_ARGS=--quick)
 	@# The open-files limit is raised to the hard limit, for the 10000-client run.
 	ulimit -n $$(ulimit -Hn) && $(DENO) run --allow-all bench/bench.ts --server-v8-flags=$(SERVER_V8_FLAGS) $(BENCH_ARGS)
 
-soak: $(DENO_DEP) ## 2000 silent + 500 slowloris sockets + 20 talkers, 60 s, twice: losses, joins, heap, RSS (SOAK_ARGS="--seconds 20")
+soak: $(DENO_DEP) $(PAGE_JS) ## 2000 silent + 500 slowloris sockets + 20 talkers, 60 s, twice: losses, joins, heap, RSS (SOAK_ARGS="--seconds 20")
 	@# The open-files limit is raised to the hard limit, for the 2,500 attack sockets.
 	ulimit -n $$(ulimit -Hn) && $(DENO) run --allow-all bench/soak.ts --server-v8-flags=$(SERVER_V8_FLAGS) $(SOAK_ARGS)
 
 FUZZ_COUNT ?= 20000
 FUZZ_SEED  ?= $(shell date +%s)
 
-fuzz: $(DENO_DEP) ## a long fuzz run against a live server (FUZZ_COUNT, FUZZ_SEED)
+fuzz: $(DENO_DEP) $(PAGE_JS) ## a long fuzz run against a live server (FUZZ_COUNT, FUZZ_SEED)
 	$(DENO) run --allow-all tests/fuzz.ts --count $(FUZZ_COUNT) --seed $(FUZZ_SEED)
 
 clean: ## remove dist/ and the tools in .tools/ (not what `make install` put in PREFIX)
 	rm -rf dist $(TOOLS)
+
+# The browser tests save their screenshots in screenshots/ (git-ignored); the README shows one.
+.PHONY: screenshots
+screenshots: $(DENO_DEP) ## the web page in headless Chromium: screenshots/ (desktop, phone; light, dark) and docs/web-client.png
+	@rm -f screenshots/desktop-light.png
+	$(DENO) test --allow-all --filter "screenshots" tests/e2e_web_browser_test.ts
+	@test -f screenshots/desktop-light.png || { echo "make screenshots: no screenshot was made (is /usr/bin/chromium installed? apt-get install chromium)" >&2; exit 1; }
+	cp screenshots/desktop-light.png docs/web-client.png
+	@ls -l screenshots/*.png docs/web-client.png

@@ -17,6 +17,10 @@ import { Advertiser, IRC_SERVICE } from "./lib/server/advertiser.ts";
 import { StoreError } from "./lib/server/history.ts";
 import { SqliteHistory } from "./lib/server/sqlite_history.ts";
 import { ircEntrances } from "./lib/server/irc/irc_entrance.ts";
+import { machineNames } from "./lib/server/web/origin.ts";
+import { qrLines } from "./lib/server/web/qr.ts";
+import { webUrls } from "./lib/server/web/urls.ts";
+import { WebEntrance } from "./lib/server/web/web_entrance.ts";
 
 async function main(): Promise<number> {
   let flags;
@@ -43,6 +47,7 @@ async function main(): Promise<number> {
   let server: ChatServer;
   let tls: { cert: string; key: string } | undefined;
   let store: SqliteHistory | undefined;
+  let web: WebEntrance | undefined;
   try {
     const motd = flags.motd === undefined
       ? undefined
@@ -59,6 +64,17 @@ async function main(): Promise<number> {
         limit: flags.historyLimit,
         onError: (message) => log("store-failed", { error: message }),
       });
+    web = flags.web
+      ? new WebEntrance({
+        hostname: flags.hostname,
+        port: flags.webPort,
+        tls,
+        limits: flags.limits,
+        resources: flags.resources,
+        names: machineNames(Deno.hostname()),
+        log,
+      })
+      : undefined;
     server = await ChatServer.start({
       hostname: flags.hostname,
       port: flags.port,
@@ -72,13 +88,16 @@ async function main(): Promise<number> {
       operatorSecret: flags.operatorSecret,
       motd,
       log,
-      entrances: ircEntrances({
-        hostname: flags.hostname,
-        ircPort: flags.ircPort,
-        ircsPort: flags.ircsPort,
-        tls,
-        serverName: flags.name ?? Deno.hostname(),
-      }),
+      entrances: [
+        ...(web === undefined ? [] : [web]),
+        ...ircEntrances({
+          hostname: flags.hostname,
+          ircPort: flags.ircPort,
+          ircsPort: flags.ircsPort,
+          tls,
+          serverName: flags.name ?? Deno.hostname(),
+        }),
+      ],
       ...(store === undefined ? {} : { store }),
     });
   } catch (error) {
@@ -90,6 +109,7 @@ async function main(): Promise<number> {
     return 1;
   }
   const { hostname, port } = server.address;
+  const webAddress = server.entranceAddress("web");
   const advertiser = flags.discovery
     ? await Advertiser.start({
       hostname,
@@ -97,6 +117,9 @@ async function main(): Promise<number> {
         name: flags.name ?? Deno.hostname(),
         port,
         tls: tls !== undefined,
+        web: webAddress === undefined
+          ? undefined
+          : { port: webAddress.port, tls: tls !== undefined },
       },
       onWarning: (message) => log("discovery-warning", { message }),
     })
@@ -124,6 +147,9 @@ async function main(): Promise<number> {
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
   console.log(`listening on ${hostname}:${port}`);
+  if (web !== undefined && webAddress !== undefined) {
+    showWebUrls(web.scheme, webAddress, flags.log !== "json");
+  }
   for (const name of ["irc", "ircs"]) {
     const at = server.entranceAddress(name);
     if (at !== undefined) {
@@ -151,14 +177,37 @@ async function main(): Promise<number> {
       ? "not advertised on the LAN (--no-discovery)"
       : on === ""
       ? "not advertised on the LAN (bound to a loopback address)"
-      : `advertised on the LAN as _lochat._tcp on ${on}${
-        ircAdvertiser === undefined ? "" : ", and IRC as _irc._tcp"
-      }`,
+      : `advertised on the LAN as _lochat._tcp${
+        webAddress === undefined
+          ? ""
+          : ` and ${tls === undefined ? "_http._tcp" : "_https._tcp"}`
+      } on ${on}${ircAdvertiser === undefined ? "" : ", and IRC as _irc._tcp"}`,
   );
   await server.done;
   await ircAdvertiser?.stop();
   await advertiser?.stop(); // Also when --exit-when-empty stopped the server.
   return 0;
+}
+
+/**
+ * Says where the web page is: its address, each LAN address's URL, and, on
+ * a terminal only, a QR code of the first (a phone scans it to join).
+ */
+function showWebUrls(
+  scheme: "http" | "https",
+  address: { hostname: string; port: number },
+  qr: boolean,
+): void {
+  const { listening, lan } = webUrls(address.hostname, address.port, scheme);
+  console.log(`web listening on ${listening}`);
+  const others = lan.filter((url) => url !== listening);
+  for (const url of others) console.log(`  ${url}`);
+  const wildcard = address.hostname === "0.0.0.0" || address.hostname === "::";
+  const shown = lan[0] ?? (wildcard ? undefined : listening);
+  if (qr && shown !== undefined && Deno.stdout.isTerminal()) {
+    console.log(`Scan to open ${shown}:`);
+    for (const line of qrLines(shown)) console.log(line);
+  }
 }
 
 const PEM_HINT = "`make cert` makes a self-signed pair";

@@ -8,6 +8,9 @@
  *   sender with at most `WINDOW` messages in flight;
  * - the same 100 × 100 with history on disk (`--data-dir`) instead of memory;
  * - the same 100 × 100 with one more client that never reads;
+ * - the same 100 × 100 over the web port's WebSocket (`ws` on `node:http`),
+ *   and one room mixing WebSocket, native and text-mode clients (a third
+ *   each; the text-mode guests only read);
  * - latency at a steady 200 messages a second across 100 clients;
  * - fan-out across rooms: 1000 clients in 100 rooms, each in three (about
  *   30 members a room), each message to one of its rooms;
@@ -32,7 +35,12 @@
  */
 
 import { parseArgs } from "node:util";
-import { clock, connectAll, TextClient } from "./load_client.ts";
+import {
+  type ClientKind,
+  clock,
+  connectAll,
+  TextClient,
+} from "./load_client.ts";
 import type { SteadyReply, SteadyRequest } from "./steady_worker.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -55,6 +63,8 @@ let extraServerArgs: string[] = [];
 interface ServerHandle {
   pid: number;
   port: number;
+  /** The web page's port (0: none, as for the baseline). */
+  webPort: number;
   process: Deno.ChildProcess;
 }
 
@@ -88,7 +98,11 @@ async function startServer(extra: string[] = []): Promise<ServerHandle> {
   }).spawn();
   const reader = process.stdout.getReader();
   let text = "";
-  while (!/listening on .*:(\d+)/.test(text)) {
+  // Lochat says where its web page is next; the baseline has none.
+  const web = serverScript === BASELINE_SCRIPT
+    ? /listening on .*:(\d+)/
+    : /web listening on .*:(\d+)\//;
+  while (!web.test(text)) {
     const { value, done } = await reader.read();
     if (done) throw new Error(`The server did not start: ${text}`);
     text += decoder.decode(value);
@@ -100,6 +114,7 @@ async function startServer(extra: string[] = []): Promise<ServerHandle> {
   return {
     pid: process.pid,
     port: Number(/listening on .*:(\d+)/.exec(text)![1]),
+    webPort: serverScript === BASELINE_SCRIPT ? 0 : Number(web.exec(text)![1]),
     process,
   };
 }
@@ -212,7 +227,12 @@ async function fanout(
   name: string,
   clients: number,
   perClient: number,
-  options: { onDisk?: boolean; slowReader?: boolean } = {},
+  options: {
+    onDisk?: boolean;
+    slowReader?: boolean;
+    /** How client `index` connects (default: native); text-mode ones only read. */
+    kind?: (index: number) => ClientKind;
+  } = {},
 ): Promise<FanoutResult> {
   // A fresh store each run: one left by an earlier run remembers the same
   // clients' message ids and would rightly take this run's as resends.
@@ -231,19 +251,29 @@ async function fanout(
         encoder.encode('{"type":"hello","v":1,"nick":"slow"}\n'),
       );
     }
+    const kindOf = options.kind ?? (() => "native");
     const all = await connectAll(
       server.port,
       clients,
       () => "lobby",
       latencies,
+      {
+        kind: (i) => {
+          const kind = kindOf(i);
+          return { kind, port: kind === "web" ? server.webPort : server.port };
+        },
+      },
     );
-    const expected = (clients - 1) * perClient;
+    const senders = all.filter((c) => c.kind !== "text");
+    const expectedOf = (kind: ClientKind) =>
+      (senders.length - (kind === "text" ? 0 : 1)) * perClient;
+    const expectedAll = all.reduce((sum, c) => sum + expectedOf(c.kind), 0);
     latencies.length = 0;
     const cpu0 = await cpuTime(server.pid);
     const t0 = performance.now();
     const deadline = t0 + 120_000;
-    await Promise.all(all.map((c) => c.sendAll(perClient, WINDOW)));
-    await Promise.all(all.map((c) => c.until(expected, deadline)));
+    await Promise.all(senders.map((c) => c.sendAll(perClient, WINDOW)));
+    await Promise.all(all.map((c) => c.until(expectedOf(c.kind), deadline)));
     const seconds = (performance.now() - t0) / 1000;
     const cpu1 = await cpuTime(server.pid);
     const memory = await memoryKb(server.pid);
@@ -273,7 +303,7 @@ async function fanout(
       clients,
       messagesPerClient: perClient,
       deliveries: received,
-      lost: clients * expected - received,
+      lost: expectedAll - received,
       outOfOrder,
       seconds,
       deliveriesPerSecond: received / seconds,
@@ -823,6 +853,23 @@ if (import.meta.main) {
         slowReader: true,
       }),
   );
+  // The baseline has no web port.
+  if (!baseline) {
+    await run(
+      "fan-out 100 × 100, WebSocket",
+      () =>
+        fanout("fan-out 100×100, WebSocket", 100, quick ? 20 : 100, {
+          kind: () => "web",
+        }),
+    );
+    await run(
+      "fan-out 100 × 100, mixed WebSocket, native and text mode",
+      () =>
+        fanout("fan-out 100, mixed ws/native/text", 100, quick ? 20 : 100, {
+          kind: (i) => (["web", "native", "text"] as const)[i % 3]!,
+        }),
+    );
+  }
   await run(
     "steady 200/s across 100 clients",
     () => steady(100, 200, quick ? 3 : 10),

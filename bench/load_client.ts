@@ -2,6 +2,8 @@
  * The benchmark's client: a raw native-protocol connection that sends
  * numbered, timestamped messages and counts, times and checks the order of
  * what it receives. Used by `bench.ts` and by its steady-rate workers.
+ * It connects over TCP (native frames, or a silent text-mode guest that only
+ * reads) or over the web port's WebSocket (native frames, one a message).
  *
  * Times are absolute (`performance.timeOrigin + performance.now()`), so that a
  * message sent from one worker and received in another is timed right.
@@ -25,9 +27,107 @@ export function clock(): number {
   return performance.timeOrigin + performance.now();
 }
 
+/** How a client reaches the server. */
+export type ClientKind = "native" | "web" | "text";
+
+/** Text in and out, whatever the connection: a TCP socket or a WebSocket. */
+interface Link {
+  write(text: string): Promise<unknown>;
+  /** The next text that came (whole lines, or the part of one), null at the end. */
+  read(): Promise<string | null>;
+  close(): void;
+}
+
+/** A TCP connection as a {@linkcode Link}. */
+class TcpLink implements Link {
+  readonly conn: Deno.TcpConn;
+  #buffer = new Uint8Array(65536);
+  #decoder = new TextDecoder();
+  constructor(conn: Deno.TcpConn) {
+    this.conn = conn;
+  }
+  write(text: string): Promise<number> {
+    return this.conn.write(encoder.encode(text));
+  }
+  async read(): Promise<string | null> {
+    const n = await this.conn.read(this.#buffer);
+    if (n === null) return null;
+    return this.#decoder.decode(this.#buffer.subarray(0, n), { stream: true });
+  }
+  close(): void {
+    this.conn.close();
+  }
+}
+
+/**
+ * A WebSocket to the web port as a {@linkcode Link}: each message is a frame,
+ * and gets the newline the native wire has; each line written is a message.
+ */
+class WebSocketLink implements Link {
+  readonly ws: WebSocket;
+  #queued: string[] = [];
+  #ended = false;
+  #wake: (() => void) | undefined;
+  private constructor(ws: WebSocket) {
+    this.ws = ws;
+    ws.onmessage = (event) => {
+      this.#queued.push(`${event.data}\n`);
+      this.#notify();
+    };
+    ws.onclose = () => {
+      this.#ended = true;
+      this.#notify();
+    };
+  }
+  /** Opens a WebSocket to the page's `/ws` with the page's Origin. */
+  static open(port: number): Promise<WebSocketLink> {
+    const origin = `http://127.0.0.1:${port}`;
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, {
+      headers: { origin },
+    });
+    return new Promise((resolve, reject) => {
+      ws.onopen = () => resolve(new WebSocketLink(ws));
+      ws.onerror = () => reject(new Error("the WebSocket did not open"));
+    });
+  }
+  write(text: string): Promise<void> {
+    if (this.ws.readyState !== WebSocket.OPEN) return Promise.resolve();
+    let start = 0;
+    for (
+      let end = text.indexOf("\n");
+      end !== -1;
+      end = text.indexOf("\n", start)
+    ) {
+      this.ws.send(text.slice(start, end));
+      start = end + 1;
+    }
+    return Promise.resolve();
+  }
+  async read(): Promise<string | null> {
+    while (this.#queued.length === 0) {
+      if (this.#ended) return null;
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+    }
+    const text = this.#queued.join("");
+    this.#queued.length = 0;
+    return text;
+  }
+  close(): void {
+    this.ws.close();
+    this.#ended = true;
+    this.#notify();
+  }
+  #notify(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+}
+
 /** One benchmark client: a raw native connection that counts what it gets. */
 export class Client {
-  readonly conn: Deno.TcpConn;
+  readonly link: Link;
+  readonly kind: ClientKind;
   readonly index: number;
   received = 0;
   closed = false;
@@ -46,20 +146,24 @@ export class Client {
   #reading: Promise<void> | undefined;
 
   private constructor(
-    conn: Deno.TcpConn,
+    link: Link,
+    kind: ClientKind,
     index: number,
     latencies: number[],
     senders: number,
   ) {
     this.#lastBySender = new Int32Array(senders).fill(-1);
-    this.conn = conn;
+    this.link = link;
+    this.kind = kind;
     this.index = index;
     this.latencies = latencies;
   }
 
   /**
    * Connects as `b<index>`: in one room as a version 1 client (`room` a
-   * string), or in several as a version 3 one (an array).
+   * string), or in several as a version 3 one (an array). `web`: over the
+   * WebSocket at `port` (the web port); `text`: a text-mode guest that says
+   * nothing and reads the lobby.
    */
   static async connect(
     port: number,
@@ -67,40 +171,46 @@ export class Client {
     room: string | string[],
     latencies: number[],
     senders: number,
+    kind: ClientKind = "native",
   ): Promise<Client> {
-    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-    const client = new Client(conn, index, latencies, senders);
+    const link = kind === "web"
+      ? await WebSocketLink.open(port)
+      : new TcpLink(await Deno.connect({ hostname: "127.0.0.1", port }));
+    const client = new Client(link, kind, index, latencies, senders);
+    if (kind === "text") {
+      await client.#untilWelcome("You are ");
+      return client;
+    }
     const nick = `b${index}`;
     const hello = typeof room === "string"
       ? { type: "hello", v: 1, nick, room }
       : { type: "hello", v: 3, nick, rooms: room };
     if (typeof room !== "string") client.rooms = room;
     await client.write(JSON.stringify(hello) + "\n");
-    await client.#untilWelcome();
+    await client.#untilWelcome('"type":"welcome"');
     return client;
   }
 
-  write(text: string): Promise<number> {
-    return this.conn.write(encoder.encode(text));
+  write(text: string): Promise<unknown> {
+    return this.link.write(text);
   }
 
   /** Reads until the welcome, then keeps reading in the background. */
-  async #untilWelcome(): Promise<void> {
-    const buffer = new Uint8Array(65536);
-    while (!this.#rest.includes('"type":"welcome"')) {
-      const n = await this.conn.read(buffer);
-      if (n === null) throw new Error("closed before welcome");
-      this.#rest += decoder.decode(buffer.subarray(0, n), { stream: true });
+  async #untilWelcome(welcome: string): Promise<void> {
+    while (!this.#rest.includes(welcome)) {
+      const text = await this.link.read();
+      if (text === null) throw new Error("closed before welcome");
+      this.#rest += text;
     }
     this.#rest = this.#rest.slice(
-      this.#rest.indexOf("\n", this.#rest.indexOf('"type":"welcome"')) + 1,
+      this.#rest.indexOf("\n", this.#rest.indexOf(welcome)) + 1,
     );
-    this.#reading = this.#read(buffer);
+    this.#reading = this.#read();
   }
 
-  async #read(buffer: Uint8Array): Promise<void> {
+  async #read(): Promise<void> {
     try {
-      await this.#readLoop(buffer);
+      await this.#readLoop();
     } finally {
       // Dropped by the server (too slow) or closed: nothing more will come.
       this.closed = true;
@@ -114,14 +224,13 @@ export class Client {
    * deliveries a second the generator is the slower side, and a server whose
    * readers lag pays more per delivery (in the kernel) than one whose do not.
    */
-  async #readLoop(buffer: Uint8Array): Promise<void> {
+  async #readLoop(): Promise<void> {
     try {
       while (true) {
-        const n = await this.conn.read(buffer);
-        if (n === null) return;
+        const decoded = await this.link.read();
+        if (decoded === null) return;
         // Every line of one read arrived at the same moment.
         const now = clock();
-        const decoded = decoder.decode(buffer.subarray(0, n), { stream: true });
         const text = this.#rest === "" ? decoded : this.#rest + decoded;
         let start = 0;
         for (
@@ -141,14 +250,22 @@ export class Client {
   }
 
   #line(text: string, start: number, now: number): void {
-    if (text.startsWith('{"type":"msg"', start)) {
+    const message = text.startsWith('{"type":"msg"', start);
+    // Text mode: "[hh:mm] <b12> 12:3:1732467600000".
+    const said = !message && this.kind === "text" &&
+      text.startsWith("] <b", start + 6);
+    if (message || said) {
       // The text is "sender:seq:sentAt"; read it without parsing the frame.
-      const at = text.indexOf('"text":"', start) + 8;
+      const at = message
+        ? text.indexOf('"text":"', start) + 8
+        : text.indexOf("> ", start) + 2;
       const colon = text.indexOf(":", at);
       const sender = digits(text, at, colon);
       const colon2 = text.indexOf(":", colon + 1);
       const seq = digits(text, colon + 1, colon2);
-      const sentAt = Number(text.slice(colon2 + 1, text.indexOf('"', colon2)));
+      const sentAt = message
+        ? Number(text.slice(colon2 + 1, text.indexOf('"', colon2)))
+        : Number(text.slice(colon2 + 1, text.indexOf("\n", colon2)));
       this.latencies.push(now - sentAt);
       // In rooms, a reader sees the messages of the rooms it shares with
       // the sender: each sender's numbers only ever go up.
@@ -225,7 +342,7 @@ export class Client {
 
   async close(): Promise<void> {
     try {
-      this.conn.close();
+      this.link.close();
     } catch {
       // Closed.
     }
@@ -243,7 +360,12 @@ export async function connectAll(
   count: number,
   room: (index: number) => string | string[],
   latencies: number[],
-  options: { first?: number; senders?: number } = {},
+  options: {
+    first?: number;
+    senders?: number;
+    /** How client `index` connects, and to which port; default native. */
+    kind?: (index: number) => { kind: ClientKind; port: number };
+  } = {},
 ): Promise<Client[]> {
   const first = options.first ?? 0;
   const senders = options.senders ?? count;
@@ -251,7 +373,15 @@ export async function connectAll(
   for (let i = 0; i < count; i += 100) {
     const batch = Array.from({ length: Math.min(100, count - i) }, (_, k) => {
       const index = first + i + k;
-      return Client.connect(port, index, room(index), latencies, senders);
+      const how = options.kind?.(index) ?? { kind: "native", port };
+      return Client.connect(
+        how.port,
+        index,
+        room(index),
+        latencies,
+        senders,
+        how.kind,
+      );
     });
     clients.push(...await Promise.all(batch));
   }

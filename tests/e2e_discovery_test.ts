@@ -20,7 +20,13 @@ async function server(
   const program = pair.run(
     ns,
     "server.ts",
-    ["--data-dir", "none", ...args],
+    [
+      "--data-dir",
+      "none",
+      // Several servers may share a namespace: each its own web port.
+      ...(args.includes("--web-port") ? [] : ["--web-port", "0"]),
+      ...args,
+    ],
     `server ${args.join(" ")}`,
   );
   await program.stdout.waitFor(/advertised on the LAN|not advertised/);
@@ -63,7 +69,7 @@ for (const c of findsAndJoins) {
       ]);
       assertEquals(
         advertising(found),
-        `advertised on the LAN as _lochat._tcp on ${pair.addressA}`,
+        `advertised on the LAN as _lochat._tcp and _http._tcp on ${pair.addressA}`,
       );
       await using client = pair.run(pair.b, "client.ts", [
         "--nick",
@@ -206,10 +212,47 @@ Deno.test({
       );
       assertEquals(
         advertising(loud),
-        `advertised on the LAN as _lochat._tcp on ${pair.addressA}`,
+        `advertised on the LAN as _lochat._tcp and _http._tcp on ${pair.addressA}`,
       );
     } finally {
       await Deno.remove(script);
+    }
+  },
+});
+
+Deno.test({
+  name:
+    `the web page is advertised as _http._tcp with path=/, next to _lochat._tcp${why}`,
+  ignore: !canNetns,
+  async fn() {
+    await using pair = await NetnsPair.create();
+    await using _found = await server(pair, pair.a, [
+      "--port",
+      "4444",
+      "--web-port",
+      "4480",
+      "--name",
+      "alpha",
+    ]);
+    // A plain DNS-SD query from namespace B, as a phone's browser would make.
+    await using browser = pair.run(
+      pair.b,
+      "tests/fixtures/mdns_query.ts",
+      [pair.addressB, "_http._tcp.local"],
+      "query",
+    );
+    {
+      const srv = await browser.stdout.waitFor((l) =>
+        l.includes('"name":"alpha._http._tcp.local","type":"SRV"')
+      );
+      assertEquals(JSON.parse(srv).data.port, 4480);
+      await browser.stdout.waitFor((l) =>
+        l.includes('"name":"alpha._http._tcp.local","type":"TXT"') &&
+        l.includes('"path=/"')
+      );
+      await browser.stdout.waitFor((l) =>
+        l.includes(`"type":"A","data":"${pair.addressA}"`)
+      );
     }
   },
 });

@@ -1,7 +1,9 @@
 /**
  * The server's side of discovery: it answers DNS-SD queries for
  * `_lochat._tcp.local` (PTR → instance, SRV → host and port, TXT → protocol
- * version, TLS and name, A/AAAA → address), announces itself when it starts
+ * version, TLS and name, A/AAAA → address), and for its web page as
+ * `_http._tcp.local` (`_https._tcp.local` with TLS; TXT `path=/`), so a
+ * browser's or a phone's service list shows it; it announces itself when it starts
  * and says goodbye when it stops, so standard tools
  * (`avahi-browse -r _lochat._tcp`, `dns-sd -B _lochat._tcp`) see it as well
  * as `lochat-client`. Each interface gets its own responder that joins the
@@ -28,6 +30,7 @@ import {
   type ServiceInfo,
   SERVICES_META,
   TTL,
+  webService,
 } from "../shared/dns_sd.ts";
 
 /**
@@ -108,6 +111,35 @@ export function records(
 }
 
 /**
+ * The records of the web page of `service` (PTR, SRV, TXT `path=/`), none
+ * when it has none; its address is the A/AAAA of {@linkcode records}.
+ */
+export function webRecords(
+  service: ServiceInfo,
+  host: string,
+  ttl = TTL,
+): DnsRecord[] {
+  if (service.web === undefined) return [];
+  const type = webService(service.web.tls);
+  const instance = `${label(service.name)}.${type}`;
+  return [
+    { name: type, type: "PTR", ttl, data: instance },
+    {
+      name: instance,
+      type: "SRV",
+      ttl,
+      data: {
+        port: service.web.port,
+        target: `${label(host)}.local`,
+        weight: 0,
+        priority: 0,
+      },
+    },
+    { name: instance, type: "TXT", ttl, data: ["path=/"] },
+  ];
+}
+
+/**
  * The answer to `query` for `service` on `iface`, or `undefined` when the
  * query is not about us.
  */
@@ -125,15 +157,30 @@ export function answer(
     DnsRecord,
   ];
   const type = service.type ?? SERVICE;
+  const web = webRecords(service, host);
+  const [webPtr, webSrv, webTxt] = web;
   for (const question of query.questions ?? []) {
     const name = question.name.toLowerCase();
     if (
       name === type && (question.type === "PTR" || question.type === "ANY")
     ) return all;
     if (name === SERVICES_META && question.type === "PTR") {
-      return [{ name: SERVICES_META, type: "PTR", ttl: TTL, data: type }];
+      const types = webPtr === undefined ? [type] : [type, webPtr.name];
+      return types.map((data) => ({
+        name: SERVICES_META,
+        type: "PTR",
+        ttl: TTL,
+        data,
+      }));
     }
     if (name === srv.name.toLowerCase()) return [srv, txt, a];
+    if (webPtr !== undefined && webSrv !== undefined && webTxt !== undefined) {
+      if (
+        name === webPtr.name &&
+        (question.type === "PTR" || question.type === "ANY")
+      ) return [...web, a];
+      if (name === webSrv.name.toLowerCase()) return [webSrv, webTxt, a];
+    }
     if (
       name === a.name.toLowerCase() &&
       (question.type === a.type || question.type === "ANY")
@@ -226,7 +273,12 @@ export class Advertiser {
 
   #announce(ttl: number): void {
     for (const { mdns, iface } of this.#endpoints) {
-      mdns.respond({ answers: records(this.#service, iface, this.#host, ttl) });
+      mdns.respond({
+        answers: [
+          ...records(this.#service, iface, this.#host, ttl),
+          ...webRecords(this.#service, this.#host, ttl),
+        ],
+      });
     }
   }
 }

@@ -376,7 +376,9 @@ export class ChatServer {
         this.#opening.delete(accepted);
         this.#options.log("refuse", {
           peer,
-          reason: `TLS handshake failed: ${errorMessage(error)}`,
+          reason: entrance === undefined
+            ? `TLS handshake failed: ${errorMessage(error)}`
+            : `${entrance.name}: ${errorMessage(error)}`,
         });
         this.#left(address);
       },

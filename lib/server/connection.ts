@@ -64,6 +64,11 @@ export interface ConnectionOptions {
    * first byte (the IRC listener frames its own lines).
    */
   lineDecoder?: (() => LineDecoder) | undefined;
+  /**
+   * Lines are native frames whatever the first byte (a WebSocket): no
+   * telnet decoding.
+   */
+  nativeOnly?: boolean;
 }
 
 /**
@@ -309,7 +314,9 @@ export class Connection implements Writer {
     const own = this.#options.lineDecoder;
     if (own !== undefined) return own();
     const maxBytes = this.#options.maxLineBytes;
-    if (first === OPEN_BRACE) return new LineSplitter({ maxBytes });
+    if (first === OPEN_BRACE || this.#options.nativeOnly === true) {
+      return new LineSplitter({ maxBytes });
+    }
     return new TelnetLineDecoder({
       maxBytes,
       reply: (bytes) => this.send(bytes),

@@ -94,6 +94,8 @@ export interface HandshakeHost extends MemberSink {
  */
 export class Handshake {
   #host: HandshakeHost;
+  /** Frames only: no text mode, whatever comes first. */
+  #nativeOnly: boolean;
   /** Greeting: waiting for a hello or a first line. Password: text mode, waiting for /pass. */
   #phase: "greeting" | "password" = "greeting";
   #helloTimer: ReturnType<typeof setTimeout> | undefined;
@@ -103,9 +105,13 @@ export class Handshake {
    * Makes a Handshake.
    *
    * @param host the session being opened
+   * @param options.nativeOnly the peer speaks frames only (the web page):
+   *   it never falls into text mode, and anything before its `hello` that
+   *   is not one is refused
    */
-  constructor(host: HandshakeHost) {
+  constructor(host: HandshakeHost, options: { nativeOnly?: boolean } = {}) {
     this.#host = host;
+    this.#nativeOnly = options.nativeOnly === true;
   }
 
   /** The wire format refusals take now: JSON until text mode is chosen. */
@@ -120,6 +126,7 @@ export class Handshake {
    * `hello` already on its way must not be taken for a person typing.
    */
   start(): void {
+    if (this.#nativeOnly) return;
     const wait = this.#host.context.resources.helloWait;
     const arm = (again: number) => {
       const due = performance.now() + wait;
@@ -172,7 +179,7 @@ export class Handshake {
    */
   line(result: LineResult): void | Promise<void> {
     if (!result.ok) {
-      if (this.#phase === "greeting") this.#startText();
+      if (this.#phase === "greeting" && !this.#nativeOnly) this.#startText();
       const message = result.error === "too-long"
         ? `Line longer than ${result.limit} bytes was dropped; split long text into several messages`
         : "Line was not valid UTF-8 and was dropped; send UTF-8 text";
@@ -193,6 +200,13 @@ export class Handshake {
         );
         return;
       }
+    }
+    if (this.#nativeOnly) {
+      this.#host.refuse(
+        "bad-frame",
+        'Send a "hello" frame first: this connection speaks JSON frames only',
+      );
+      return;
     }
     if (IRC_OPENING.test(line)) return this.#ircOpening();
     // Not a hello: a person typing. Their first line is their first message.

@@ -140,12 +140,35 @@ export async function listenTls(
 }
 
 /** Runs the server side of a TLS handshake on `socket`, in time or not at all. */
-function handshake(
+async function handshake(
   socket: net.Socket,
   secureContext: tls.SecureContext,
   timeoutMs: number,
 ): Promise<Transport> {
-  const secure = new tls.TLSSocket(socket, { isServer: true, secureContext });
+  const secure = await tlsHandshake(socket, secureContext, timeoutMs);
+  return new NodeSocketTransport(secure, { flow: socket });
+}
+
+/**
+ * Runs the server side of a TLS handshake on `socket`, in time or not at
+ * all; rejects with a reason for the log (and both sockets destroyed).
+ *
+ * @param socket the plain socket
+ * @param secureContext the certificate and key
+ * @param timeoutMs how long the handshake may take
+ * @param alpn the application protocols offered (the web page: `http/1.1`)
+ */
+export function tlsHandshake(
+  socket: net.Socket,
+  secureContext: tls.SecureContext,
+  timeoutMs: number,
+  alpn?: string[],
+): Promise<tls.TLSSocket> {
+  const secure = new tls.TLSSocket(socket, {
+    isServer: true,
+    secureContext,
+    ...(alpn === undefined ? {} : { ALPNProtocols: alpn }),
+  });
   return new Promise((resolve, reject) => {
     const fail = (reason: string) => {
       clearTimeout(timer);
@@ -160,7 +183,7 @@ function handshake(
     secure.once("secure", () => {
       clearTimeout(timer);
       secure.off("error", onError);
-      resolve(new NodeSocketTransport(secure, { flow: socket }));
+      resolve(secure);
     });
     const onError = (error: Error) => {
       const message = errorMessage(error);
@@ -180,7 +203,7 @@ function handshake(
 }
 
 /** Throws what is wrong with a PEM certificate and key, if anything. */
-function checkPem(pem: { cert: string; key: string }): void {
+export function checkPem(pem: { cert: string; key: string }): void {
   let certificate: X509Certificate;
   try {
     certificate = new X509Certificate(pem.cert);

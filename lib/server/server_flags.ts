@@ -26,6 +26,7 @@ import { PROTOCOL_LIMITS } from "../shared/limits.ts";
 import { nickProblem } from "../shared/names.ts";
 import { DEFAULT_PORT } from "../shared/protocol.ts";
 import { SERVER_LIMITS } from "./server_limits.ts";
+import { DEFAULT_WEB_PORT } from "./web/web_entrance.ts";
 import type { HistoryLimit } from "./sqlite_pruning.ts";
 
 /** Messages each room keeps on disk, by default (`--history-limit`). */
@@ -59,6 +60,19 @@ export const SERVER_FLAGS = {
       default: undefined,
       min: 0,
       max: 65535,
+    }),
+    integer("web-port", "webPort", {
+      value: "PORT",
+      help:
+        "port of the web page (HTTP, HTTPS with --tls-cert); 0 picks a free one, as does --port 0",
+      default: undefined,
+      min: 0,
+      max: 65535,
+      shown: `${DEFAULT_WEB_PORT}`,
+    }),
+    flag("no-web", "web", {
+      help: "do not serve the web page",
+      negate: true,
     }),
     text("name", "name", {
       value: "NAME",
@@ -129,11 +143,16 @@ export interface ServerEnv {
 export type ServerFlags =
   & Omit<
     FlagValues<typeof SERVER_FLAGS>,
-    "hostname" | "dataDir" | "historyLimit" | "password"
+    "hostname" | "dataDir" | "historyLimit" | "password" | "webPort"
   >
   & {
     /** `--host`. */
     hostname: string;
+    /**
+     * `--web-port`; without it, 0 when `--port` is 0, else
+     * {@linkcode DEFAULT_WEB_PORT}.
+     */
+    webPort: number;
     /** The data directory, or `undefined` for memory only. */
     dataDir: string | undefined;
     /** `--history-limit`. */
@@ -182,6 +201,7 @@ export function parseServerFlags(
   return {
     ...flags,
     hostname: flags.hostname ?? "0.0.0.0",
+    webPort: flags.webPort ?? (flags.port === 0 ? 0 : DEFAULT_WEB_PORT),
     dataDir: dataDir(flags.dataDir, env),
     historyLimit: historyLimit(flags.historyLimit),
     password: flags.password ??
@@ -195,7 +215,8 @@ export function serverHelp(): string {
   return [
     "Usage: lochat-server [OPTIONS]",
     "",
-    "Chat for everyone on the local network. Clients: lochat-client, or any line tool (nc HOST PORT).",
+    "Chat for everyone on the local network. Clients: lochat-client, any line tool (nc HOST PORT),",
+    "or a web browser (http://HOST:4480/).",
     "",
     "Options:",
     ...helpLines(SERVER_FLAGS),

@@ -45,6 +45,13 @@ import { encodeLines, textEncoder, textWelcome } from "./text_mode.ts";
 import { recentFor, welcomeFor } from "./welcome.ts";
 import type { Transport } from "../shared/transport.ts";
 
+/**
+ * What a session's peer may speak: `any` chooses by the first line (native
+ * frames or text mode), `native` is frames only (the web page's WebSocket:
+ * no banner, no text mode).
+ */
+export type Wire = "any" | "native";
+
 /** Who is at the other end of a session. */
 export interface Peer {
   /** Who the peer is, for logs: `127.0.0.1:51234`. */
@@ -75,25 +82,28 @@ type State =
   | { phase: "closed"; member: Member | undefined };
 
 /** The options every session of a server shares, made once per context. */
-const shared = new WeakMap<
-  ServerContext,
-  { connection: ConnectionOptions; flood: FloodOptions }
->();
+interface SharedOptions {
+  connection: ConnectionOptions;
+  /** The same, for sessions of native frames only. */
+  nativeConnection: ConnectionOptions;
+  flood: FloodOptions;
+}
+const shared = new WeakMap<ServerContext, SharedOptions>();
 
-function sharedOptions(
-  context: ServerContext,
-): { connection: ConnectionOptions; flood: FloodOptions } {
+function sharedOptions(context: ServerContext): SharedOptions {
   let options = shared.get(context);
   if (options === undefined) {
     const { limits, resources } = context;
+    const connection: ConnectionOptions = {
+      maxLineBytes: limits.lineBytes,
+      maxQueueBytes: resources.queueBytes,
+      maxQueueFrames: resources.queueFrames,
+      writeRounds: context.writeRounds,
+      closeFlushMs: resources.closeFlush * 1000,
+    };
     options = {
-      connection: {
-        maxLineBytes: limits.lineBytes,
-        maxQueueBytes: resources.queueBytes,
-        maxQueueFrames: resources.queueFrames,
-        writeRounds: context.writeRounds,
-        closeFlushMs: resources.closeFlush * 1000,
-      },
+      connection,
+      nativeConnection: { ...connection, nativeOnly: true },
       flood: {
         rate: limits.rate,
         burst: limits.burst,
@@ -138,6 +148,8 @@ export class Session implements MemberSink, ConnectionOwner, InputHost {
   #spoke = false;
   /** How rooms work for the member: see {@linkcode Session.multiRoom}. */
   #roomMode: "one-room" | "rooms" | "text" = "text";
+  /** What the peer may speak. */
+  #wire: Wire;
 
   /**
    * Makes a Session.
@@ -145,13 +157,24 @@ export class Session implements MemberSink, ConnectionOwner, InputHost {
    * @param transport the connection
    * @param context what the server's sessions share
    * @param peer who is at the other end
+   * @param options.wire what the peer may speak (default `any`)
    */
-  constructor(transport: Transport, context: ServerContext, peer: Peer) {
+  constructor(
+    transport: Transport,
+    context: ServerContext,
+    peer: Peer,
+    options: { wire?: Wire } = {},
+  ) {
     this.context = context;
     this.peer = peer.peer;
     this.address = peer.address ?? peer.peer;
+    this.#wire = options.wire ?? "any";
     const shared = sharedOptions(context);
-    this.#connection = new Connection(transport, shared.connection, this);
+    this.#connection = new Connection(
+      transport,
+      this.#wire === "native" ? shared.nativeConnection : shared.connection,
+      this,
+    );
     this.#flood = new FloodControl(shared.flood);
     this.#acks = new Acks({
       cache: context.answers,
@@ -160,7 +183,10 @@ export class Session implements MemberSink, ConnectionOwner, InputHost {
       // Unique across restarts too: ids kept on disk outlive the process.
       scope: `session:${BOOT}:${++sessions}`,
     });
-    this.#state = { phase: "handshake", handshake: new Handshake(this) };
+    this.#state = {
+      phase: "handshake",
+      handshake: new Handshake(this, { nativeOnly: this.#wire === "native" }),
+    };
   }
 
   /** True when the member has proved to be an operator. */
@@ -208,7 +234,8 @@ export class Session implements MemberSink, ConnectionOwner, InputHost {
   run(): Promise<void> {
     const { log } = this.context;
     log("connect", { peer: this.peer });
-    this.#connection.send(encodeLines(BANNER));
+    // A frames-only peer has no use for a plain line.
+    if (this.#wire === "any") this.#connection.send(encodeLines(BANNER));
     const state = this.#state;
     if (state.phase === "handshake") state.handshake.start();
     // A promise chain, not an async function: one suspended frame less for

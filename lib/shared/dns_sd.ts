@@ -32,6 +32,13 @@ export interface ServiceInfo {
   port: number;
   /** Whether it speaks TLS. */
   tls: boolean;
+  /** Its web page, advertised as `_http._tcp` (`_https._tcp` with TLS). */
+  web?: { port: number; tls: boolean } | undefined;
+}
+
+/** The DNS-SD service type of a web page: `_http._tcp.local` or `_https._tcp.local`. */
+export function webService(tls: boolean): string {
+  return tls ? "_https._tcp.local" : "_http._tcp.local";
 }
 
 /** A server found on the LAN. */

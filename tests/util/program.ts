@@ -121,6 +121,8 @@ export const fromSource: Launcher = (entry) => ({
 /** A server process on 127.0.0.1 and an ephemeral port. */
 export class ServerProcess extends Program {
   port = 0;
+  /** The web page's port; 0 with `--no-web`. */
+  webPort = 0;
 
   /** Starts a server and waits until it says where it listens. */
   static async start(
@@ -134,6 +136,10 @@ export class ServerProcess extends Program {
       "127.0.0.1",
       ...(args.includes("--port") ? [] : ["--port", "0"]),
       ...(args.includes("--data-dir") ? [] : ["--data-dir", "none"]),
+      // A free web port too, even for a server given its main port.
+      ...(args.includes("--web-port") || args.includes("--no-web")
+        ? []
+        : ["--web-port", "0"]),
     ];
     const server = new ServerProcess(command, [...base, ...hostArgs, ...args], {
       label: "server",
@@ -142,6 +148,10 @@ export class ServerProcess extends Program {
     try {
       const line = await server.stdout.waitFor(/^listening on /);
       server.port = Number(line.slice(line.lastIndexOf(":") + 1));
+      if (!args.includes("--no-web")) {
+        const web = await server.stdout.waitFor(/^web listening on /);
+        server.webPort = Number(/:(\d+)\/$/.exec(web)?.[1]);
+      }
     } catch (error) {
       await server[Symbol.asyncDispose]();
       throw new Error(
