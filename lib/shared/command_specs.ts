@@ -127,7 +127,7 @@ export const COMMAND_SPECS = [
   {
     name: "quit",
     args: "[REASON]",
-    help: "leave the chat; :q does the same",
+    help: "leave the chat; :q too",
     aliases: ["exit"],
   },
 ] as const satisfies readonly CommandSpec[];
