@@ -38,6 +38,7 @@
 
 import { decodeServerFrame, type ServerFrame } from "../lib/shared/protocol.ts";
 import { decodeClientFrame } from "../lib/shared/protocol.ts";
+import { clean } from "../lib/shared/text.ts";
 
 /** One thing the oracle found wrong. */
 export interface Violation {
@@ -425,13 +426,16 @@ export interface ExpectedAnswers {
 
 /**
  * An id that an answer cannot carry back without breaking the byte rules: a
- * lone surrogate, a control character, LS/PS or a bidi control in it. The
+ * lone surrogate, a control character, LS/PS or a bidi control in it, or
+ * anything else the text hygiene would change (an invisible character). The
  * server may refuse such an id without naming it (as it does a too-long
  * one) or answer it; sending it back as it is breaks the surrogate, control
  * or bidi rule, which the byte checks catch.
  */
 export function unsafeId(id: string): boolean {
-  return !id.isWellFormed() || SUSPECT.test(id);
+  // The protocol's rule (docs/protocol.md, "Every `msg` is answered"): an id
+  // the text hygiene would change is refused without being named.
+  return !id.isWellFormed() || SUSPECT.test(id) || clean(id) !== id;
 }
 
 /** Counts code points; an unpaired surrogate counts one. */

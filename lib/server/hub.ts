@@ -11,34 +11,40 @@
  * awaiting, which is what keeps one sender's messages in order for every
  * member.
  *
+ * The hub is the façade the sessions, commands and tests use; its parts
+ * are modules of their own: who is online (`member_registry.ts`), who is in
+ * which room (`room_membership.ts`), away and back and telling members what
+ * happened (`presence.ts`), topics (`topics.ts`), what a joiner is shown
+ * (`catch_up.ts`), and messages (`broadcast.ts`). The hub itself brings
+ * members in and out, and renames them.
+ *
  * @module
  */
 
-import { quote } from "../shared/bidi.ts";
-import { ChatError } from "../shared/errors.ts";
 import {
   limitDefaults,
   PROTOCOL_LIMITS,
   type ProtocolLimits,
 } from "../shared/limits.ts";
-import { nickKey, nickProblem, suggestNick } from "../shared/names.ts";
-import {
-  type ChatMessage,
-  DEFAULT_ROOM,
-  type EventKind,
-  type RoomState,
-  type ServerFrame,
+import type {
+  ChatMessage,
+  RoomState,
+  ServerFrame,
 } from "../shared/protocol.ts";
-import { cleanCut, isBlank } from "../shared/text.ts";
-import { type HistoryStore, StoreError } from "./history.ts";
+import { cleanCut } from "../shared/text.ts";
+import { Broadcast, type Delivery } from "./broadcast.ts";
+import { CatchUp, type CatchUpOptions } from "./catch_up.ts";
+import type { HistoryStore } from "./history.ts";
 import { Member, type MemberSink } from "./member.ts";
-import { messageText, roomName } from "./message_rules.ts";
+import { MemberRegistry } from "./member_registry.ts";
 import { Moderation } from "./moderation.ts";
-import { Outgoing } from "./outgoing.ts";
-import { type Room, type RoomInfo, Rooms } from "./room.ts";
+import { Presence } from "./presence.ts";
+import { type RoomInfo, Rooms } from "./room.ts";
+import { RoomMembership } from "./room_membership.ts";
 import type { SecretGate } from "./secret_gate.ts";
+import { Topics } from "./topics.ts";
 
-export type { RoomInfo };
+export type { Delivery, RoomInfo };
 
 /** Options for a {@linkcode Hub}. */
 export interface HubOptions {
@@ -60,16 +66,6 @@ export interface HubOptions {
   secrets?: SecretGate | undefined;
   /** Seconds someone kicked must wait before coming back. */
   kickCooldown?: number;
-}
-
-/** What {@linkcode Hub.say} did with a message. */
-export interface Delivery {
-  /** The message as kept and sent. */
-  message: ChatMessage;
-  /** Members the message was handed to. */
-  count: number;
-  /** Members it was meant for (the room, less the sender). */
-  of: number;
 }
 
 /** How a member comes in. */
@@ -98,15 +94,13 @@ export interface EnterOptions {
  * ```
  */
 export class Hub {
-  #members = new Map<string, Member>();
+  #members: MemberRegistry;
   #rooms: Rooms;
-  #history: HistoryStore;
-  #historyOnJoin: number;
-  #now: () => number;
-  #seq: number;
-  #guests = 0;
-  /** Numbers people who have no client token of their own. */
-  #people = 0;
+  #presence: Presence;
+  #membership: RoomMembership;
+  #topics: Topics;
+  #catchUp: CatchUp;
+  #broadcast: Broadcast;
   #closing = false;
   #limits: ProtocolLimits;
   /** Operators, kicks and bans. */
@@ -118,22 +112,49 @@ export class Hub {
    * @param options the store, how much history a joiner sees, operators
    */
   constructor(options: HubOptions) {
-    this.#limits = options.limits ?? limitDefaults(PROTOCOL_LIMITS);
+    const limits = options.limits ?? limitDefaults(PROTOCOL_LIMITS);
+    this.#limits = limits;
     this.moderation = new Moderation(this, {
       operators: options.operators ?? [],
       secret: options.operatorSecret,
-      reasonChars: this.#limits.reasonChars,
+      reasonChars: limits.reasonChars,
       gate: options.secrets,
       kickCooldown: options.kickCooldown,
     });
-    this.#history = options.history;
-    this.#rooms = new Rooms({
-      maxRooms: options.maxRooms ?? 1000,
-      store: options.history,
+    const store = options.history;
+    const now = options.now ?? Date.now;
+    const rooms = new Rooms({ maxRooms: options.maxRooms ?? 1000, store });
+    const members = new MemberRegistry({ limits });
+    const presence = new Presence({ rooms, limits, now });
+    const membership = new RoomMembership({ rooms, presence, limits });
+    const topics = new Topics({
+      rooms,
+      membership,
+      presence,
+      moderation: this.moderation,
+      limits,
     });
-    this.#historyOnJoin = options.historyOnJoin;
-    this.#now = options.now ?? Date.now;
-    this.#seq = options.history.lastSeq();
+    const broadcast = new Broadcast({
+      store,
+      rooms,
+      members,
+      membership,
+      limits,
+      now,
+    });
+    this.#catchUp = new CatchUp({
+      store,
+      historyOnJoin: options.historyOnJoin,
+      lastSeq: () => broadcast.lastSeq,
+      topics,
+      membership,
+    });
+    this.#rooms = rooms;
+    this.#members = members;
+    this.#presence = presence;
+    this.#membership = membership;
+    this.#topics = topics;
+    this.#broadcast = broadcast;
   }
 
   /** The protocol limits the hub enforces. */
@@ -148,36 +169,27 @@ export class Hub {
 
   /** True when `nick` (any case) belongs to a member. */
   isTaken(nick: string): boolean {
-    return this.#members.has(nickKey(nick));
+    return this.#members.isTaken(nick);
   }
 
   /** The member with `nick` (any case), if any. */
   find(nick: string): Member | undefined {
-    return this.#members.get(nickKey(nick));
+    return this.#members.find(nick);
   }
 
   /** True while `member` is in the chat (it has not left). */
   present(member: Member): boolean {
-    return this.#members.get(nickKey(member.nick)) === member;
+    return this.#members.present(member);
   }
 
   /** The member with `nick`, or a {@linkcode ChatError} that says no one is. */
   online(nick: string): Member {
-    const member = this.find(nick);
-    if (member === undefined) {
-      throw new ChatError(
-        "no-such-nick",
-        `No one called ${quote(nick, 40)} is online; /who lists the room`,
-      );
-    }
-    return member;
+    return this.#members.online(nick);
   }
 
   /** A free guest nick for a member who did not choose one. */
   guestNick(): string {
-    let nick: string;
-    do nick = `guest${++this.#guests}`; while (this.isTaken(nick));
-    return nick;
+    return this.#members.guestNick();
   }
 
   /**
@@ -187,20 +199,17 @@ export class Hub {
    * rooms than a member may be in; nothing changes then.
    */
   enter(nick: string, sink: MemberSink, options: EnterOptions = {}): Member {
-    this.#checkNickFree(nick);
-    const names = [...new Set((options.rooms ?? [DEFAULT_ROOM]).map(roomName))];
-    this.#checkRoomCount(names.length);
-    this.#checkRoomsCanOpen(names);
+    this.#members.checkFree(nick);
+    const names = this.#membership.roomsToEnter(options.rooms);
     const member = new Member(
       nick,
       sink,
-      options.person ?? `member:${++this.#people}`,
+      options.person ?? this.#members.nextPerson(),
     );
     member.quiet = options.quiet === true;
     member.announced = options.unannounced !== true;
-    this.#members.set(nickKey(nick), member);
-    for (const name of names) this.#add(member, name);
-    member.room = names[0];
+    this.#members.add(member);
+    this.#membership.enter(member, names);
     return member;
   }
 
@@ -209,32 +218,25 @@ export class Hub {
    * announced now, in every room it is in, before its first words.
    */
   spoke(member: Member): void {
-    if (member.announced) return;
-    member.announced = true;
-    if (member.quiet) return;
-    // The others learn of the guest now; the guest knows it came.
-    for (const name of member.rooms) {
-      this.#roomEvent(this.#rooms.get(name)!, "join", member, {}, member);
-    }
+    this.#membership.announce(member);
   }
 
   /** Removes a member from the chat, telling those who share a room with it why. */
   exit(member: Member, reason: string): void {
-    if (!this.present(member)) return;
-    this.#members.delete(nickKey(member.nick));
+    if (!this.#members.remove(member)) return;
     // Everyone is leaving at once: each has been told why; N quit notices to
     // N members would only be N² frames that no one will read.
     const told = !this.#closing && !member.quiet && member.announced;
     if (told) {
       const said = cleanCut(reason, this.#limits.reasonChars);
-      this.#presence(
+      this.#presence.personEvent(
         member,
         "quit",
         member.nick,
         said === "" ? {} : { reason: said },
       );
     }
-    for (const name of [...member.rooms]) this.#remove(member, name);
+    this.#membership.leaveAll(member);
   }
 
   /** The server is shutting down: members leave without quit notices. */
@@ -244,22 +246,9 @@ export class Hub {
 
   /** Renames a member; everyone who shares a room with it is told once. */
   rename(member: Member, nick: string): void {
-    if (nick === member.nick) return;
-    if (nickKey(nick) !== nickKey(member.nick)) this.#checkNickFree(nick);
-    else if (nickProblem(nick, this.#limits.nickChars) !== undefined) {
-      throw new ChatError(
-        "nick-invalid",
-        nickProblem(nick, this.#limits.nickChars)!,
-      );
-    }
-    const old = member.nick;
-    this.#members.delete(nickKey(old));
-    member.nick = nick;
-    this.#members.set(nickKey(nick), member);
-    for (const other of this.#members.values()) {
-      other.ignoredRenamed(member.person, nick);
-    }
-    this.#presence(member, "nick", old, { to: nick });
+    const old = this.#members.rename(member, nick);
+    if (old === undefined) return;
+    this.#presence.personEvent(member, "nick", old, { to: nick });
   }
 
   /**
@@ -268,15 +257,7 @@ export class Hub {
    * room's name and whether the member joined it just now.
    */
   join(member: Member, room: string): { room: string; joined: boolean } {
-    const name = roomName(room);
-    if (member.rooms.has(name)) {
-      member.room = name;
-      return { room: name, joined: false };
-    }
-    this.#checkRoomCount(member.rooms.size + 1);
-    this.#add(member, name);
-    member.room = name;
-    return { room: name, joined: true };
+    return this.#membership.join(member, room);
   }
 
   /**
@@ -285,12 +266,7 @@ export class Hub {
    * (the server's room limit), stays where it is.
    */
   move(member: Member, room: string): void {
-    const name = roomName(room);
-    this.#checkRoomsCanOpen([name]);
-    for (const old of [...member.rooms]) {
-      if (old !== name) this.part(member, old);
-    }
-    this.join(member, name);
+    this.#membership.move(member, room);
   }
 
   /**
@@ -299,30 +275,12 @@ export class Hub {
    * of those left, if any.
    */
   part(member: Member, room: string, reason = ""): void {
-    const name = roomName(room);
-    if (!member.rooms.has(name)) {
-      throw new ChatError("not-now", `You are not in #${name}`);
-    }
-    const target = this.#rooms.get(name)!;
-    const text = cleanCut(reason, this.#limits.reasonChars).trim();
-    if (!member.quiet && member.announced) {
-      this.#roomEvent(
-        target,
-        "part",
-        member,
-        text === "" ? {} : { reason: text },
-      );
-    }
-    this.#remove(member, name);
+    this.#membership.part(member, room, reason);
   }
 
-  /** The room's recent history, oldest first. */
-  history(
-    room: string,
-    limit = this.#historyOnJoin,
-    beforeSeq?: number,
-  ): ChatMessage[] {
-    return this.#history.recent(room, limit, beforeSeq);
+  /** The room's recent history, oldest first (default as much as a joiner sees). */
+  history(room: string, limit?: number, beforeSeq?: number): ChatMessage[] {
+    return this.#catchUp.history(room, limit, beforeSeq);
   }
 
   /**
@@ -334,42 +292,14 @@ export class Hub {
   catchUp(
     member: Member,
     room: string,
-    options: { since?: number | undefined; recent?: number; max: number },
+    options: CatchUpOptions,
   ): { history: ChatMessage[]; more: number } {
-    const { since, max } = options;
-    const oldest = (history: ChatMessage[], fallback: number) => {
-      member.shownFrom(room, history[0]?.seq ?? fallback);
-      return history;
-    };
-    if (since === undefined) {
-      const history = this.history(room, options.recent);
-      return { history: oldest(history, this.#seq + 1), more: 0 };
-    }
-    const missed = this.#history.countAfter(room, since);
-    const history = missed === 0
-      ? []
-      : this.history(room, Math.min(missed, max));
-    return {
-      history: oldest(history, since + 1),
-      more: Math.max(0, missed - history.length),
-    };
+    return this.#catchUp.catchUp(member, room, options);
   }
 
   /** `room` as `member` is shown it on joining: its topic, who is there, history. */
-  roomState(
-    member: Member,
-    room: string,
-    options: { since?: number | undefined; recent?: number; max: number },
-  ): RoomState {
-    const { history, more } = this.catchUp(member, room, options);
-    const topic = this.#rooms.get(room)?.topic ?? "";
-    return {
-      name: room,
-      ...(topic === "" ? {} : { topic }),
-      members: this.who(room).map((m) => m.nick),
-      history: member.visible(history),
-      ...(more > 0 ? { more } : {}),
-    };
+  roomState(member: Member, room: string, options: CatchUpOptions): RoomState {
+    return this.#catchUp.roomState(member, room, options);
   }
 
   /**
@@ -383,38 +313,7 @@ export class Hub {
     text: string,
     options: { me?: boolean; key?: string | undefined; room?: string } = {},
   ): Delivery | Promise<Delivery> {
-    const room = this.#roomOf(member, options.room);
-    const message: ChatMessage = {
-      seq: ++this.#seq,
-      room,
-      from: member.nick,
-      text: messageText(text, this.#limits.textChars),
-      ts: this.#now(),
-    };
-    if (options.me) message.me = true;
-    this.#history.append(message, options.key);
-    const durable = this.#history.durable?.();
-    if (durable === undefined) return this.#broadcast(member, message);
-    return durable.then(() => this.#broadcast(member, message));
-  }
-
-  #broadcast(member: Member, message: ChatMessage): Delivery {
-    const members = this.#rooms.get(message.room)?.members;
-    let count = 0;
-    let of = 0;
-    if (members !== undefined) {
-      const out = new Outgoing({ type: "msg", ...message });
-      for (const other of members) {
-        if (other === member) continue;
-        of++;
-        if (other.ignoring(member)) {
-          count++; // Ignoring is private: the sender sees it delivered.
-          continue;
-        }
-        if (other.sink.deliver(out)) count++;
-      }
-    }
-    return { message, count, of };
+    return this.#broadcast.say(member, text, options);
   }
 
   /**
@@ -427,22 +326,7 @@ export class Hub {
     text: string,
     options: { me?: boolean } = {},
   ): Member {
-    const target = this.online(nick);
-    const frame: ServerFrame = {
-      type: "pm",
-      from: member.nick,
-      to: target.nick,
-      text: messageText(text, this.#limits.textChars),
-      ts: this.#now(),
-    };
-    if (options.me) frame.me = true;
-    if (!target.ignoring(member)) {
-      // A note to oneself is no one's to reply to.
-      if (target !== member) target.lastPrivateFrom = member;
-      target.send(frame);
-    }
-    if (target !== member) member.send(frame);
-    return target;
+    return this.#broadcast.whisper(member, nick, text, options);
   }
 
   /**
@@ -450,24 +334,7 @@ export class Hub {
    * `undefined`); everyone who shares a room with it is told once.
    */
   setAway(member: Member, message: string | undefined): void {
-    if (message === undefined) {
-      if (member.away === undefined) {
-        throw new ChatError("not-now", "You are not away");
-      }
-      member.away = undefined;
-      this.#presence(member, "back", member.nick);
-      return;
-    }
-    // Away with no message (or one that shows nothing) is just away.
-    const cut = cleanCut(message, this.#limits.reasonChars).trim();
-    const text = isBlank(cut) ? "" : cut;
-    member.away = text;
-    this.#presence(
-      member,
-      "away",
-      member.nick,
-      text === "" ? {} : { reason: text },
-    );
+    this.#presence.setAway(member, message);
   }
 
   /**
@@ -476,62 +343,27 @@ export class Hub {
    * topic keeps the room while it is empty.
    */
   setTopic(member: Member, room: string | undefined, topic: string): string {
-    const target = this.#rooms.get(this.#roomOf(member, room))!;
-    if (target.locked && !member.op) {
-      throw new ChatError(
-        "forbidden",
-        `The topic of #${target.name} is locked; only operators may change it`,
-      );
-    }
-    const text = cleanCut(topic, this.#limits.topicChars).trim();
-    this.#keepTopic(() =>
-      this.#rooms.setTopic(target, isBlank(text) ? "" : text, {
-        byOperator: member.op,
-      })
-    );
-    this.#roomEvent(target, "topic", member, { reason: target.topic });
-    return target.name;
+    return this.#topics.set(member, room, topic);
   }
 
   /** Locks (or unlocks) the topic of `room`: operators only. */
   lockTopic(member: Member, room: string | undefined, locked: boolean): string {
-    this.moderation.requireOp(member);
-    const target = this.#rooms.get(this.#roomOf(member, room))!;
-    this.#keepTopic(() =>
-      this.#rooms.setTopic(target, target.topic, { locked, byOperator: true })
-    );
-    return target.name;
-  }
-
-  /** Runs a topic change, turning a store failure into a refusal. */
-  #keepTopic(change: () => void): void {
-    try {
-      change();
-    } catch (error) {
-      if (!(error instanceof StoreError)) throw error;
-      throw new ChatError(
-        "storage",
-        `The server could not keep the topic, so it is unchanged: ${error.message}; try again later`,
-      );
-    }
+    return this.#topics.lock(member, room, locked);
   }
 
   /** The topic of `room`, empty when none. */
   topic(room: string): string {
-    return this.#rooms.get(room)?.topic ?? "";
+    return this.#topics.topic(room);
   }
 
   /** True when the topic of `room` is locked: only operators may change it. */
   topicLocked(room: string): boolean {
-    return this.#rooms.get(room)?.locked === true;
+    return this.#topics.locked(room);
   }
 
   /** The members of `room`, sorted by nick. */
   who(room: string): Member[] {
-    const members = [...(this.#rooms.get(room)?.members ?? [])];
-    return members.sort((a, b) =>
-      nickKey(a.nick).localeCompare(nickKey(b.nick))
-    );
+    return this.#membership.who(room);
   }
 
   /** Every room, sorted by name, with its topic. */
@@ -541,151 +373,6 @@ export class Hub {
 
   /** Sends one frame to every member (a server announcement). */
   announce(frame: ServerFrame): void {
-    const out = new Outgoing(frame);
-    for (const member of this.#members.values()) member.sink.deliver(out);
+    this.#broadcast.announce(frame);
   }
-
-  /** The room a line of `member` goes to: `room`, or its current one. */
-  #roomOf(member: Member, room: string | undefined): string {
-    const name = room === undefined ? member.room : roomName(room);
-    if (name === undefined) {
-      throw new ChatError("not-now", "You are in no room: /join ROOM");
-    }
-    if (!member.rooms.has(name)) {
-      throw new ChatError("not-now", `You are not in #${name}: /join ${name}`);
-    }
-    return name;
-  }
-
-  #checkRoomCount(count: number): void {
-    const max = this.#limits.roomsPerMember;
-    if (count > max) {
-      throw new ChatError(
-        "room-limit",
-        `You may be in ${rooms(max)} at once; /part one first`,
-      );
-    }
-  }
-
-  /** Throws `room-limit` when the rooms of `names` that do not exist cannot all be made. */
-  #checkRoomsCanOpen(names: string[]): void {
-    const missing = names.filter((name) => this.#rooms.get(name) === undefined);
-    if (!this.#rooms.canOpen(missing.length)) {
-      throw new ChatError(
-        "room-limit",
-        `The server holds ${
-          rooms(this.#rooms.size)
-        }, its limit; join one that exists (/rooms)`,
-      );
-    }
-  }
-
-  #checkNickFree(nick: string): void {
-    const problem = nickProblem(nick, this.#limits.nickChars);
-    if (problem !== undefined) throw new ChatError("nick-invalid", problem);
-    if (this.isTaken(nick)) {
-      const free = suggestNick(
-        nick,
-        (n) => this.isTaken(n),
-        this.#limits.nickChars,
-      );
-      throw new ChatError(
-        "nick-taken",
-        `The nick "${nick}" is taken; try "${free}"`,
-        { suggest: free },
-      );
-    }
-  }
-
-  /** Puts `member` in the room `name` and tells the room. */
-  #add(member: Member, name: string): void {
-    this.#checkRoomsCanOpen([name]);
-    const room = this.#rooms.open(name)!;
-    if (!member.quiet && member.announced) {
-      this.#roomEvent(room, "join", member);
-    }
-    room.members.add(member);
-    member.rooms.add(name);
-  }
-
-  /** Takes `member` out of the room `name`, quietly. */
-  #remove(member: Member, name: string): void {
-    const room = this.#rooms.get(name);
-    member.rooms.delete(name);
-    member.forgetShown(name);
-    if (member.room === name) member.room = [...member.rooms].at(-1);
-    if (room === undefined) return;
-    room.members.delete(member);
-    this.#rooms.close(room);
-  }
-
-  /** Tells everyone in `room` what `subject` did there. */
-  #roomEvent(
-    room: Room,
-    event: EventKind,
-    subject: Member,
-    extra: { reason?: string } = {},
-    except?: Member,
-  ): void {
-    const readers = except === undefined
-      ? room.members
-      : [...room.members].filter((member) => member !== except);
-    this.#tell(readers, subject, {
-      type: "event",
-      event,
-      nick: subject.nick,
-      room: room.name,
-      ts: this.#now(),
-      ...extra,
-    });
-  }
-
-  /**
-   * Tells everyone who shares a room with `subject` (and `subject` itself)
-   * what happened to it, once each however many rooms they share.
-   */
-  #presence(
-    subject: Member,
-    event: EventKind,
-    nick: string,
-    extra: { to?: string; reason?: string } = {},
-  ): void {
-    const readers = new Set<Member>([subject]);
-    // Someone the rooms were never told of (a script, a silent guest) stays
-    // unheard of: only they learn what they did.
-    const heard = !subject.quiet && subject.announced;
-    for (const name of heard ? subject.rooms : []) {
-      for (const member of this.#rooms.get(name)?.members ?? []) {
-        readers.add(member);
-      }
-    }
-    this.#tell(readers, subject, {
-      type: "event",
-      event,
-      nick,
-      ts: this.#now(),
-      ...extra,
-    });
-  }
-
-  /**
-   * Hands `frame` to `readers`. Someone who ignores the subject is not shown
-   * the subject's words (an away message, a reason): the same event without.
-   */
-  #tell(readers: Iterable<Member>, subject: Member, frame: ServerFrame): void {
-    const out = new Outgoing(frame);
-    const said = "reason" in frame && frame.reason !== undefined;
-    let unsaid: Outgoing | undefined;
-    for (const member of readers) {
-      if (said && member.ignoring(subject)) {
-        const { reason: _, ...rest } = frame as { reason?: string };
-        member.sink.deliver(unsaid ??= new Outgoing(rest as ServerFrame));
-      } else member.sink.deliver(out);
-    }
-  }
-}
-
-/** "1 room", "20 rooms". */
-function rooms(count: number): string {
-  return count === 1 ? "1 room" : `${count} rooms`;
 }

@@ -16,7 +16,8 @@
  * stores, broadcasts and answers them in order: the answer is the echo
  * (`echo-message`, the tick) or an error numeric; without `echo-message`
  * a message that went through gets no answer, as IRC clients expect.
- * A quiet peer is pinged, and dropped when it does not answer.
+ * A quiet peer is pinged, and dropped when it does not answer
+ * (`timeouts.ts`, with the other clocks of a connection).
  *
  * @module
  */
@@ -52,17 +53,12 @@ import { IrcLineSplitter } from "./line_splitter.ts";
 import { type IrcMessageInit, parseMessage } from "./message.ts";
 import * as N from "./numerics.ts";
 import { Registration } from "./registration.ts";
+import { IrcTimeouts } from "./timeouts.ts";
 
 /** Where a session is. */
 type State =
   | { phase: "registering"; registration: Registration }
-  | {
-    phase: "registered";
-    member: Member;
-    input: ChannelInput;
-    /** When the peer was last pinged (`performance.now()` time). */
-    pingedAt: number;
-  }
+  | { phase: "registered"; member: Member; input: ChannelInput }
   | { phase: "closed"; member: Member | undefined };
 
 /** What the sessions of one IRC entrance share. */
@@ -94,12 +90,11 @@ export class IrcSession
   readonly peer: string;
   /** The peer's address, for bans and per-address limits. */
   readonly address: string;
-  /** When the connection was accepted (`performance.now()` time). */
-  readonly startedAt: number = performance.now();
   /** The capabilities the client enabled. */
   caps: Set<string> = new Set();
   #connection: Connection;
   #flood: FloodControl;
+  #timeouts: IrcTimeouts;
   #state: State;
   #closeReason = "";
 
@@ -136,6 +131,7 @@ export class IrcSession
       windowSeconds: resources.floodWindow,
       sharePercent: resources.floodShare,
     });
+    this.#timeouts = new IrcTimeouts(this, resources);
     this.#state = {
       phase: "registering",
       registration: new Registration(this),
@@ -201,42 +197,11 @@ export class IrcSession
   }
 
   /**
-   * Housekeeping, every second: drops a peer that has not registered in
-   * time or holds an unfinished line too long; pings a quiet peer and drops
-   * one that does not answer.
+   * Housekeeping, every second: the registration, unfinished-line and ping
+   * timeouts ({@linkcode IrcTimeouts}).
    */
   tick(now: number): void {
-    const state = this.#state;
-    const { resources } = this.context;
-    const partialSince = this.#connection.partialSince;
-    if (
-      partialSince !== undefined &&
-      now - partialSince > resources.partialLine * 1000
-    ) {
-      this.close(`no end of line within ${resources.partialLine} s`);
-      return;
-    }
-    if (state.phase === "registering") {
-      const seconds = Math.max(
-        resources.handshakeTimeout,
-        resources.textPasswordTimeout,
-      );
-      if (now - this.startedAt > seconds * 1000) {
-        this.close(`registration timeout after ${seconds} s`);
-      }
-      return;
-    }
-    if (state.phase !== "registered") return;
-    const pingMs = resources.pingInterval * 1000;
-    if (pingMs <= 0) return;
-    const heardAt = this.#connection.heardAt;
-    const quiet = now - heardAt;
-    if (quiet > 2 * pingMs) {
-      this.abort(`Ping timeout: ${Math.round(quiet / 1000)} seconds`);
-    } else if (quiet > pingMs && state.pingedAt < heardAt) {
-      state.pingedAt = now;
-      this.write({ command: "PING", params: [this.options.serverName] });
-    }
+    this.#timeouts.tick(now, this.#state.phase, this.#connection);
   }
 
   /**
@@ -340,7 +305,6 @@ export class IrcSession
       phase: "registered",
       member,
       input: new ChannelInput(this, member),
-      pingedAt: 0,
     };
     this.context.log("join", {
       peer: this.peer,
