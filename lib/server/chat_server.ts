@@ -11,11 +11,13 @@
  * all. A session's failure ends that session only, never the accept loop.
  *
  * Besides the main port, a server may have more entrances (the web page's
- * WebSocket, IRC): each is a {@linkcode Entrance} that binds its own
- * listener and makes its own kind of {@linkcode Served} task per
- * connection. Every connection, whichever way it came in, goes through the
- * same admission (limits per address and in total, bans), housekeeping and
- * shutdown.
+ * WebSocket, IRC): each is an {@linkcode Entrance} (`entrance.ts`) that
+ * binds its own listener and makes its own kind of {@linkcode Served} task
+ * per connection. Every connection, whichever way it came in, goes through
+ * the same admission (limits per address and in total, bans), housekeeping
+ * and shutdown. How a connection is turned away (refused at the door,
+ * evicted to make room, closed by a ban) is in `refusals.ts`; why the
+ * server could not start, in `start_error.ts`.
  *
  * @module
  */
@@ -23,14 +25,13 @@
 import { errorMessage } from "../shared/errors.ts";
 import type { ProtocolLimits } from "../shared/limits.ts";
 import type { Logger } from "../shared/log.ts";
-import { encodeFrame } from "../shared/protocol.ts";
 import type { HistoryStore } from "./history.ts";
 import { MemoryHistory } from "./history.ts";
 import { Hub } from "./hub.ts";
 import { type ServerContext, serverContext } from "./server_context.ts";
 import type { ServerLimits } from "./server_limits.ts";
-import { Admission, normaliseAddress, type Verdict } from "./admission.ts";
-import type { Transport } from "../shared/transport.ts";
+import { Admission } from "./admission.ts";
+import type { Entrance, Served } from "./entrance.ts";
 import {
   type Accepted,
   type Listener,
@@ -39,60 +40,13 @@ import {
 } from "./listeners.ts";
 import { MemoryTrim } from "./memory_trim.ts";
 import { sharedPool } from "./outbox.ts";
+import { closeBanned, evictIdleGuest, refuseConnection } from "./refusals.ts";
 import { SecretGate } from "./secret_gate.ts";
-import { type Peer, Session } from "./session.ts";
-import type { ServerFrame } from "../shared/protocol.ts";
-import { encodeLines } from "./text_mode.ts";
+import { Session } from "./session.ts";
+import { startError } from "./start_error.ts";
 
-/**
- * One connection's task as the server runs it, whatever its wire: a
- * {@linkcode Session} (native and text mode) or another entrance's own.
- */
-export interface Served {
-  /** Who the peer is, for logs: `127.0.0.1:51234`. */
-  readonly peer: string;
-  /** The peer's address in its one form, for limits and bans. */
-  readonly address: string;
-  /** True when the member has proved to be an operator (spared by bans). */
-  readonly operator: boolean;
-  /** The member's nick, once there is a member. */
-  readonly nick: string | undefined;
-  /**
-   * When a guest who never sent a whole line was last heard from
-   * (`performance.now()` time), for eviction when the server is full;
-   * undefined for anyone else.
-   */
-  readonly idleGuestSince: number | undefined;
-  /** Serves the connection until it ends; never rejects. */
-  run(): Promise<void>;
-  /** Housekeeping, every second: timeouts and pings. */
-  tick(now: number): void;
-  /** Ends the session, `goodbye` (in the peer's own wire) written last. */
-  close(reason: string, goodbye?: ServerFrame): void;
-  /** Closes the connection now, whatever is still queued. */
-  abort(reason: string): void;
-}
-
-/** Another way in beside the main port (the web page, IRC). */
-export interface Entrance {
-  /** Its name in logs: `web`, `irc`. */
-  readonly name: string;
-  /** The flag that sets its port, named when the port cannot be used. */
-  readonly portFlag: string;
-  /** Where it listens. */
-  readonly hostname: string;
-  /** Its port; 0 picks a free one. */
-  readonly port: number;
-  /** Binds its listener; throws what `Deno.listen` throws. */
-  listen(): Promise<Listener>;
-  /** The task for one admitted and opened connection. */
-  serve(transport: Transport, context: ServerContext, peer: Peer): Served;
-  /**
-   * Tells a connection the server refuses why, in its wire, and closes it.
-   * Default: the main port's way (a `bye` frame or a plain line).
-   */
-  refuse?(transport: Transport, reason: string, code: string): Promise<void>;
-}
+export type { Entrance, Served } from "./entrance.ts";
+export { StartError } from "./start_error.ts";
 
 /** Everything a server needs to start. */
 export interface ServerOptions {
@@ -131,19 +85,6 @@ interface Door {
   name: string;
   listener: Listener;
   entrance: Entrance | undefined;
-}
-
-/** A failure to start that the person running the server can fix. */
-export class StartError extends Error {
-  /**
-   * Makes a StartError.
-   *
-   * @param message what went wrong and what to do about it
-   */
-  constructor(message: string) {
-    super(message);
-    this.name = "StartError";
-  }
 }
 
 /** How often sessions are checked for ping and handshake timeouts. */
@@ -227,10 +168,14 @@ export class ChatServer {
     this.#admission = new Admission({
       resources,
       banned: (address) => this.hub.moderation.banned(address),
-      evictIdleGuest: () => this.#evictIdleGuest(),
+      evictIdleGuest: () =>
+        evictIdleGuest(this.#sessions.keys(), this.#options.log),
     });
     this.hub.moderation.onBan = (address, reason) =>
-      this.#closeAddress(address, reason);
+      closeBanned(address, reason, {
+        sessions: this.#sessions.keys(),
+        opening: this.#opening,
+      });
     this.#done = new Promise((resolve) => (this.#stopped = resolve));
     this.#ticker = setInterval(() => {
       const now = performance.now();
@@ -257,13 +202,12 @@ export class ChatServer {
         : await listenTls(options.hostname, options.port, options.tls);
       doors.push({ name: "main", listener: main, entrance: undefined });
     } catch (error) {
-      throw startError(
-        error,
-        options.hostname,
-        options.port,
-        "--port",
-        options,
-      );
+      throw startError(error, {
+        hostname: options.hostname,
+        port: options.port,
+        portFlag: "--port",
+        tls: options.tls !== undefined,
+      });
     }
     for (const entrance of options.entrances ?? []) {
       try {
@@ -271,13 +215,12 @@ export class ChatServer {
         doors.push({ name: entrance.name, listener, entrance });
       } catch (error) {
         await Promise.all(doors.map((door) => door.listener.close()));
-        throw startError(
-          error,
-          entrance.hostname,
-          entrance.port,
-          entrance.portFlag,
-          options,
-        );
+        throw startError(error, {
+          hostname: entrance.hostname,
+          port: entrance.port,
+          portFlag: entrance.portFlag,
+          tls: options.tls !== undefined,
+        });
       }
     }
     const server = new ChatServer(doors, options);
@@ -353,7 +296,10 @@ export class ChatServer {
     const verdict = this.#admission.enter(address);
     if (!verdict.ok) {
       this.#options.log("refuse", { peer, reason: verdict.reason });
-      this.#refuse(accepted, verdict, entrance);
+      refuseConnection(accepted, verdict, {
+        entrance,
+        resources: this.#options.resources,
+      });
       return;
     }
     this.#opening.add(accepted);
@@ -406,140 +352,4 @@ export class ChatServer {
       this.shutdown("the last client left (--exit-when-empty)");
     }
   }
-
-  /**
-   * Closes the longest-idle text-mode guest who never sent a line, to make
-   * room for a newcomer; false when there is none.
-   */
-  #evictIdleGuest(): boolean {
-    let victim: Served | undefined;
-    let since = Infinity;
-    for (const session of this.#sessions.keys()) {
-      const idle = session.idleGuestSince;
-      if (idle !== undefined && idle < since) {
-        since = idle;
-        victim = session;
-      }
-    }
-    if (victim === undefined) return false;
-    const reason =
-      "The server is full, and you had not said anything: your place went to someone new. Reconnect to come back";
-    this.#options.log("evict", { peer: victim.peer, nick: victim.nick });
-    // Its place is the newcomer's at once; the goodbye still goes out (a
-    // peer that does not read it is cut off after the flush time).
-    victim.close("evicted to make room (the server is full)", {
-      type: "bye",
-      reason,
-      code: "evicted",
-    });
-    return true;
-  }
-
-  /**
-   * Closes every connection from `address` (a ban), but an operator's own:
-   * an operator who shares the address stays to lift the ban.
-   */
-  #closeAddress(address: string, reason: string): number {
-    let closed = 0;
-    for (const session of this.#sessions.keys()) {
-      if (normaliseAddress(session.address) !== address) continue;
-      if (session.operator) continue;
-      session.close(reason, {
-        type: "bye",
-        reason: `Your address is ${reason}`,
-        code: "banned",
-      });
-      closed++;
-    }
-    for (const accepted of [...this.#opening]) {
-      if (accepted.address === address) accepted.close();
-    }
-    return closed;
-  }
-
-  /**
-   * Tells a refused connection why, in its own terms, and closes it: a
-   * `bye` frame to a native client (its first byte is the `{` of its
-   * `hello`), a plain line to anyone else (netcat, telnet), once the first
-   * bytes have come or the hello wait is over.
-   */
-  async #refuse(
-    accepted: Accepted,
-    verdict: Extract<Verdict, { ok: false }>,
-    entrance: Entrance | undefined,
-  ): Promise<void> {
-    const { handshakeTimeout, helloWait } = this.#options.resources;
-    let transport: Transport;
-    try {
-      transport = await accepted.open(handshakeTimeout * 1000);
-    } catch {
-      return; // Logged as refused already; nothing to tell.
-    }
-    if (entrance?.refuse !== undefined) {
-      await entrance.refuse(transport, verdict.reason, verdict.code).catch(
-        () => {},
-      );
-      transport.close();
-      return;
-    }
-    const first = new Uint8Array(1);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const byte = await Promise.race([
-      transport.read(first).then(
-        (n) => n === 1 ? first[0] : undefined,
-        () => undefined,
-      ),
-      new Promise<undefined>((resolve) => {
-        timer = setTimeout(() => resolve(undefined), helloWait);
-      }),
-    ]);
-    clearTimeout(timer);
-    const { reason, code } = verdict;
-    const bytes = byte === 0x7b
-      ? encodeFrame({ type: "bye", reason, code })
-      : encodeLines(reason);
-    await transport.write(bytes).catch(() => {});
-    transport.close();
-  }
-}
-
-function startError(
-  error: unknown,
-  hostname: string,
-  port: number,
-  portFlag: string,
-  options: ServerOptions,
-): Error {
-  const where = `${hostname}:${port}`;
-  if (
-    error instanceof Deno.errors.AddrInUse ||
-    (error as { code?: string }).code === "EADDRINUSE"
-  ) {
-    return new StartError(
-      `Port ${port} is in use on ${hostname}; stop the other server or try ${portFlag} 0`,
-    );
-  }
-  if (
-    error instanceof Deno.errors.AddrNotAvailable ||
-    (error as { code?: string }).code === "EADDRNOTAVAIL"
-  ) {
-    return new StartError(
-      `Cannot listen on ${where}: no such address on this machine; try --host 0.0.0.0`,
-    );
-  }
-  if (
-    error instanceof Deno.errors.PermissionDenied ||
-    (error as { code?: string }).code === "EACCES"
-  ) {
-    return new StartError(
-      `Not allowed to listen on ${where}; ports below 1024 need privileges, try ${portFlag} 4444`,
-    );
-  }
-  const message = errorMessage(error);
-  if (options.tls !== undefined && /cert|key|pem/i.test(message)) {
-    return new StartError(
-      `Cannot use the TLS certificate or key: ${message}; make a pair with \`make cert\``,
-    );
-  }
-  return new StartError(`Cannot listen on ${where}: ${message}`);
 }

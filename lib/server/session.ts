@@ -10,10 +10,13 @@
  *
  * The handshake ({@linkcode Handshake}) ends in a member; the member's lines
  * go through flood control to its transport's adapter (native frames, or
- * text mode) and from there to {@linkcode MemberInput}, which answers each
- * once. The session is the member's sink: what the hub sends it is encoded
- * in the member's wire format and queued on the connection. A native peer
- * that goes quiet is pinged, and dropped when it does not answer.
+ * text mode) and from there to `MemberInput`, which answers each once
+ * (`session_lines.ts`). The session is the member's sink: what the hub sends
+ * it is encoded in the member's wire format (`session_phases.ts`) and queued
+ * on the connection; what it is told of its rooms is worded in
+ * `room_notices.ts`. A native peer that goes quiet is pinged, and dropped
+ * when it does not answer (`session_timeouts.ts`); what every session of a
+ * server shares is made once (`session_options.ts`).
  *
  * @module
  */
@@ -24,97 +27,37 @@ import type {
   ErrorCode,
   ServerFrame,
 } from "../shared/protocol.ts";
-import { PROTOCOL_VERSION, ROOMS_VERSION } from "../shared/protocol.ts";
 import { Acks } from "./acks.ts";
-import {
-  Connection,
-  type ConnectionOptions,
-  type ConnectionOwner,
-} from "./connection.ts";
-import { FloodControl, type FloodOptions } from "./flood_control.ts";
-import { Handshake, type Hello, personOf } from "./handshake.ts";
+import { Connection, type ConnectionOwner } from "./connection.ts";
+import { FloodControl } from "./flood_control.ts";
+import { Handshake, type Hello } from "./handshake.ts";
 import type { Member, MemberSink } from "./member.ts";
-import { type InputHost, MemberInput } from "./member_input.ts";
+import type { InputHost } from "./member_input.ts";
 import type { Hub } from "./hub.ts";
 import type { Logger } from "../shared/log.ts";
-import { encodeNative, nativeLine } from "./native.ts";
 import { Outgoing } from "./outgoing.ts";
+import {
+  greetNative,
+  greetText,
+  type RoomMode,
+  roomModeFor,
+  tellJoined,
+} from "./room_notices.ts";
 import type { ServerContext } from "./server_context.ts";
 import { BANNER } from "./server_limits.ts";
-import { encodeLines, textEncoder, textWelcome } from "./text_mode.ts";
-import { recentFor, welcomeFor } from "./welcome.ts";
+import { lineIn, type LinesHost, paceLines } from "./session_lines.ts";
+import { type Peer, sharedOptions, type Wire } from "./session_options.ts";
+import {
+  encodeIn,
+  nativePhase,
+  type Phase,
+  textPhase,
+} from "./session_phases.ts";
+import { checkTimeouts, type TimedHost } from "./session_timeouts.ts";
+import { encodeLines } from "./text_mode.ts";
 import type { Transport } from "../shared/transport.ts";
 
-/**
- * What a session's peer may speak: `any` chooses by the first line (native
- * frames or text mode), `native` is frames only (the web page's WebSocket:
- * no banner, no text mode).
- */
-export type Wire = "any" | "native";
-
-/** Who is at the other end of a session. */
-export interface Peer {
-  /** Who the peer is, for logs: `127.0.0.1:51234`. */
-  peer: string;
-  /** The peer's address without the port, for bans. Default: `peer`. */
-  address?: string;
-}
-
-/** Where a session is. */
-type State =
-  | { phase: "handshake"; handshake: Handshake }
-  | {
-    phase: "native";
-    member: Member;
-    input: MemberInput;
-    /** The protocol version the client is answered in. */
-    version: number;
-    /** When the peer was last pinged (`performance.now()` time). */
-    pingedAt: number;
-  }
-  | {
-    phase: "text";
-    member: Member;
-    input: MemberInput;
-    encode: (out: Outgoing) => Uint8Array;
-  }
-  /** Over; the member, if there was one, is kept for the log. */
-  | { phase: "closed"; member: Member | undefined };
-
-/** The options every session of a server shares, made once per context. */
-interface SharedOptions {
-  connection: ConnectionOptions;
-  /** The same, for sessions of native frames only. */
-  nativeConnection: ConnectionOptions;
-  flood: FloodOptions;
-}
-const shared = new WeakMap<ServerContext, SharedOptions>();
-
-function sharedOptions(context: ServerContext): SharedOptions {
-  let options = shared.get(context);
-  if (options === undefined) {
-    const { limits, resources } = context;
-    const connection: ConnectionOptions = {
-      maxLineBytes: limits.lineBytes,
-      maxQueueBytes: resources.queueBytes,
-      maxQueueFrames: resources.queueFrames,
-      writeRounds: context.writeRounds,
-      closeFlushMs: resources.closeFlush * 1000,
-    };
-    options = {
-      connection,
-      nativeConnection: { ...connection, nativeOnly: true },
-      flood: {
-        rate: limits.rate,
-        burst: limits.burst,
-        windowSeconds: resources.floodWindow,
-        sharePercent: resources.floodShare,
-      },
-    };
-    shared.set(context, options);
-  }
-  return options;
-}
+export type { Peer, Wire } from "./session_options.ts";
 
 /** A session's unique scope for message ids, until the client names one. */
 let sessions = 0;
@@ -130,7 +73,8 @@ const BOOT = crypto.randomUUID().slice(0, 8);
  * await session.run(); // resolves when the peer has gone
  * ```
  */
-export class Session implements MemberSink, ConnectionOwner, InputHost {
+export class Session
+  implements MemberSink, ConnectionOwner, InputHost, LinesHost, TimedHost {
   /** What the server's sessions share. */
   readonly context: ServerContext;
   /** Who the peer is, for logs. */
@@ -142,12 +86,12 @@ export class Session implements MemberSink, ConnectionOwner, InputHost {
   #connection: Connection;
   #flood: FloodControl;
   #acks: Acks;
-  #state: State;
+  #state: Phase;
   #closeReason = "";
   /** True once the peer has sent a whole line. */
   #spoke = false;
   /** How rooms work for the member: see {@linkcode Session.multiRoom}. */
-  #roomMode: "one-room" | "rooms" | "text" = "text";
+  #roomMode: RoomMode = "text";
   /** What the peer may speak. */
   #wire: Wire;
 
@@ -258,36 +202,7 @@ export class Session implements MemberSink, ConnectionOwner, InputHost {
    * drops one that stopped answering.
    */
   tick(now: number): void {
-    const state = this.#state;
-    const partialSince = this.#connection.partialSince;
-    const partialMs = this.context.resources.partialLine * 1000;
-    if (partialSince !== undefined && now - partialSince > partialMs) {
-      this.refuse(
-        "too-long",
-        `A line was not finished within ${partialMs / 1000} s; closing`,
-      );
-      this.close(`no end of line within ${partialMs / 1000} s`);
-      return;
-    }
-    if (state.phase === "handshake") {
-      if (now - this.startedAt > state.handshake.timeoutMs) {
-        state.handshake.timedOut();
-      }
-      return;
-    }
-    if (state.phase !== "native") return;
-    const pingMs = this.context.resources.pingInterval * 1000;
-    if (pingMs <= 0) return;
-    const heardAt = this.#connection.heardAt;
-    const quiet = now - heardAt;
-    if (quiet > 2 * pingMs) {
-      this.abort(
-        `ping timeout: nothing heard for ${Math.round(quiet / 1000)} s`,
-      );
-    } else if (quiet > pingMs && state.pingedAt < heardAt) {
-      state.pingedAt = now;
-      this.#send({ type: "ping", t: Date.now() });
-    }
+    checkTimeouts(this, this.#connection, this.#state, now);
   }
 
   /**
@@ -299,7 +214,7 @@ export class Session implements MemberSink, ConnectionOwner, InputHost {
     if (state.phase === "closed") return;
     const last = goodbye === undefined
       ? undefined
-      : this.#encode(new Outgoing(goodbye));
+      : encodeIn(this.#state, new Outgoing(goodbye));
     const member = state.phase === "handshake" ? undefined : state.member;
     this.#state = { phase: "closed", member };
     this.#closeReason = reason;
@@ -316,7 +231,7 @@ export class Session implements MemberSink, ConnectionOwner, InputHost {
 
   /** Takes a frame for the peer; false when the session can take no more. */
   deliver(out: Outgoing): boolean {
-    const bytes = this.#encode(out);
+    const bytes = encodeIn(this.#state, out);
     if (bytes === undefined) return this.#state.phase !== "closed";
     return this.#connection.send(bytes);
   }
@@ -326,27 +241,8 @@ export class Session implements MemberSink, ConnectionOwner, InputHost {
     return "member" in this.#state ? this.#state.member : undefined;
   }
 
-  #handshakeOf(state: State): Handshake | undefined {
+  #handshakeOf(state: Phase): Handshake | undefined {
     return state.phase === "handshake" ? state.handshake : undefined;
-  }
-
-  #encode(out: Outgoing): Uint8Array | undefined {
-    const state = this.#state;
-    switch (state.phase) {
-      case "closed":
-        return undefined;
-      case "text": {
-        const bytes = state.encode(out);
-        return bytes.length === 0 ? undefined : bytes;
-      }
-      case "handshake":
-        if (state.handshake.wire === "text") return textEncoder(undefined)(out);
-        return encodeNative(out, PROTOCOL_VERSION);
-      case "native": {
-        const bytes = encodeNative(out, state.version);
-        return bytes.length === 0 ? undefined : bytes;
-      }
-    }
   }
 
   #send(frame: ServerFrame): void {
@@ -359,58 +255,7 @@ export class Session implements MemberSink, ConnectionOwner, InputHost {
    * took, which is what flooding looks like.
    */
   lines(lines: LineResult[], full = false): void | Promise<void> {
-    for (let i = 0; i < lines.length; i++) {
-      if (this.#state.phase === "closed") return;
-      // Lines before hello or the password count too: no one gets answers
-      // at wire speed.
-      if (!this.#flood.unlimited) {
-        const verdict = this.#flood.next(full);
-        if (verdict.kind === "flooding") {
-          this.#flooding(verdict.reason);
-          return;
-        }
-        if (verdict.kind === "wait") {
-          if (verdict.warn) {
-            const { rate, burst } = this.limits;
-            this.refuse(
-              "rate-limited",
-              `You are sending faster than ${rate} lines a second (bursts of ${burst}); your lines are being slowed down`,
-            );
-          }
-          // Hold this line and the rest back: TCP slows the sender.
-          return this.#later(verdict.ms, lines.slice(i), full);
-        }
-      }
-      const held = this.#line(lines[i]!);
-      // Applied once earlier lines are answered: read on after that.
-      if (held !== undefined) {
-        return this.#after(held, lines.slice(i + 1), full);
-      }
-    }
-  }
-
-  /** Goes on with `lines` once `held` settles. */
-  async #after(
-    held: Promise<void>,
-    lines: LineResult[],
-    full: boolean,
-  ): Promise<void> {
-    await held;
-    const rest = this.lines(lines, full);
-    if (rest !== undefined) await rest;
-  }
-
-  async #later(
-    ms: number,
-    lines: LineResult[],
-    full: boolean,
-  ): Promise<void> {
-    await new Promise((resolve) => setTimeout(resolve, ms));
-    if (this.#state.phase === "closed") return;
-    const held = this.#line(lines[0]!);
-    if (held !== undefined) await held;
-    const rest = this.lines(lines.slice(1), full);
-    if (rest !== undefined) await rest;
+    return paceLines(this, this.#flood, lines, full);
   }
 
   /** The connection closed for a reason of its own (the peer left, …). */
@@ -433,43 +278,13 @@ export class Session implements MemberSink, ConnectionOwner, InputHost {
     });
   }
 
-  #flooding(reason: string): void {
-    this.context.log("refuse", {
-      peer: this.peer,
-      nick: this.nick,
-      reason,
-    });
-    this.close(reason, {
-      type: "bye",
-      reason: `Disconnected for ${reason}`,
-      code: "flooding",
-    });
-  }
-
-  #line(result: LineResult): void | Promise<void> {
-    const state = this.#state;
+  /**
+   * Handles one line that flood control let through (see
+   * {@linkcode Session.lines}): the handshake's, or the member's.
+   */
+  line(result: LineResult): void | Promise<void> {
     if (result.ok) this.#spoke = true;
-    switch (state.phase) {
-      case "closed":
-        return;
-      case "handshake":
-        return state.handshake.line(result);
-      case "native":
-      case "text":
-        if (!result.ok) {
-          this.refuse(
-            result.error,
-            result.error === "too-long"
-              ? `Line longer than ${result.limit} bytes was dropped; split long text into several messages`
-              : "Line was not valid UTF-8 and was dropped; send UTF-8 text",
-          );
-        } else if (state.phase === "native") {
-          return nativeLine(this, state.input, result.line, state.version);
-        } else if (result.line.trim() !== "") {
-          return state.input.handle(result.line, undefined);
-        }
-        return;
-    }
+    return lineIn(this, this.#state, result);
   }
 
   /** Refuses something: an `error` frame, in the peer's wire format. */
@@ -497,92 +312,32 @@ export class Session implements MemberSink, ConnectionOwner, InputHost {
 
   /** The handshake is over: a native client is in. */
   enterNative(member: Member, hello: Hello): void {
-    // Ids are the client's own: scoped to its token, across reconnects; a
-    // client without one keeps the scope of this connection.
-    const person = personOf(hello, this.limits.idChars);
-    if (person !== undefined) this.#acks.scopeTo(person);
-    const version = Math.min(hello.v, PROTOCOL_VERSION);
-    this.#roomMode = version < ROOMS_VERSION ? "one-room" : "rooms";
-    this.#state = {
-      phase: "native",
-      member,
-      input: new MemberInput(this, member),
-      version,
-      pingedAt: 0,
-    };
+    const phase = nativePhase(this, member, hello);
+    const { version } = phase;
+    this.#roomMode = roomModeFor(version);
+    this.#state = phase;
     this.context.log("join", {
       peer: this.peer,
       nick: member.nick,
       mode: "native",
       version,
     });
-    this.#send(
-      welcomeFor(this.context, member, {
-        version,
-        since: hello.since,
-        recent: hello.history,
-      }).frame,
-    );
-  }
-
-  /** Tells the member about a room it joined, or made current, in its terms. */
-  #joined(
-    kind: "one-room" | "rooms" | "text",
-    room: string,
-    joined: boolean,
-  ): void {
-    const member = this.#member;
-    if (member === undefined) return;
-    const { hub, limits } = this.context;
-    if (!joined) {
-      const text = kind === "text"
-        ? `You are talking in #${room} now`
-        : `#${room} is your current room`;
-      this.#send({ type: "reply", cmd: "join", text, data: { room } });
-      return;
-    }
-    const state = hub.roomState(member, room, {
-      recent: recentFor(this.context, undefined),
-      max: limits.catchUp,
-    });
-    if (kind === "one-room") {
-      // As it always was: the history, then a reply that names the room.
-      for (const m of state.history) {
-        this.#send({ type: "msg", ...m, history: true });
-      }
-      const members = state.members.length;
-      this.#send({
-        type: "reply",
-        cmd: "join",
-        text: `You joined #${room} (${members} here)`,
-        data: { room, members },
-      });
-      return;
-    }
-    this.#send({ type: "joined", ...state });
+    greetNative(this, this.context, member, hello, version);
   }
 
   /** The handshake is over: a text-mode user is in. */
   enterText(member: Member, firstLine: string | undefined): void {
     this.#roomMode = "text";
-    const input = new MemberInput(this, member);
-    this.#state = {
-      phase: "text",
-      member,
-      input,
-      encode: textEncoder(member),
-    };
+    const phase = textPhase(this, member);
+    this.#state = phase;
     this.context.log("join", {
       peer: this.peer,
       nick: member.nick,
       mode: "text",
     });
     // Text mode renders the newest welcome; its history comes as lines.
-    const { frame, rooms } = welcomeFor(this.context, member, {
-      version: PROTOCOL_VERSION,
-    });
-    for (const line of textWelcome(frame, rooms)) this.#send(line);
-    if (firstLine !== undefined) input.handle(firstLine, undefined);
+    greetText(this, this.context, member);
+    if (firstLine !== undefined) phase.input.handle(firstLine, undefined);
   }
 
   /** The hub the member's input acts on. */
@@ -626,6 +381,8 @@ export class Session implements MemberSink, ConnectionOwner, InputHost {
 
   /** Tells the member about a room it joined, or made current, in its terms. */
   joined(room: string, joined: boolean): void {
-    this.#joined(this.#roomMode, room, joined);
+    const member = this.#member;
+    if (member === undefined) return;
+    tellJoined(this, this.context, member, this.#roomMode, room, joined);
   }
 }

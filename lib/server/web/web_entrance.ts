@@ -37,7 +37,7 @@ import type { Logger } from "../../shared/log.ts";
 import { encodeFrame } from "../../shared/protocol.ts";
 import type { Transport } from "../../shared/transport.ts";
 import { normaliseAddress } from "../admission.ts";
-import type { Entrance, Served } from "../chat_server.ts";
+import type { Entrance, Served } from "../entrance.ts";
 import {
   type Accepted,
   checkPem,
