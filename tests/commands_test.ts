@@ -440,6 +440,15 @@ Deno.test("a one-room client moves rooms even on a server that allows one room p
   assertEquals([[...ann.rooms], ann.room], [["lobby"], "lobby"]);
 });
 
+Deno.test("/who of a room that does not exist says so, not that it is empty", () => {
+  const { ctx } = context();
+  assertThrows(
+    () => runCommand(ctx, "who", "nosuchroom"),
+    ChatError,
+    "There is no room #nosuchroom; /rooms lists them",
+  );
+});
+
 Deno.test("/whois says away with the message once: `away: lunch`, or `away` alone", () => {
   const { hub, ctx, replies } = context();
   const bob = hub.enter("bob", { deliver: () => true });

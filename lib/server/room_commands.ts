@@ -125,6 +125,14 @@ export const ROOM_COMMANDS = {
       throw new ChatError("not-now", "You are in no room: /who ROOM");
     }
     const members = ctx.hub.who(room);
+    if (
+      members.length === 0 && !ctx.hub.rooms().some((r) => r.name === room)
+    ) {
+      throw new ChatError(
+        "bad-args",
+        `There is no room #${room}; /rooms lists them`,
+      );
+    }
     // Someone ignored says nothing to you, away messages included.
     const awayOf = (m: Member) => ctx.member.ignoring(m) ? "" : m.away;
     const names = members.map((m) => {
