@@ -371,7 +371,13 @@ async function mixedFanout(
     const cpu0 = await cpuTime(server.pid);
     const t0 = performance.now();
     const deadline = t0 + 120_000;
-    await Promise.all(all.map((c) => c.sendAll(perClient, WINDOW)));
+    // Bounded in time: an answer that never comes shows as lost, not as a hang.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.all(all.map((c) => c.sendAll(perClient, WINDOW))),
+      new Promise((resolve) => (timer = setTimeout(resolve, 120_000))),
+    ]);
+    clearTimeout(timer);
     await Promise.all(all.map((c) => c.until(expected, deadline)));
     const seconds = (performance.now() - t0) / 1000;
     const cpu1 = await cpuTime(server.pid);

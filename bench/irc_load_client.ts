@@ -18,7 +18,6 @@
 import { clock } from "./load_client.ts";
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 const ZERO = 0x30;
 
 /** The whole number written in `text` from `start` to `end` (digits only). */
@@ -45,6 +44,12 @@ abstract class Talker {
   latencies: number[];
   #lastBySender: Int32Array;
   #rest = "";
+  /**
+   * This connection's own decoder: a streaming decoder keeps the start of a
+   * character cut between reads (text mode's ✓), which must not end up in
+   * another connection's text.
+   */
+  #decoder = new TextDecoder();
   #waiters: (() => void)[] = [];
   #onAck: (() => void) | undefined;
   #reading: Promise<void> | undefined;
@@ -95,7 +100,9 @@ abstract class Talker {
           `client ${this.index} was closed: ${this.#rest.slice(-500)}`,
         );
       }
-      this.#rest += decoder.decode(buffer.subarray(0, n), { stream: true });
+      this.#rest += this.#decoder.decode(buffer.subarray(0, n), {
+        stream: true,
+      });
     }
   }
 
@@ -110,7 +117,9 @@ abstract class Talker {
         const n = await this.conn.read(buffer);
         if (n === null) return;
         const now = clock();
-        const decoded = decoder.decode(buffer.subarray(0, n), { stream: true });
+        const decoded = this.#decoder.decode(buffer.subarray(0, n), {
+          stream: true,
+        });
         const text = this.#rest === "" ? decoded : this.#rest + decoded;
         let start = 0;
         for (

@@ -40,6 +40,8 @@ export class Client {
   /** The last seq seen from each sender, by sender index. */
   #lastBySender: Int32Array;
   #rest = "";
+  /** Its own streaming decoder: a character cut between reads stays with its connection. */
+  #decoder = new TextDecoder();
   #onAck: (() => void) | undefined;
   #waiters: (() => void)[] = [];
   latencies: number[];
@@ -90,7 +92,9 @@ export class Client {
     while (!this.#rest.includes('"type":"welcome"')) {
       const n = await this.conn.read(buffer);
       if (n === null) throw new Error("closed before welcome");
-      this.#rest += decoder.decode(buffer.subarray(0, n), { stream: true });
+      this.#rest += this.#decoder.decode(buffer.subarray(0, n), {
+        stream: true,
+      });
     }
     this.#rest = this.#rest.slice(
       this.#rest.indexOf("\n", this.#rest.indexOf('"type":"welcome"')) + 1,
@@ -121,7 +125,9 @@ export class Client {
         if (n === null) return;
         // Every line of one read arrived at the same moment.
         const now = clock();
-        const decoded = decoder.decode(buffer.subarray(0, n), { stream: true });
+        const decoded = this.#decoder.decode(buffer.subarray(0, n), {
+          stream: true,
+        });
         const text = this.#rest === "" ? decoded : this.#rest + decoded;
         let start = 0;
         for (
