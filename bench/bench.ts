@@ -9,8 +9,9 @@
  * - the same 100 × 100 with history on disk (`--data-dir`) instead of memory;
  * - the same 100 × 100 with one more client that never reads;
  * - latency at a steady 200 messages a second across 100 clients;
- * - the same 100 × 100 with IRC clients on the IRC listener, and with one
- *   room mixing IRC, native and text-mode clients (`irc_load_client.ts`);
+ * - the same 100 × 100 with IRC clients on the IRC listener, with text-mode
+ *   (netcat-style) clients, and with one room mixing IRC, native and
+ *   text-mode clients (`irc_load_client.ts`);
  * - fan-out across rooms: 1000 clients in 100 rooms, each in three (about
  *   30 members a room), each message to one of its rooms;
  * - idle cost: server memory per connection with 1000 and 10000 idle clients
@@ -945,6 +946,15 @@ if (import.meta.main) {
         mixedFanout(
           "fan-out 100×100, IRC",
           { native: 0, irc: 100, text: 0 },
+          quick ? 20 : 100,
+        ),
+    );
+    await run(
+      "fan-out 100 × 100, text mode",
+      () =>
+        mixedFanout(
+          "fan-out 100×100, text mode",
+          { native: 0, irc: 0, text: 100 },
           quick ? 20 : 100,
         ),
     );
