@@ -15,6 +15,7 @@ import {
   Irssi,
   WeeChat,
 } from "./util/irc_clients.ts";
+import { CertFiles, opensslMissing } from "./util/cert_files.ts";
 import { ServerProcess } from "./util/program.ts";
 import { RawPeer } from "./util/raw_peer.ts";
 import { Tmux } from "./util/tmux.ts";
@@ -24,19 +25,25 @@ for (const binary of ["ii", "irssi", "weechat-headless"] as const) {
   have.set(binary, await installed(binary));
 }
 
-/** A test that needs `binaries`: ignored, and saying which are missing, without them. */
+/**
+ * A test that needs `binaries` (and whatever `otherwise` says is missing,
+ * when it says anything): ignored, saying what is missing, without them.
+ */
 function withClients(
   name: string,
   binaries: IrcClientBinary[],
   fn: () => Promise<void>,
+  otherwise?: string,
 ): void {
-  const missing = binaries.filter((b) => !have.get(b));
+  const absent = binaries.filter((b) => !have.get(b));
+  const missing = absent.length === 0 ? [] : [
+    `${absent.join(", ")} not installed (.ci/run installs them from Debian)`,
+  ];
+  if (otherwise !== undefined) missing.push(otherwise);
   Deno.test({
     name: missing.length === 0
       ? name
-      : `${name} (ignored: ${
-        missing.join(", ")
-      } not installed; .ci/run installs them from Debian)`,
+      : `${name} (ignored: ${missing.join("; ")})`,
     ignore: missing.length > 0,
     fn,
   });
@@ -292,6 +299,66 @@ withClients(
     await ii.waitFor("#lobby", "<bob> and now");
     await weechat.waitFor("#lobby", "bob\tand now");
   },
+);
+
+withClients(
+  "IRC over TLS: irssi trusts the certificate file and logs in with SASL PLAIN, WeeChat pins the fingerprint and gives the server password, as the README says",
+  ["irssi", "weechat-headless"],
+  async () => {
+    await using cert = await CertFiles.make();
+    await using server = await ServerProcess.start([
+      "--tls-cert",
+      cert.cert,
+      "--tls-key",
+      cert.key,
+      "--ircs-port",
+      "0",
+      "--password",
+      "sekrit",
+    ]);
+    const ircs = await ircPort(server, "ircs");
+    const printed = await server.stdout.waitFor(/^TLS certificate SHA256 /);
+    const fingerprint = printed.replace(/^.* /, "").replaceAll(":", "");
+    // No plain IRC port was asked for, so none is open.
+    assert(!server.stdout.lines.some((l) => l.startsWith("irc listening")));
+
+    // irssi checks the certificate's name: it connects to localhost.
+    await using irssi = await Irssi.start(undefined, "irv", {
+      commands: [
+        "/network add -sasl_mechanism PLAIN -sasl_username irv -sasl_password sekrit lochat",
+        `/server add -4 -tls -tls_verify -tls_cafile ${cert.cert} -network lochat localhost ${ircs}`,
+        "/connect lochat",
+      ],
+    });
+    await irssi.waitFor("SASL authentication succeeded");
+    await irssi.join("#lobby");
+    // irssi shows joins once it has synced the channel (its MODE and WHO).
+    await irssi.waitFor("Join to #lobby was synced");
+
+    await using weechat = await WeeChat.start(ircs, "wendy", {
+      fingerprint,
+      password: "sekrit",
+      channels: ["#lobby"],
+    });
+    await weechat.waitFor("#lobby", /wendy.*has joined #lobby/);
+    await irssi.waitFor(/wendy.*has joined #lobby/);
+    await irssi.type("over TLS from irssi");
+    await weechat.waitFor("#lobby", "irv\tover TLS from irssi");
+    await weechat.input("#lobby", "and back from WeeChat");
+    await irssi.waitFor(/wendy> and back from WeeChat$/);
+
+    // The wrong password gets nowhere.
+    await using wrong = await WeeChat.start(ircs, "mallory", {
+      fingerprint,
+      password: "guess",
+      welcome: /password incorrect/i,
+    });
+    assert(
+      !(await wrong.lines("")).some((l) => /welcome/i.test(l.text)),
+      "no welcome for a wrong password",
+    );
+  },
+  await opensslMissing(),
 );
 
 /** A time as WeeChat's logger writes it: local `YYYY-MM-DD HH:MM:SS`. */
