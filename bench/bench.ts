@@ -12,6 +12,9 @@
  *   and one room mixing WebSocket, native and text-mode clients (a third
  *   each; the text-mode guests only read);
  * - latency at a steady 200 messages a second across 100 clients;
+ * - the same 100 × 100 with IRC clients on the IRC listener, with text-mode
+ *   (netcat-style) clients, and with one room mixing IRC, native and
+ *   text-mode clients (`irc_load_client.ts`);
  * - fan-out across rooms: 1000 clients in 100 rooms, each in three (about
  *   30 members a room), each message to one of its rooms;
  * - idle cost: server memory per connection with 1000 and 10000 idle clients
@@ -41,6 +44,7 @@ import {
   connectAll,
   TextClient,
 } from "./load_client.ts";
+import { IrcClient, TextTalker } from "./irc_load_client.ts";
 import type { SteadyReply, SteadyRequest } from "./steady_worker.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -65,6 +69,8 @@ interface ServerHandle {
   port: number;
   /** The web page's port (0: none, as for the baseline). */
   webPort: number;
+  /** The IRC listener's port, when started with `--irc-port 0`. */
+  ircPort?: number;
   process: Deno.ChildProcess;
 }
 
@@ -98,11 +104,17 @@ async function startServer(extra: string[] = []): Promise<ServerHandle> {
   }).spawn();
   const reader = process.stdout.getReader();
   let text = "";
+  const main = /^listening on .*:(\d+)$/m;
   // Lochat says where its web page is next; the baseline has none.
   const web = serverScript === BASELINE_SCRIPT
-    ? /listening on .*:(\d+)/
-    : /web listening on .*:(\d+)\//;
-  while (!web.test(text)) {
+    ? undefined
+    : /^web listening on .*:(\d+)\//m;
+  const irc = /^irc listening on .*:(\d+)$/m;
+  const wantIrc = extra.includes("--irc-port");
+  while (
+    !main.test(text) || (web !== undefined && !web.test(text)) ||
+    (wantIrc && !irc.test(text))
+  ) {
     const { value, done } = await reader.read();
     if (done) throw new Error(`The server did not start: ${text}`);
     text += decoder.decode(value);
@@ -113,8 +125,9 @@ async function startServer(extra: string[] = []): Promise<ServerHandle> {
   })();
   return {
     pid: process.pid,
-    port: Number(/listening on .*:(\d+)/.exec(text)![1]),
-    webPort: serverScript === BASELINE_SCRIPT ? 0 : Number(web.exec(text)![1]),
+    port: Number(main.exec(text)![1]),
+    webPort: web === undefined ? 0 : Number(web.exec(text)![1]),
+    ...(wantIrc ? { ircPort: Number(irc.exec(text)![1]) } : {}),
     process,
   };
 }
@@ -316,6 +329,111 @@ async function fanout(
     slow?.close();
     await stopServer(server);
     if (dataDir !== undefined) await Deno.remove(dataDir, { recursive: true });
+  }
+}
+
+/** How many clients of each kind share the room in a mixed fan-out. */
+interface Mix {
+  native: number;
+  irc: number;
+  text: number;
+}
+
+/**
+ * Fan-out in one room at full speed with clients of every kind: native ones
+ * (`load_client.ts`), IRC ones on the IRC listener and netcat-style text-mode
+ * ones (`irc_load_client.ts`), each sending `perClient` lines with at most
+ * `WINDOW` unanswered (an IRC line's answer is its `echo-message` echo).
+ */
+async function mixedFanout(
+  name: string,
+  mix: Mix,
+  perClient: number,
+): Promise<FanoutResult> {
+  const server = await startServer(["--irc-port", "0"]);
+  const latencies: number[] = [];
+  const clients = mix.native + mix.irc + mix.text;
+  try {
+    const all: {
+      received: number;
+      outOfOrder: number;
+      sendAll(count: number, window: number): Promise<void>;
+      until(expected: number, deadline: number): Promise<void>;
+      close(): Promise<void>;
+    }[] = [];
+    all.push(
+      ...await connectAll(server.port, mix.native, () => "lobby", latencies, {
+        senders: clients,
+      }),
+    );
+    for (let i = 0; i < mix.irc; i += 100) {
+      all.push(
+        ...await Promise.all(
+          Array.from(
+            { length: Math.min(100, mix.irc - i) },
+            (_, k) =>
+              IrcClient.connect(
+                server.ircPort!,
+                mix.native + i + k,
+                "lobby",
+                latencies,
+                clients,
+              ),
+          ),
+        ),
+      );
+    }
+    for (let i = 0; i < mix.text; i += 100) {
+      all.push(
+        ...await Promise.all(
+          Array.from(
+            { length: Math.min(100, mix.text - i) },
+            (_, k) =>
+              TextTalker.connect(
+                server.port,
+                mix.native + mix.irc + i + k,
+                "lobby",
+                latencies,
+                clients,
+              ),
+          ),
+        ),
+      );
+    }
+    const expected = (clients - 1) * perClient;
+    latencies.length = 0;
+    const cpu0 = await cpuTime(server.pid);
+    const t0 = performance.now();
+    const deadline = t0 + 120_000;
+    // Bounded in time: an answer that never comes shows as lost, not as a hang.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.all(all.map((c) => c.sendAll(perClient, WINDOW))),
+      new Promise((resolve) => (timer = setTimeout(resolve, 120_000))),
+    ]);
+    clearTimeout(timer);
+    await Promise.all(all.map((c) => c.until(expected, deadline)));
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu1 = await cpuTime(server.pid);
+    const memory = await memoryKb(server.pid);
+    const received = all.reduce((sum, c) => sum + c.received, 0);
+    const outOfOrder = all.reduce((sum, c) => sum + c.outOfOrder, 0);
+    await Promise.all(all.map((c) => c.close()));
+    return {
+      scenario: name,
+      clients,
+      messagesPerClient: perClient,
+      deliveries: received,
+      lost: clients * expected - received,
+      outOfOrder,
+      seconds,
+      deliveriesPerSecond: received / seconds,
+      ...perDelivery(cpu0, cpu1, received),
+      latencyMs: latencyStats(latencies),
+      peakRssMb: memory.peak / 1024,
+    };
+  } finally {
+    await stopServer(server);
   }
 }
 
@@ -868,6 +986,33 @@ if (import.meta.main) {
         fanout("fan-out 100, mixed ws/native/text", 100, quick ? 20 : 100, {
           kind: (i) => (["web", "native", "text"] as const)[i % 3]!,
         }),
+    );
+    await run(
+      "fan-out 100 × 100, IRC clients",
+      () =>
+        mixedFanout(
+          "fan-out 100×100, IRC",
+          { native: 0, irc: 100, text: 0 },
+          quick ? 20 : 100,
+        ),
+    );
+    await run(
+      "fan-out 100 × 100, text mode",
+      () =>
+        mixedFanout(
+          "fan-out 100×100, text mode",
+          { native: 0, irc: 0, text: 100 },
+          quick ? 20 : 100,
+        ),
+    );
+    await run(
+      "fan-out 100 × 100, IRC, native and text mode in one room",
+      () =>
+        mixedFanout(
+          "100×100 mixed: 34 IRC, 33 native, 33 text",
+          { native: 33, irc: 34, text: 33 },
+          quick ? 20 : 100,
+        ),
     );
   }
   await run(

@@ -140,6 +140,8 @@ export class Client {
   /** The last seq seen from each sender, by sender index. */
   #lastBySender: Int32Array;
   #rest = "";
+  /** Its own streaming decoder: a character cut between reads stays with its connection. */
+  #decoder = new TextDecoder();
   #onAck: (() => void) | undefined;
   #waiters: (() => void)[] = [];
   latencies: number[];

@@ -45,10 +45,14 @@ export async function installed(binary: IrcClientBinary): Promise<boolean> {
 
 /**
  * The IRC port a server started with `--irc-port 0` printed
- * (`irc listening on HOST:PORT`), before or after its main port.
+ * (`irc listening on HOST:PORT`), before or after its main port; with
+ * `"ircs"`, the TLS one of `--ircs-port 0` (`ircs listening on …`).
  */
-export async function ircPort(server: Program): Promise<number> {
-  const said = (line: string) => /^irc listening on /.test(line);
+export async function ircPort(
+  server: Program,
+  kind: "irc" | "ircs" = "irc",
+): Promise<number> {
+  const said = (line: string) => line.startsWith(`${kind} listening on `);
   const line = server.stdout.lines.find(said) ??
     await server.stdout.waitFor(said);
   return Number(line.slice(line.lastIndexOf(":") + 1));
@@ -253,15 +257,19 @@ export class Ii implements AsyncDisposable {
   }
 }
 
-/** The irssi command line: a private home, one server, no autoconnect elsewhere. */
+/**
+ * The irssi command line: a private home, and the one server it connects to
+ * (none when `port` is undefined: the test types its own `/connect`).
+ */
 function irssiCommand(
   home: string,
-  port: number,
+  port: number | undefined,
   nick: string,
   password: string | undefined,
 ): string {
   const pass = password === undefined ? "" : ` -w '${password}'`;
-  return `irssi --home='${home}' -n ${nick} -c 127.0.0.1 -p ${port}${pass}; echo "irssi exit=$?"; sleep 600`;
+  const connect = port === undefined ? "" : ` -c 127.0.0.1 -p ${port}${pass}`;
+  return `irssi --home='${home}' -n ${nick}${connect}; echo "irssi exit=$?"; sleep 600`;
 }
 
 /**
@@ -281,28 +289,35 @@ export class Irssi implements AsyncDisposable {
   }
 
   /**
-   * Starts irssi as `nick` against 127.0.0.1:`port` with a fresh
-   * `--home`, and waits for the server's welcome (`welcome` on screen).
+   * Starts irssi as `nick` with a fresh `--home` (what Debian's irssi shows
+   * out of the box) and waits for the server's welcome (`welcome` on
+   * screen). It connects to 127.0.0.1:`port`, or, with `port` undefined,
+   * types `commands` (a `/connect` with TLS, a `/network add` for SASL …)
+   * as a person would.
    */
   static async start(
-    port: number,
+    port: number | undefined,
     nick: string,
     options: {
       password?: string;
+      commands?: string[];
       welcome?: string;
       columns?: number;
       rows?: number;
     } = {},
   ): Promise<Irssi> {
     const home = await Deno.makeTempDir({ prefix: "lochat-irssi-" });
-    // No timestamps of its own beyond irssi's default HH:MM; a theme-free
-    // config: what Debian's irssi shows out of the box.
     const tmux = await Tmux.start(
       irssiCommand(home, port, nick, options.password),
       { columns: options.columns ?? 120, rows: options.rows ?? 30 },
     );
     const irssi = new Irssi(nick, tmux, home);
     try {
+      if (options.commands !== undefined) {
+        // The status bar is drawn once irssi reads its input.
+        await tmux.waitForText("[(status)]");
+        for (const command of options.commands) await irssi.type(command);
+      }
       await tmux.waitForText(options.welcome ?? "Welcome");
     } catch (error) {
       await irssi[Symbol.asyncDispose]();
@@ -382,6 +397,10 @@ export class WeeChat implements AsyncDisposable {
     options: {
       channels?: string[];
       password?: string;
+      /** TLS, trusting the certificate with this SHA-256 fingerprint (hex). */
+      fingerprint?: string;
+      /** SASL PLAIN with this user name and password. */
+      sasl?: { user: string; password: string };
       welcome?: LineMatch;
     } = {},
   ): Promise<WeeChat> {
@@ -391,7 +410,18 @@ export class WeeChat implements AsyncDisposable {
       // Logs written as lines arrive, not every two minutes.
       "/set logger.file.flush_delay 0",
       `/set fifo.file.path ${dir}/fifo`,
-      `/server add lochat 127.0.0.1/${port} -notls`,
+      // WeeChat 3.8 says `ssl` where WeeChat 4 says `tls`.
+      `/server add lochat 127.0.0.1/${port} ${
+        options.fingerprint === undefined ? "-nossl" : "-ssl"
+      }`,
+      ...(options.fingerprint === undefined
+        ? []
+        : [`/set ${server}.ssl_fingerprint ${options.fingerprint}`]),
+      ...(options.sasl === undefined ? [] : [
+        `/set ${server}.sasl_mechanism plain`,
+        `/set ${server}.sasl_username ${options.sasl.user}`,
+        `/set ${server}.sasl_password ${options.sasl.password}`,
+      ]),
       `/set ${server}.nicks ${nick}`,
       `/set ${server}.username ${nick}`,
       `/set ${server}.realname ${nick}`,
