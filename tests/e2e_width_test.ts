@@ -108,6 +108,7 @@ for (const columns of [40, 80, 132]) {
     );
     await tty.waitForText("You are ann in #lobby");
     let id = 0;
+    let ownRows = 0;
     for (const sample of Object.values(SAMPLES)) {
       const width = await tmuxWidth(sample);
       // Lines whose last cluster ends on either side of the right edge and
@@ -126,14 +127,18 @@ for (const columns of [40, 80, 132]) {
             ) ?? false
           );
           const message = messageRows(screen, `<ann> ${marker}`)!;
+          // A tick with a row of its own starts at the indent, no space first.
+          const ownRow = message.rows.at(-1) === `${INDENT}✓✓ 1/1`;
+          ownRows += ownRow ? 1 : 0;
           assertEquals(
             message.text,
-            `${await tmuxShows(text)} ✓✓ 1/1`,
+            `${await tmuxShows(text)}${ownRow ? "" : " "}✓✓ 1/1`,
             `the line and its tick, as tmux shows them:\n${screen.join("\n")}`,
           );
         }
       }
     }
+    assert(ownRows > 0, "some ticks had a row of their own");
     const screen = await tty.screen();
     assert(!screen.some((row) => row.includes("…")), screen.join("\n"));
   });

@@ -1,7 +1,8 @@
 // deno-lint-ignore-file no-control-regex
 import { assert, assertEquals } from "./assert.ts";
 import { LineEditor } from "../lib/client/line_editor.ts";
-import { FIXED_INDENT, Screen } from "../lib/client/screen.ts";
+import { Screen } from "../lib/client/screen.ts";
+import { FIXED_INDENT } from "../lib/client/row_layout.ts";
 import type { ScreenIO } from "../lib/client/screen.ts";
 import {
   type CursorReport,
@@ -283,10 +284,10 @@ Deno.test("continuation rows take a fixed indent when the prefix is over half th
   screen.print(`no prefix here at all, and long`);
   screen.print("! an error that is long enough");
   assertEquals(terminal.screen().slice(0, 6), [
-    "[12:00] <abcdefghijkl> x",
-    `${" ".repeat(FIXED_INDENT)}xxxxxxxxx`,
-    "no prefix here at all, a",
-    `${" ".repeat(FIXED_INDENT)}nd long`,
+    "[12:00] <abcdefghijkl>",
+    `${" ".repeat(FIXED_INDENT)}xxxxxxxxxx`,
+    "no prefix here at all,",
+    `${" ".repeat(FIXED_INDENT)}and long`,
     "! an error that is long",
     "  enough",
   ]);
@@ -325,8 +326,10 @@ Deno.test("every own line ends ticked however close to the right edge it ends, a
   assert(!shown.some((row) => row.includes("…")), shown.join("\n"));
   for (const [n, line] of lines.entries()) {
     const rows = rowsOf(shown, `L${String(n).padStart(2, "0")}`, 14);
+    // A tick on a row of its own starts at the indent, without its space.
+    const tick = rows.at(-1) === `${" ".repeat(14)}✓✓ 1/1` ? "" : " ";
     const text = rows[0]! + rows.slice(1).map((r) => r.slice(14)).join("");
-    assertEquals(text, `${line} ✓✓ 1/1`);
+    assertEquals(text, `${line}${tick}✓✓ 1/1`);
   }
   assertEquals(terminal.wrapped, 0);
   assertEquals(shown.findLast((row) => row !== ""), ">", "the prompt is last");
@@ -336,13 +339,14 @@ Deno.test("every own line ends ticked however close to the right edge it ends, a
 Deno.test("an own line with no room for its tick on its last row gets a row of its own", () => {
   const { terminal, screen } = setup(30, 10);
   screen.printOwn("id", `[12:00] <ann> ${"x".repeat(16)}`, " …");
+  // The tick starts the row at the indent: no space parts it from text.
   assertEquals(terminal.screen().slice(0, 3), [
     `[12:00] <ann> ${"x".repeat(16)}`,
-    `${" ".repeat(14)} …`,
+    `${" ".repeat(14)}…`,
     ">",
   ]);
   screen.tick("id", " ✓✓ 12/12", { final: true });
-  assertEquals(terminal.screen()[1], `${" ".repeat(14)} ✓✓ 12/12`);
+  assertEquals(terminal.screen()[1], `${" ".repeat(14)}✓✓ 12/12`);
 });
 
 Deno.test("a tick waits behind its line while the line waits for the terminal's answers", () => {
@@ -356,15 +360,16 @@ Deno.test("a tick waits behind its line while the line waits for the terminal's 
 
 Deno.test("a line scrolled off screen is not touched; one partly on screen is ticked on its visible rows", () => {
   const { terminal, screen } = setup(20, 5);
-  screen.printOwn("a", `[12:00] <ann> ${"x".repeat(15)}`, " …"); // three rows
+  // Three rows each: the prefix, the word, the tick's own row.
+  screen.printOwn("a", `[12:00] <ann> ${"x".repeat(15)}`, " …");
   screen.printOwn("b", `[12:00] <ann> ${"z".repeat(15)}`, " …");
   screen.print("one");
   screen.print("two");
   // On screen: the "z" line's last two rows (its tick row), one, two.
   screen.tick("b", " ✓✓ 1/1", { final: true });
   assertEquals(terminal.screen(), [
-    `${" ".repeat(FIXED_INDENT)}zzzzzzzzz`,
-    `${" ".repeat(FIXED_INDENT)} ✓✓ 1/1`,
+    `${" ".repeat(FIXED_INDENT)}zzzzzzzzzzzzzzz`,
+    `${" ".repeat(FIXED_INDENT)}✓✓ 1/1`,
     "one",
     "two",
     ">",

@@ -11,20 +11,21 @@
  *   cluster (`terminal_widths.ts`: new clusters are measured with a cursor
  *   position report before the line that holds them is printed), and every
  *   row ends with CR LF, so the terminal never wraps by itself and rows are
- *   counted exactly. Continuation rows are indented under the text, past
- *   the `[12:00] <nick> ` prefix (or by {@linkcode FIXED_INDENT} when that is
- *   over half the width), so no row can pass for a message of its own.
+ *   counted exactly. How a line is cut into rows (at the last space that
+ *   fits, continuation rows indented under the text) is `row_layout.ts`'s.
  * - The prompt cursor is placed by the terminal: the text before it is
  *   drawn, the cursor saved (DECSC), the rest drawn, the cursor restored.
  * - A delivery tick is placed by reprinting the person's own line where it
  *   stands (the exact number of rows up) with the tick appended, so the
  *   terminal puts the tick after the text. An own line whose last row has
- *   no room for a tick is printed with a row of its own for it.
+ *   no room for a tick is printed with a row of its own for it, where the
+ *   tick starts at the indent, without the space that parts it from text.
  *
  * @module
  */
 
 import type { LineEditor } from "./line_editor.ts";
+import { layoutRows } from "./row_layout.ts";
 import {
   type CursorReport,
   pieces,
@@ -78,35 +79,15 @@ interface TickSpot {
   rows: string[];
   /** Columns taken on the last row, where the tick goes. */
   lastWidth: number;
+  /** The tick has a row of its own: it starts there without its space. */
+  ownRow: boolean;
 }
-
-/** A printed line cut into rows. */
-interface Layout {
-  rows: string[];
-  /** Columns taken on the last row. */
-  lastWidth: number;
-  /** Columns continuation rows are indented by. */
-  indent: number;
-}
-
-/**
- * The indent of continuation rows when a line's prefix is wider than half
- * the terminal, or the line has none.
- */
-export const FIXED_INDENT = 4;
 
 const CLEAR_LINE = "\r\x1b[2K";
 const SAVE_CURSOR = "\x1b7";
 const RESTORE_CURSOR = "\x1b8";
 const AUTOWRAP_OFF = "\x1b[?7l";
 const AUTOWRAP_ON = "\x1b[?7h";
-const RESET = "\x1b[0m";
-/** What continuation rows are indented under: time, `(history)`, speaker. */
-const PREFIX =
-  /^\[\d\d:\d\d\] (?:\(history\) )?(?:<[^>]*> |\* \S+ |-> \*[^*]*\* |\*[^*]*\* |-- )?/;
-/** The marker of a line without a time: an error or a notice. */
-const MARKER = /^(?:! |-- )/;
-
 /**
  * The scrolling chat area and the prompt line.
  *
@@ -149,7 +130,11 @@ export class Screen {
   /** Prints lines above the prompt and redraws it. */
   print(text: string): void {
     this.#whenMeasured(text, () => {
-      this.#emit(text.split("\n").flatMap((line) => this.#layout(line).rows));
+      this.#emit(
+        text.split("\n").flatMap((line) =>
+          layoutRows(line, this.#io.columns(), this.#widths).rows
+        ),
+      );
     });
   }
 
@@ -160,14 +145,25 @@ export class Screen {
    */
   printOwn(key: string, line: string, placeholder: string): void {
     this.#whenMeasured(line, () => {
-      const { rows, lastWidth, indent } = this.#layout(line);
+      const { rows, lastWidth, indent } = layoutRows(
+        line,
+        this.#io.columns(),
+        this.#widths,
+      );
       let width = lastWidth;
-      if (lastWidth + this.#tickRoom > this.#io.columns()) {
+      const ownRow = lastWidth + this.#tickRoom > this.#io.columns();
+      if (ownRow) {
         rows.push(" ".repeat(indent));
         width = indent;
       }
-      this.#ticks.set(key, { first: this.#rows, rows, lastWidth: width });
-      this.#emit([...rows.slice(0, -1), rows.at(-1)! + placeholder]);
+      this.#ticks.set(key, {
+        first: this.#rows,
+        rows,
+        lastWidth: width,
+        ownRow,
+      });
+      const mark = ownRow ? withoutLeadingSpace(placeholder) : placeholder;
+      this.#emit([...rows.slice(0, -1), rows.at(-1)! + mark]);
     });
   }
 
@@ -187,7 +183,8 @@ export class Screen {
       if (top > last) return;
       const rows = spot.rows.slice(top - spot.first);
       const room = this.#io.columns() - spot.lastWidth;
-      rows.push(rows.pop()! + this.#cut(tick, room));
+      const mark = spot.ownRow ? withoutLeadingSpace(tick) : tick;
+      rows.push(rows.pop()! + this.#cut(mark, room));
       const down = this.#rows - (last + 1);
       this.#write(
         `\x1b[${this.#rows - top}A` +
@@ -312,52 +309,6 @@ export class Screen {
       `${view.after}${AUTOWRAP_ON}${RESTORE_CURSOR}`;
   }
 
-  /**
-   * Cuts `line` into rows that fit the terminal's width: a cluster that does
-   * not fit at the end of a row starts the next one, after the indent. A
-   * row cut inside colours ends them and the next row takes them up again.
-   */
-  #layout(line: string): Layout {
-    const columns = Math.max(1, this.#io.columns());
-    const parts = pieces(line);
-    const plain = parts.filter((p) => p.kind === "cluster")
-      .map((p) => p.text).join("");
-    const indent = this.#indent(plain, columns);
-    const rows: string[] = [];
-    let row = "";
-    let used = 0;
-    let empty = true;
-    let styles: string[] = [];
-    for (const { kind, text } of parts) {
-      if (kind === "escape") {
-        row += text;
-        if (text === "\x1b[m" || text === RESET) styles = [];
-        else if (text.endsWith("m")) styles.push(text);
-        continue;
-      }
-      const width = this.#widths.width(text);
-      if (!empty && used + width > columns) {
-        rows.push(styles.length > 0 ? row + RESET : row);
-        row = " ".repeat(indent) + styles.join("");
-        used = indent;
-        empty = true;
-      }
-      row += text;
-      used += width;
-      if (width > 0) empty = false;
-    }
-    rows.push(row);
-    return { rows, lastWidth: used, indent };
-  }
-
-  /** Columns continuation rows of a line are indented by. */
-  #indent(plain: string, columns: number): number {
-    const prefix = PREFIX.exec(plain) ?? MARKER.exec(plain);
-    const width = prefix === null ? 0 : this.#widths.measure(prefix[0]);
-    const indent = width === 0 || width > columns / 2 ? FIXED_INDENT : width;
-    return Math.min(indent, Math.floor(columns / 2));
-  }
-
   /** The start of `text` that fits in `columns`, its escape sequences all kept. */
   #cut(text: string, columns: number): string {
     let out = "";
@@ -374,4 +325,18 @@ export class Screen {
     }
     return out;
   }
+}
+
+/** `text` without the space it starts with (escape sequences kept). */
+function withoutLeadingSpace(text: string): string {
+  let out = "";
+  let dropped = false;
+  for (const { kind, text: piece } of pieces(text)) {
+    if (!dropped && kind === "cluster") {
+      dropped = true;
+      if (piece === " ") continue;
+    }
+    out += piece;
+  }
+  return out;
 }
