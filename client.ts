@@ -9,7 +9,6 @@
  */
 
 import { clientHelp, parseClientFlags } from "./lib/client/client_flags.ts";
-import { errorMessage } from "./lib/shared/errors.ts";
 import { UsageError } from "./lib/shared/flags.ts";
 import { runClient } from "./lib/client/client_loop.ts";
 import type { ClientView, InputEvent } from "./lib/client/client_view.ts";
@@ -24,6 +23,7 @@ import type { Streams } from "./lib/client/script_views.ts";
 import { TerminalView } from "./lib/client/terminal_view.ts";
 import type { ConnectOptions } from "./lib/client/client_handshake.ts";
 import { KnownServers } from "./lib/client/known_servers.ts";
+import { fileProblem } from "./lib/client/file_problems.ts";
 import { dialTls } from "./lib/client/tls_trust.ts";
 import type { TlsTrust } from "./lib/client/tls_trust.ts";
 
@@ -52,6 +52,7 @@ async function main(): Promise<number> {
   let hostname = flags.hostname;
   let port = flags.port ?? DEFAULT_PORT;
   let useTls = flags.tls;
+  let serverName: string | undefined;
   if (flags.list || hostname === undefined) {
     const found = await browse({ timeoutMs: BROWSE_MS });
     if (flags.list) {
@@ -73,6 +74,7 @@ async function main(): Promise<number> {
       return EXIT.failed;
     }
     hostname = choice.server.address;
+    serverName = choice.server.name;
     port = flags.port ?? choice.server.port;
     useTls ||= choice.server.tls;
     console.error(
@@ -86,9 +88,7 @@ async function main(): Promise<number> {
     try {
       ca = await Deno.readTextFile(flags.ca);
     } catch (error) {
-      console.error(
-        `lochat-client: --ca ${flags.ca}: ${errorMessage(error)}`,
-      );
+      console.error(`lochat-client: --ca: ${fileProblem(error, flags.ca)}`);
       return EXIT.usage;
     }
   }
@@ -104,8 +104,12 @@ async function main(): Promise<number> {
     nick: flags.nick,
     rooms: flags.rooms.length === 0 ? undefined : flags.rooms,
     password: flags.password,
+    serverName,
     // The terminal view asks for it (set below); a script cannot be asked.
     askPassword: undefined,
+    passwordHint: flags.send !== undefined
+      ? "set LOCHAT_PASSWORD, or run without --send to be asked"
+      : "set LOCHAT_PASSWORD (a script is not asked for it)",
     // A script's visit: no join or quit notices, no backlog unless asked.
     ...(interactive && flags.send === undefined && !flags.json
       ? (flags.history === undefined ? {} : { history: flags.history })
@@ -142,8 +146,9 @@ async function main(): Promise<number> {
       bell: flags.bell,
       nick: flags.nick,
     });
-    // Asked once on the prompt line, never echoed; kept for reconnects.
-    connect.askPassword = (problem) => view.askSecret("Password: ", problem);
+    // Asked on the prompt line, never echoed; kept for reconnects.
+    connect.askPassword = ({ server, problem, signal }) =>
+      view.askSecret(`Password for ${server}: `, problem, signal);
     const restore = (code: number) => () => {
       view.stop();
       Deno.exit(code);

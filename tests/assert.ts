@@ -89,3 +89,19 @@ export function assertThrows<E extends Error>(
     message: `expected ${type.name} to be thrown`,
   });
 }
+
+/** Fails unless `fn`'s promise rejects with an instance of `type`; returns the error. */
+export async function assertRejects<E extends Error>(
+  fn: () => Promise<unknown>,
+  type: new (...args: never[]) => E,
+): Promise<E> {
+  try {
+    await fn();
+  } catch (error) {
+    nodeAssert.ok(error instanceof type, `expected ${type.name}, got ${error}`);
+    return error;
+  }
+  throw new nodeAssert.AssertionError({
+    message: `expected ${type.name} to be thrown`,
+  });
+}

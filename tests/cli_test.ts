@@ -64,6 +64,24 @@ Deno.test("a bad value names the flag, the value and the range", () => {
   );
 });
 
+Deno.test("--nick is checked against the protocol's nick limit (24), as a server checks it", () => {
+  const error = assertThrows(
+    () => parseClientFlags(["--nick", "1bad"], { noColor: false }),
+    UsageError,
+    "1–24 characters",
+  );
+  assert(!error.message.includes("64"), error.message);
+  assertThrows(
+    () => parseClientFlags(["--nick", `a${"b".repeat(29)}`]),
+    UsageError,
+    "1–24 characters",
+  );
+  assertEquals(
+    parseClientFlags(["--nick", `a${"b".repeat(23)}`]).nick,
+    `a${"b".repeat(23)}`,
+  );
+});
+
 Deno.test("an unknown flag or a stray argument is a usage error", () => {
   assertThrows(() => parseServerFlags(["--prot", "1"]), UsageError, "--prot");
   assertThrows(

@@ -1,5 +1,10 @@
 import { assert, assertEquals, assertMatch } from "./assert.ts";
-import { Program, ServerProcess, startClient } from "./util/program.ts";
+import {
+  pipedClientIn,
+  Program,
+  ServerProcess,
+  startClient,
+} from "./util/program.ts";
 import { RawPeer } from "./util/raw_peer.ts";
 import type { ServerFrame } from "../lib/shared/protocol.ts";
 
@@ -42,7 +47,7 @@ Deno.test("TLS: an encrypted conversation, with --ca and with trust on first use
       "--nick",
       "ann",
     ]);
-    await listener.stdout.waitFor("You are ann");
+    await pipedClientIn(listener);
     assertMatch(
       listener.stderr.lines.join("\n"),
       new RegExp(
@@ -178,7 +183,7 @@ Deno.test("a password: a wrong one is refused, the right one lets in, netcat use
   assertEquals(await wrong.exitCode(), 5, "a wrong password is final: exit 5");
   assertMatch(
     wrong.stderr.lines.join("\n"),
-    /refused to let you in: Wrong password/,
+    /Wrong password for 127\.0\.0\.1:\d+: check LOCHAT_PASSWORD/,
   );
   await server.stderr.waitFor("refuse peer=127.0.0.1");
   await using none = await RawPeer.connect(server.port, "no password");

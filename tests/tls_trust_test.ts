@@ -289,7 +289,8 @@ Deno.test({
     const error = await dialError(port, trust);
     assertEquals(
       error.message,
-      `Cannot connect to 127.0.0.1:${port}: connection refused. Is lochat-server running there?`,
+      `Cannot connect to 127.0.0.1:${port}: connection refused. Is lochat-server running there? ` +
+        "Start lochat-server there (or `make server` in a checkout), or pass --host and --port",
     );
     assertEquals(notices, []);
   },
@@ -359,3 +360,24 @@ for (
     assertEquals(KnownServers.defaultFile(env), file);
   });
 }
+
+Deno.test("a port that accepts and never answers the TLS handshake is said so within seconds, not waited for for ever", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const held: Deno.Conn[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) held.push(conn);
+  })();
+  try {
+    await using temp = await tempKnownServers();
+    const { trust } = pinTrust(temp.known);
+    const error = await dialError(listener.addr.port, trust);
+    assertEquals(
+      error.message,
+      `127.0.0.1:${listener.addr.port} did not answer the TLS handshake within 5 s; check --host and --port, and that the server has TLS`,
+    );
+  } finally {
+    listener.close();
+    await accepting;
+    for (const conn of held) conn.close();
+  }
+});

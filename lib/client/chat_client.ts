@@ -34,10 +34,10 @@ import type { Transport } from "../shared/transport.ts";
 import {
   type ConnectOptions,
   handshake,
-  type ServerLines,
   writeAll,
 } from "./client_handshake.ts";
 import { RefusedError } from "./connect_errors.ts";
+import type { ServerLines } from "./server_lines.ts";
 
 /** A command as the connected server describes it. */
 export interface CommandInfo {

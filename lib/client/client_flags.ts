@@ -15,14 +15,15 @@ import {
   text,
   UsageError,
 } from "../shared/flags.ts";
+import { PROTOCOL_LIMITS } from "../shared/limits.ts";
 import { nickProblem, parseRoom } from "../shared/names.ts";
 import { DEFAULT_PORT, DEFAULT_ROOM } from "../shared/protocol.ts";
 
 /**
- * The longest nick the client lets through before asking the server, which
- * has the final say (its own limit may be shorter).
+ * The longest nick the client lets through: the protocol's nick limit, the
+ * one servers keep unless their owner set another (`--max-nick`).
  */
-const MAX_NICK_CHECKED = 64;
+const MAX_NICK_CHECKED: number = PROTOCOL_LIMITS.nickChars.default;
 
 /** The client's flag table. */
 export const CLIENT_FLAGS = {

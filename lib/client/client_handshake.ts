@@ -4,27 +4,35 @@
  *
  * {@linkcode handshake} tries again where trying again can help: a taken
  * nick is swapped for the server's suggestion, a wrong or missing password
- * is asked for again (through {@linkcode ConnectOptions.askPassword}). Any
- * other answer ends it with a {@linkcode RefusedError}; a server that is not
- * there, or that hangs up, with a {@linkcode ConnectError}. It speaks one
- * protocol version; falling back to an older one is `ChatClient.connect`'s
- * business.
+ * is asked for again (through {@linkcode ConnectOptions.askPassword},
+ * `server_password.ts`), on a new connection when the server gave up
+ * waiting meanwhile. Any other answer ends it with a
+ * {@linkcode RefusedError}; a server that is not there, that hangs up, or
+ * that does not greet as a Lochat server, with a {@linkcode ConnectError}.
+ * It speaks one protocol version; falling back to an older one is
+ * `ChatClient.connect`'s business.
  *
  * @module
  */
 
 import { errorMessage } from "../shared/errors.ts";
-import { readLines } from "../shared/lines.ts";
 import {
   type ClientFrame,
-  decodeServerFrame,
   encodeFrame,
-  looksLikeFrame,
   ROOMS_VERSION,
   type ServerFrame,
 } from "../shared/protocol.ts";
 import type { Transport } from "../shared/transport.ts";
 import { ConnectError, dialProblem, RefusedError } from "./connect_errors.ts";
+import {
+  type AskPassword,
+  askWatching,
+  byeRefusal,
+  PASSWORD_TRIES,
+  passwordRefusal,
+  wrongPassword,
+} from "./server_password.ts";
+import { BANNER, GREETING_MS, ServerLines } from "./server_lines.ts";
 
 /** Where to connect and as whom. */
 export interface ConnectOptions {
@@ -51,11 +59,19 @@ export interface ConnectOptions {
   password?: string | undefined;
   /**
    * Asks the person for the password when the server wants one (or another
-   * try, with why the last one failed); undefined: they gave up.
+   * try, with why the last one failed); undefined: no one can be asked (a
+   * script).
    */
-  askPassword?:
-    | ((problem: string | undefined) => Promise<string | undefined>)
-    | undefined;
+  askPassword?: AskPassword | undefined;
+  /**
+   * What a script that has no password to give is told to do. Default:
+   * `set LOCHAT_PASSWORD`.
+   */
+  passwordHint?: string | undefined;
+  /** The server's name, when known: the password prompt names it. */
+  serverName?: string | undefined;
+  /** How long to wait for the server's banner, in ms. Default 5000. */
+  greetingMs?: number | undefined;
   /** The last `seq` seen per room: what was missed comes with the welcome. */
   since?: Record<string, number> | undefined;
   /** Join and leave without telling the room (scripts). */
@@ -67,12 +83,6 @@ export interface ConnectOptions {
   /** Opens the connection; default `Deno.connect`. For tests and TLS. */
   dial?: (hostname: string, port: number) => Promise<Transport>;
 }
-
-/**
- * The lines of a connection: frames, plain lines (banner, refusals),
- * unreadable ones (`undefined`).
- */
-export type ServerLines = AsyncGenerator<ServerFrame | string | undefined>;
 
 /** A connection the server has welcomed us on. */
 export interface Welcomed {
@@ -88,17 +98,16 @@ export interface Welcomed {
   password: string | undefined;
 }
 
-/**
- * The longest line the client reads from the server: far more than any
- * line the server accepts, since a `welcome` carries rooms' history.
- */
-const MAX_SERVER_LINE_BYTES = 8 * 1024 * 1024;
-
 /** How many times a taken nick is swapped for the server's suggestion. */
 const NICK_RETRIES = 5;
 
-/** The banner every Lochat server greets with. */
-const BANNER = "Welcome to LoChat!";
+/** One connection being opened. */
+interface Opening {
+  transport: Transport;
+  lines: ServerLines;
+  /** The banner has come. */
+  greeted: boolean;
+}
 
 /**
  * Dials the server and completes the handshake at protocol `version`. A
@@ -116,64 +125,105 @@ export async function handshake(
   options: ConnectOptions,
   version: number,
 ): Promise<Welcomed> {
-  const dial = options.dial ??
-    ((hostname, port) => Deno.connect({ hostname, port }));
   const where = `${options.hostname}:${options.port}`;
-  let transport: Transport;
-  try {
-    transport = await dial(options.hostname, options.port);
-  } catch (error) {
-    if (error instanceof ConnectError) throw error;
-    throw new ConnectError(dialProblem(error, where));
-  }
-  const lines = frames(transport);
+  let opening = await open(options);
   const notices: string[] = [];
   let nick = options.nick;
   let password = options.password;
+  /** Wrong passwords given on this connection. */
+  let wrong = 0;
+  /** The person typed a password on this connection. */
+  let typed = false;
+  const reopen = async () => {
+    opening.transport.close();
+    opening = await open(options);
+    wrong = 0;
+    typed = false;
+  };
   try {
     for (let attempt = 0;; attempt++) {
-      await writeAll(
-        transport,
-        encodeFrame(hello(options, version, nick, password)),
-      );
-      const answer = await handshakeAnswer(lines, where);
+      try {
+        await writeAll(
+          opening.transport,
+          encodeFrame(hello(options, version, nick, password)),
+        );
+      } catch (error) {
+        if (!typed) throw error;
+        // It hung up as the person answered: what they typed, anew.
+        await reopen();
+        continue;
+      }
+      if (!opening.greeted) {
+        await opening.lines.greeted(where, options.greetingMs ?? GREETING_MS);
+        opening.greeted = true;
+      }
+      const answer = await handshakeAnswer(opening.lines, where);
       if (answer.type === "welcome") {
+        const { transport, lines } = opening;
         return { transport, lines, welcome: answer, notices, password };
       }
-      if (answer.code === "version") {
-        throw new RefusedError(answer.message, "version");
-      }
-      if (
-        answer.code === "nick-taken" && answer.suggest !== undefined &&
-        attempt < NICK_RETRIES
-      ) {
-        notices.push(
-          `${answer.message}; you are ${answer.suggest} (/nick to change)`,
-        );
-        nick = answer.suggest;
-        continue;
-      }
-      if (
-        answer.code === "password" && options.askPassword !== undefined &&
-        attempt < NICK_RETRIES
-      ) {
-        // Say why the last try failed before asking again.
-        const asked = await options.askPassword(
-          password === undefined ? undefined : answer.message,
-        );
-        if (asked === undefined) {
-          throw new RefusedError("No password given", "password");
+      switch (answer.code) {
+        case "version":
+          throw new RefusedError(answer.message, "version");
+        case "nick-taken":
+          if (answer.suggest === undefined || attempt >= NICK_RETRIES) break;
+          notices.push(
+            `${answer.message}; you are ${answer.suggest} (/nick to change)`,
+          );
+          nick = answer.suggest;
+          continue;
+        case "not-now": {
+          // Too late (the handshake timeout), or kept out after a kick: the
+          // server closes, and its bye says whether to come back.
+          const refusal = await closing(opening.lines, where, answer.message);
+          if (!typed || !(refusal instanceof RefusedError)) throw refusal;
+          if (refusal.kind !== "timeout") throw refusal;
+          // It gave up as the person answered: what they typed, anew.
+          await reopen();
+          continue;
         }
-        password = asked;
-        continue;
+        case "room-limit":
+          throw roomLimit(answer.message, options.rooms, where);
+        case "password": {
+          if (options.askPassword === undefined) {
+            throw passwordRefusal(
+              where,
+              password !== undefined,
+              options.passwordHint ?? "set LOCHAT_PASSWORD",
+            );
+          }
+          if (password !== undefined) wrong++;
+          // The last try: the server says so and closes.
+          if (wrong >= PASSWORD_TRIES) {
+            throw await closing(opening.lines, where, answer.message);
+          }
+          const asked = await askWatching(opening.lines, options.askPassword, {
+            server: options.serverName === undefined
+              ? where
+              : `${options.serverName} (${where})`,
+            problem: password === undefined
+              ? undefined
+              : wrongPassword(answer.message, wrong),
+          }, where);
+          if (asked.password === undefined) {
+            throw new RefusedError("No password given", "password");
+          }
+          password = asked.password;
+          // The server stopped waiting; the person did not have to.
+          if (asked.dropped) await reopen();
+          else typed = true;
+          continue;
+        }
+        default:
+          break;
       }
       throw new RefusedError(
         `The server refused to let you in: ${answer.message}`,
-        answer.code === "password" ? "password" : "refused",
+        "refused",
       );
     }
   } catch (error) {
-    transport.close();
+    opening.transport.close();
     if (error instanceof ConnectError) throw error;
     throw new ConnectError(
       `Lost the connection to ${where} during the handshake: ${
@@ -181,6 +231,64 @@ export async function handshake(
       }`,
     );
   }
+}
+
+/** Dials the server: a new connection, its banner not read yet. */
+async function open(options: ConnectOptions): Promise<Opening> {
+  const dial = options.dial ??
+    ((hostname, port) => Deno.connect({ hostname, port }));
+  let transport: Transport;
+  try {
+    transport = await dial(options.hostname, options.port);
+  } catch (error) {
+    if (error instanceof ConnectError) throw error;
+    throw new ConnectError(dialProblem(error, options.hostname, options.port));
+  }
+  return { transport, lines: new ServerLines(transport), greeted: false };
+}
+
+/**
+ * The refusal of a server that is closing the connection: its `bye`, read
+ * past anything else; `said` when it hangs up without one.
+ */
+async function closing(
+  lines: ServerLines,
+  where: string,
+  said: string,
+): Promise<ConnectError> {
+  while (true) {
+    const result = await lines.next().catch(() => undefined);
+    if (result === undefined || result.done) {
+      return new ConnectError(`${where} closed the connection: ${said}`);
+    }
+    const frame = result.value;
+    if (typeof frame === "object" && frame.type === "bye") {
+      return byeRefusal(frame, where);
+    }
+  }
+}
+
+/**
+ * A `room-limit` at the door: more rooms asked for (`--room`) than the
+ * server lets one member be in is bad usage; the server out of rooms is its
+ * refusal.
+ */
+function roomLimit(
+  message: string,
+  rooms: string[] | undefined,
+  where: string,
+): RefusedError {
+  const most = /(\d+) rooms? at once/.exec(message)?.[1];
+  if (most !== undefined && (rooms?.length ?? 1) > Number(most)) {
+    return new RefusedError(
+      `${where} lets each person be in at most ${most} rooms at once: give at most ${most} rooms with --room`,
+      "usage",
+    );
+  }
+  return new RefusedError(
+    `The server refused to let you in: ${message}`,
+    "refused",
+  );
 }
 
 /**
@@ -225,50 +333,23 @@ function hello(
   return frame;
 }
 
-/**
- * Server frames from a transport; lines that are not frames (the banner, a
- * refusal) come as strings, unreadable ones as `undefined`.
- */
-async function* frames(transport: Transport): ServerLines {
-  for await (
-    const result of readLines(transport, { maxBytes: MAX_SERVER_LINE_BYTES })
-  ) {
-    if (!result.ok) {
-      yield undefined;
-      continue;
-    }
-    if (!looksLikeFrame(result.line)) {
-      yield result.line; // The banner, or a refusal in plain text.
-      continue;
-    }
-    const decoded = decodeServerFrame(result.line);
-    yield decoded.ok ? decoded.frame : undefined;
-  }
-}
-
+/** Reads to the server's answer to a `hello`: a `welcome` or an `error`. */
 async function handshakeAnswer(
   lines: ServerLines,
   where: string,
 ): Promise<Extract<ServerFrame, { type: "welcome" | "error" }>> {
   /** A plain line other than the banner: a refusal, as an older server says it. */
   let said: string | undefined;
-  for await (const frame of iterate(lines)) {
+  while (true) {
+    const result = await lines.next();
+    if (result.done) break;
+    const frame = result.value;
     if (typeof frame === "string") {
-      // A TLS alert record (0x15 0x03 …): we spoke plain text to a TLS port.
-      if (frame.startsWith("\x15\x03")) {
-        throw new ConnectError(`The server at ${where} speaks TLS; add --tls`);
-      }
       if (frame !== BANNER && frame.trim() !== "") said = frame;
       continue;
     }
     if (frame?.type === "welcome" || frame?.type === "error") return frame;
-    if (frame?.type === "bye") {
-      throw new RefusedError(
-        `The server at ${where} said: ${frame.reason}`,
-        frame.code ?? "refused",
-        frame.retryAfter,
-      );
-    }
+    if (frame?.type === "bye") throw byeRefusal(frame, where);
   }
   if (said !== undefined) {
     throw new RefusedError(`The server at ${where} said: ${said}`, "refused");
@@ -276,13 +357,4 @@ async function handshakeAnswer(
   throw new ConnectError(
     `The server at ${where} closed the connection before welcoming us`,
   );
-}
-
-/** Iterates a generator without closing it when the loop exits early. */
-async function* iterate<T>(generator: AsyncGenerator<T>): AsyncGenerator<T> {
-  while (true) {
-    const result = await generator.next();
-    if (result.done) return;
-    yield result.value;
-  }
 }

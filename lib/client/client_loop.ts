@@ -247,6 +247,7 @@ class ClientRun {
     this.#state = { kind: "connected", client };
     this.#lines.limits = client.limits;
     this.#nick = client.nick;
+    this.#connect.serverName = client.welcome.server;
     this.#rooms.arrived(client);
     // The password that got in is kept: reconnects never ask again.
     if (client.password !== undefined) {

@@ -28,8 +28,12 @@ export class ConnectError extends Error {
   }
 }
 
-/** Why the server (or its certificate) refused us, and whether to try again. */
-export type RefusalKind = ByeCode | "certificate" | "refused";
+/**
+ * Why the server (or its certificate) refused us, and whether to try again:
+ * a `bye` code, `certificate`, `refused` (a plain refusal), or `usage` (the
+ * command line asked for what the server does not allow).
+ */
+export type RefusalKind = ByeCode | "certificate" | "refused" | "usage";
 
 /**
  * The server refused to let us in (or said goodbye), with its reason. Final
@@ -80,26 +84,56 @@ export class RefusedError extends ConnectError {
  */
 export function isFinal(kind: RefusalKind | undefined): boolean {
   return kind === "banned" || kind === "password" || kind === "certificate" ||
-    kind === "refused" || kind === "flooding" || kind === "version";
+    kind === "refused" || kind === "flooding" || kind === "version" ||
+    kind === "usage";
 }
 
 /**
- * Why opening a connection to `where` (`host:port`) failed, and what to do
- * about it.
+ * Why opening a connection to `hostname:port` failed, and what to do about
+ * it.
  *
  * @example
  * ```ts
- * dialProblem(new Deno.errors.ConnectionRefused("refused"), "127.0.0.1:4444");
+ * dialProblem(new Deno.errors.ConnectionRefused("refused"), "127.0.0.1", 4444);
  * // "Cannot connect to 127.0.0.1:4444: connection refused. Is lochat-server running there? …"
  * ```
  */
-export function dialProblem(error: unknown, where: string): string {
-  if (error instanceof Deno.errors.ConnectionRefused) {
-    return `Cannot connect to ${where}: connection refused. Is lochat-server running there? ` +
-      "Start one with `make server`, or pass --host and --port";
+export function dialProblem(
+  error: unknown,
+  hostname: string,
+  port: number,
+): string {
+  const where = `${hostname}:${port}`;
+  const message = errorMessage(error);
+  if (
+    error instanceof Deno.errors.ConnectionRefused ||
+    /ECONNREFUSED/.test(message)
+  ) {
+    return refusedProblem(where);
+  }
+  if (
+    /lookup address|ENOTFOUND|EAI_AGAIN|Name or service not known/i.test(
+      message,
+    )
+  ) {
+    return `Cannot find host ${hostname}: check the name, or use its IP address`;
   }
   if (error instanceof Deno.errors.TimedOut) {
     return `Cannot connect to ${where}: timed out; check the address and that the port is not firewalled`;
   }
-  return `Cannot connect to ${where}: ${errorMessage(error)}`;
+  return `Cannot connect to ${where}: ${message}`;
+}
+
+/**
+ * No one listens at `where`: what to do about it, for an installed client
+ * and for a checkout alike.
+ *
+ * @example
+ * ```ts
+ * refusedProblem("127.0.0.1:4444");
+ * ```
+ */
+export function refusedProblem(where: string): string {
+  return `Cannot connect to ${where}: connection refused. Is lochat-server running there? ` +
+    "Start lochat-server there (or `make server` in a checkout), or pass --host and --port";
 }

@@ -31,8 +31,9 @@ export const EXIT = {
 } as const;
 
 /**
- * The exit code for a final refusal: its own for a ban, a wrong password or
- * a certificate, {@linkcode EXIT.failed} for any other.
+ * The exit code for a final refusal: its own for a ban, a wrong password, a
+ * certificate or a command line the server does not allow (usage),
+ * {@linkcode EXIT.failed} for any other.
  *
  * @example
  * ```ts
@@ -48,6 +49,8 @@ export function exitFor(kind: RefusalKind | undefined): number {
       return EXIT.password;
     case "certificate":
       return EXIT.certificate;
+    case "usage":
+      return EXIT.usage;
     default:
       return EXIT.failed;
   }

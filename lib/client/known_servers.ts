@@ -10,6 +10,9 @@
  * @module
  */
 
+import { ConnectError } from "./connect_errors.ts";
+import { fileProblem } from "./file_problems.ts";
+
 /** What checking a fingerprint against the pins found. */
 export type PinResult =
   | { kind: "known" }
@@ -51,8 +54,22 @@ export class KnownServers {
   /**
    * Checks `fingerprint` for `server` (`host:port`); pins it when the server
    * is new. Never overwrites a pin: a changed one must be removed by hand.
+   * A file that cannot be read or written is a {@linkcode ConnectError}
+   * that says why.
    */
   async check(server: string, fingerprint: string): Promise<PinResult> {
+    try {
+      return await this.#check(server, fingerprint);
+    } catch (error) {
+      throw new ConnectError(
+        `Cannot pin the certificate of ${server}: ${
+          fileProblem(error, this.file)
+        } (--known-servers FILE or XDG_CONFIG_HOME chooses another)`,
+      );
+    }
+  }
+
+  async #check(server: string, fingerprint: string): Promise<PinResult> {
     const pins = await this.#read();
     const pinned = pins.get(server);
     if (pinned === fingerprint) return { kind: "known" };

@@ -51,12 +51,17 @@ export class SecretPrompt {
 
   /**
    * Asks for a secret after `prompt`. Resolves to the secret, or undefined
-   * when the person gave up.
+   * when the person gave up, or when `signal` aborts (the answer is no
+   * longer wanted: the prompt goes, and the keys go back to the chat line).
    */
-  ask(prompt: string): Promise<string | undefined> {
+  ask(prompt: string, signal?: AbortSignal): Promise<string | undefined> {
     return new Promise((resolve) => {
       this.#prompt = prompt;
-      this.#secret = { chars: [], done: resolve };
+      const secret = { chars: [] as string[], done: resolve };
+      this.#secret = secret;
+      signal?.addEventListener("abort", () => {
+        if (this.#secret === secret) this.#end(undefined);
+      }, { once: true });
       this.#redraw();
     });
   }

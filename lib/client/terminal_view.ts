@@ -213,11 +213,15 @@ export class TerminalView implements ClientView {
    * Asks for a secret on the prompt line, without echo; `problem` (why the
    * last one failed) is said first. Resolves to the secret, or undefined
    * when the person gave up (Ctrl-C, Ctrl-D), which also ends the input
-   * with an interrupt.
+   * with an interrupt, or when `signal` aborts.
    */
-  askSecret(prompt: string, problem?: string): Promise<string | undefined> {
+  askSecret(
+    prompt: string,
+    problem?: string,
+    signal?: AbortSignal,
+  ): Promise<string | undefined> {
     if (problem !== undefined) this.problem(problem);
-    return this.#secret.ask(prompt);
+    return this.#secret.ask(prompt, signal);
   }
 
   /** The connection's state, shown on the prompt line; undefined: connected. */

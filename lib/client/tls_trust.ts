@@ -15,8 +15,12 @@ import tls from "node:tls";
 import { errorMessage } from "../shared/errors.ts";
 import { NodeSocketTransport } from "../shared/node_socket.ts";
 import type { Transport } from "../shared/transport.ts";
-import { ConnectError } from "./connect_errors.ts";
+import { ConnectError, dialProblem, refusedProblem } from "./connect_errors.ts";
 import type { KnownServers } from "./known_servers.ts";
+import { GREETING_MS } from "./server_lines.ts";
+
+/** What a TLS handshake that got no answer in time fails with. */
+const TLS_SILENT = "TLS_SILENT";
 
 /** How to trust the server. */
 export type TlsTrust =
@@ -43,7 +47,12 @@ export async function dialTls(
   });
   try {
     await new Promise<void>((resolve, reject) => {
-      socket.once("secureConnect", () => resolve());
+      // A port that accepts and says nothing must not hold the client.
+      socket.setTimeout(GREETING_MS, () => reject(new Error(TLS_SILENT)));
+      socket.once("secureConnect", () => {
+        socket.setTimeout(0);
+        resolve();
+      });
       socket.once("error", reject);
       socket.once(
         "close",
@@ -59,8 +68,15 @@ export async function dialTls(
     socket.destroy();
     const message = errorMessage(error);
     if (/ECONNREFUSED|refused/i.test(message)) {
+      throw new ConnectError(refusedProblem(where));
+    }
+    if (/ENOTFOUND|EAI_AGAIN|TLS_SILENT/.test(message)) {
       throw new ConnectError(
-        `Cannot connect to ${where}: connection refused. Is lochat-server running there?`,
+        message === TLS_SILENT
+          ? `${where} did not answer the TLS handshake within ${
+            GREETING_MS / 1000
+          } s; check --host and --port, and that the server has TLS`
+          : dialProblem(error, hostname, port),
       );
     }
     throw new ConnectError(

@@ -177,3 +177,29 @@ export function startClient(
     ...(env === undefined ? {} : { env }),
   });
 }
+
+/**
+ * Waits until a piped client is in: a script is shown no welcome, so it
+ * asks `/who` and waits for the answer (what a script asks for shows).
+ */
+export async function pipedClientIn(client: Program): Promise<string> {
+  await client.write("/who");
+  return await client.stdout.waitFor(/^In #/);
+}
+
+/**
+ * `lochat-client` as a shell command for a terminal test (tmux), from
+ * source with the deno running the tests, against 127.0.0.1:`port`: no
+ * colours, LOCHAT_PASSWORD unset unless `env` sets it; the shell says the
+ * exit code (`exit=N`) when the client ends, and stays, so its last screen
+ * can be read.
+ */
+export function terminalClient(
+  port: number,
+  args: string,
+  env: Record<string, string> = {},
+): string {
+  const set = Object.entries({ NO_COLOR: "1", ...env })
+    .map(([name, value]) => `${name}='${value}'`).join(" ");
+  return `env -u LOCHAT_PASSWORD ${set} '${Deno.execPath()}' run --allow-all client.ts --host 127.0.0.1 --port ${port} ${args}; echo "exit=$?"; sleep 600`;
+}
