@@ -1,16 +1,16 @@
 import { assert, assertEquals } from "./assert.ts";
+import { ChatClient } from "../lib/client/chat_client.ts";
 import { runClient } from "../lib/client/client_loop.ts";
 import { backoffDelay } from "../lib/client/reconnect_policy.ts";
 import { isQuit } from "../lib/shared/input.ts";
-import type { ClientView, InputEvent } from "../lib/client/client_view.ts";
 import { MemoryHistory } from "../lib/server/history.ts";
 import { Hub } from "../lib/server/hub.ts";
-import type { ServerFrame } from "../lib/shared/protocol.ts";
 import { memoryServer } from "./util/memory_server.ts";
 import { limitDefaults, PROTOCOL_LIMITS } from "../lib/shared/limits.ts";
 import { serverContext } from "../lib/server/server_context.ts";
 import { Session } from "../lib/server/session.ts";
 import { type MemoryEnd, memoryPair } from "./util/memory_pair.ts";
+import { inputs, RecordingView } from "./util/client_parts.ts";
 
 Deno.test("backoff doubles from the first delay up to the cap, with half of it jittered", () => {
   const options = { firstMs: 100, maxMs: 1000 };
@@ -34,47 +34,6 @@ Deno.test("quit lines are :q, /quit and /exit, with or without a reason", () => 
   }
 });
 
-/** A view that keeps what it is shown. */
-class Recorder implements ClientView {
-  lines: string[] = [];
-  connected(_c: unknown, again: boolean) {
-    this.lines.push(again ? "connected again" : "connected");
-  }
-  frame(frame: ServerFrame) {
-    this.lines.push(frame.type);
-  }
-  sent() {}
-  notice(text: string) {
-    this.lines.push(`notice: ${text}`);
-  }
-  problem(text: string) {
-    this.lines.push(`problem: ${text}`);
-  }
-}
-
-/** Input events fed by the test. */
-function inputs(): {
-  iterator: AsyncIterator<InputEvent>;
-  push(event: InputEvent): void;
-} {
-  const queue: InputEvent[] = [];
-  let wake: (() => void) | undefined;
-  return {
-    iterator: {
-      async next() {
-        while (queue.length === 0) {
-          await new Promise<void>((resolve) => (wake = resolve));
-        }
-        return { done: false, value: queue.shift()! };
-      },
-    },
-    push(event) {
-      queue.push(event);
-      wake?.();
-    },
-  };
-}
-
 Deno.test("after a dropped connection the client reconnects and resends; nothing is lost or doubled", async () => {
   const hub = new Hub({
     history: new MemoryHistory({ perRoom: 100 }),
@@ -93,7 +52,7 @@ Deno.test("after a dropped connection the client reconnects and resends; nothing
   }, { rooms: ["ops"] });
   const { dial, sessions, ends } = memoryServer(hub);
   const input = inputs();
-  const view = new Recorder();
+  const view = new RecordingView();
   const run = runClient({
     connect: { hostname: "mem", port: 1, nick: "ann", rooms: ["ops"], dial },
     input: input.iterator,
@@ -139,8 +98,9 @@ Deno.test("a script's line taken before the welcome is checked against the serve
     ends.push(client);
     return client;
   };
-  const view = new (class extends Recorder {
-    override sent() {
+  const view = new (class extends RecordingView {
+    override sent(id: string, text: string) {
+      super.sent(id, text);
       taken();
     }
   })();
@@ -171,4 +131,85 @@ Deno.test("a script's line taken before the welcome is checked against the serve
     view.lines.join("\n"),
   );
   assertEquals(hub.history("lobby", 10), [], "nothing was sent");
+});
+
+Deno.test("the time to the next reconnect attempt counts down each second, in place", async () => {
+  const hub = new Hub({
+    history: new MemoryHistory({ perRoom: 10 }),
+    historyOnJoin: 10,
+  });
+  const { dial, sessions, ends } = memoryServer(hub);
+  const input = inputs();
+  const view = new RecordingView();
+  const slept: number[] = [];
+  const run = runClient({
+    connect: { hostname: "mem", port: 1, nick: "ann", dial },
+    input: input.iterator,
+    view,
+    backoff: { firstMs: 3500, maxMs: 3500 },
+    random: () => 1,
+    sleep: (ms) => {
+      slept.push(ms);
+      return Promise.resolve();
+    },
+  });
+  await view.until((line) => line === "connected");
+  ends[0]!.close();
+  await view.until((line) => line === "connected again");
+  input.push({ kind: "eof" });
+  assertEquals(await run, 0);
+  await Promise.all(sessions);
+  assertEquals(slept, [500, 1000, 1000, 1000], "to each whole second");
+  const attempt = "reconnect attempt 1 of 30";
+  assertEquals(
+    view.lines.filter((line) => /^(status|countdown): reconnect/.test(line)),
+    [
+      `status: ${attempt} in 3.5 s; Ctrl-C leaves`,
+      `countdown: ${attempt} in 3.0 s; Ctrl-C leaves`,
+      `countdown: ${attempt} in 2.0 s; Ctrl-C leaves`,
+      `countdown: ${attempt} in 1.0 s; Ctrl-C leaves`,
+      `status: ${attempt}: connecting; Ctrl-C leaves`,
+    ],
+  );
+});
+
+Deno.test("after a reconnect the person's own lines are not shown again as missed; others' are", async () => {
+  const hub = new Hub({
+    history: new MemoryHistory({ perRoom: 10 }),
+    historyOnJoin: 10,
+  });
+  const { dial, sessions, ends } = memoryServer(hub);
+  const input = inputs();
+  const view = new RecordingView();
+  let away!: () => void;
+  const bobSpoke = new Promise<void>((resolve) => (away = resolve));
+  const run = runClient({
+    connect: { hostname: "mem", port: 1, nick: "ann", dial },
+    input: input.iterator,
+    view,
+    sleep: () => bobSpoke,
+  });
+  await view.until((line) => line === "connected");
+  input.push({ kind: "line", line: "mine" }, {
+    kind: "line",
+    line: "/me waves",
+  });
+  const acks = () => view.frames.filter((f) => f.type === "ack").length;
+  await view.until((line) => line === "ack" && acks() === 2);
+  ends[0]!.close();
+  const bob = await ChatClient.connect({
+    hostname: "mem",
+    port: 1,
+    nick: "bob",
+    dial,
+  });
+  bob.send("theirs");
+  while (bob.pending > 0) await bob.next();
+  bob.close();
+  away();
+  await view.until((line) => line === "connected again");
+  input.push({ kind: "eof" });
+  assertEquals(await run, 0);
+  await Promise.all(sessions);
+  assertEquals(view.arrivals.at(-1), { again: true, history: ["theirs"] });
 });

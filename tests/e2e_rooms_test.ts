@@ -114,7 +114,7 @@ Deno.test("a person in three rooms sees each room's lines marked with their room
   );
   assertEquals(inDev.type === "msg" && inDev.text, "fixing it");
 
-  // /rooms: every room, the current one marked, Alt numbers for the others.
+  // /rooms: every room, the current one marked, with Alt numbers.
   await sayIn(bob, "games", "b6", "your move, ann");
   await tty.waitFor((s) => promptRow(s) === "(games 1 @1) #dev ann>");
   await tty.type("/rooms");
@@ -123,10 +123,11 @@ Deno.test("a person in three rooms sees each room's lines marked with their room
   const listed = rooms.slice(
     rooms.findIndex((row) => row.startsWith("Rooms (>")) + 1,
   ).slice(0, 3);
+  // In the order joined, as Alt numbers them; > marks the current one.
   assertEquals(listed, [
-    "> #dev (2)",
-    "2 #games (2) [1 unread, 1 for you]",
-    "1 #lobby (2)",
+    "1  #lobby (2)",
+    "2  #games (2) [1 unread, 1 for you]",
+    "3> #dev (2)",
   ]);
   await tty.press("C-c");
   await tty.waitForText("exit=0");

@@ -450,3 +450,40 @@ Deno.test("a cursor position report is the terminal's answer, not typed text: th
   c.io.press("\r");
   assertEquals((await c.firstEvent).value, { kind: "line", line: "hi!" });
 });
+
+Deno.test("a switch of room leaves a line in the scrollback: where lines go now", async () => {
+  await using c = await chat();
+  c.view.rooms("dev", ["lobby", "dev"]);
+  c.io.output();
+  c.view.switched("dev");
+  assertEquals(
+    c.io.output(),
+    `${CLEAR_LINE}-- now talking in #dev\r\n${
+      promptLine("", "", "#dev ann> ")
+    }`,
+  );
+  c.view.rooms(undefined, []);
+  c.io.output();
+  c.view.switched(undefined);
+  assert(c.io.output().includes("-- now in no room: /join ROOM\r\n"));
+});
+
+Deno.test("the server's bye is not printed: the client says once why the connection ended", async () => {
+  await using c = await chat();
+  c.view.frame(
+    { type: "bye", reason: "The server is shutting down", code: "shutdown" },
+    c.ann,
+  );
+  assertEquals(c.io.output(), "");
+});
+
+Deno.test("a countdown redraws the status in place, on the prompt line", async () => {
+  await using c = await chat();
+  c.view.status("reconnect attempt 1 of 30 in 3.0 s");
+  c.io.output();
+  c.view.countdown("reconnect attempt 1 of 30 in 2.0 s");
+  assertEquals(
+    c.io.output(),
+    promptLine("", "", "[reconnect attempt 1 of 30 in 2.0 s] "),
+  );
+});

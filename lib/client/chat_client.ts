@@ -78,7 +78,11 @@ export class ChatClient {
   readonly version: number;
   /** The `welcome` frame. */
   readonly welcome: Extract<ServerFrame, { type: "welcome" }>;
-  /** The rooms the client was in on arrival, as the welcome described them. */
+  /**
+   * The rooms the client was in on arrival, as the welcome described them
+   * (copies: the client loop drops from their history what it showed
+   * before a reconnect).
+   */
   readonly rooms: RoomState[];
   /** The limits the server enforces (its defaults for a version 1 server). */
   readonly limits: ProtocolLimits;
@@ -116,8 +120,9 @@ export class ChatClient {
     this.room = welcome.room === "" ? undefined : welcome.room;
     this.notices = notices;
     this.password = password;
-    this.rooms = welcome.rooms ??
-      [{ name: welcome.room, members: [], history: welcome.history }];
+    this.rooms = (welcome.rooms ??
+      [{ name: welcome.room, members: [], history: welcome.history }])
+      .map((room) => ({ ...room }));
     this.joined = this.rooms.map((room) => room.name);
     this.limits = { ...limitDefaults(PROTOCOL_LIMITS), ...welcome.limits };
     this.commands = welcome.commands ??

@@ -15,7 +15,8 @@
  * Ctrl-D on an empty line, `:q`, `/quit [REASON]`: leave once every line
  * sent is acknowledged (connecting or waiting first, when not connected).
  * A line typed while not connected is shown at once as pending (`…`) and
- * sent, with the id it was shown with, once connected.
+ * sent, with the id it was shown with, once connected; so is one typed
+ * after /join or /part before the server answered it (`typed_lines.ts`).
  * ```
  *
  * {@linkcode runClient} races the input (lines typed or piped), the
@@ -33,20 +34,21 @@
  * @module
  */
 
-import { parseInput } from "../shared/input.ts";
 import type { ServerFrame } from "../shared/protocol.ts";
 import { ChatClient } from "./chat_client.ts";
 import type { ConnectOptions } from "./client_handshake.ts";
 import type { ClientView, InputEvent } from "./client_view.ts";
 import { ConnectError } from "./connect_errors.ts";
 import { EXIT } from "./exit_codes.ts";
-import { JoinedRooms, switchesLocally } from "./joined_rooms.ts";
+import { JoinedRooms } from "./joined_rooms.ts";
 import {
   type AfterLoss,
+  countDown,
   reconnectedNotice,
   type ReconnectOptions,
   ReconnectPolicy,
 } from "./reconnect_policy.ts";
+import { TypedLines } from "./typed_lines.ts";
 import { UnansweredLines } from "./unanswered_lines.ts";
 
 /**
@@ -73,7 +75,7 @@ export interface RunOptions extends ReconnectOptions {
 type State =
   | { kind: "connecting"; attempt: number; again: boolean }
   | { kind: "connected"; client: ChatClient }
-  | { kind: "waiting"; attempt: number; until: number }
+  | { kind: "waiting"; attempt: number; delay: number }
   | { kind: "done"; code: number };
 
 /** Whichever source was ready first. */
@@ -106,6 +108,8 @@ class ClientRun {
   #lines = new UnansweredLines();
   /** Where typed lines go, every room joined, the catch-up. */
   #rooms: JoinedRooms;
+  /** Typed lines and room keys, in order, behind a room change unanswered. */
+  #typed: TypedLines;
   /** Whether and when to try again. */
   #reconnects: ReconnectPolicy;
   /** Leaving once everything is answered, with this reason. */
@@ -126,6 +130,12 @@ class ClientRun {
       (current, joined) => this.#view.rooms?.(current, joined),
     );
     this.#reconnects = new ReconnectPolicy(options);
+    this.#typed = new TypedLines({
+      view: this.#view,
+      rooms: this.#rooms,
+      lines: this.#lines,
+      leave: (reason) => this.#leave(reason),
+    });
   }
 
   async run(): Promise<number> {
@@ -188,7 +198,7 @@ class ClientRun {
       if (task === undefined) {
         const state = this.#state;
         if (state.kind === "connecting") task = this.#attempt();
-        if (state.kind === "waiting") task = this.#wait(state.until);
+        if (state.kind === "waiting") task = this.#wait(state);
       }
     }
     await this.#closing;
@@ -212,12 +222,16 @@ class ClientRun {
     );
   }
 
-  #wait(until: number): Promise<TaskResult> {
+  /** Waits for the next attempt, the status counting down each second. */
+  #wait(waiting: Extract<State, { kind: "waiting" }>): Promise<TaskResult> {
     const sleep = this.#options.sleep ??
       ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-    return sleep(Math.max(0, until - Date.now())).then(() => ({
-      kind: "waited" as const,
-    }));
+    return countDown(waiting.delay, sleep, (left) => {
+      if (this.#state !== waiting) return;
+      this.#view.countdown?.(
+        this.#reconnects.waiting(waiting.attempt, left, this.#lines.size),
+      );
+    }).then(() => ({ kind: "waited" as const }));
   }
 
   #taskDone(result: TaskResult): void {
@@ -248,7 +262,11 @@ class ClientRun {
     this.#lines.limits = client.limits;
     this.#nick = client.nick;
     this.#connect.serverName = client.welcome.server;
-    this.#rooms.arrived(client);
+    // Own lines shown before the reconnect are not shown again as missed.
+    this.#rooms.arrived(
+      client,
+      (m) => again && m.from === client.nick && this.#lines.says(m),
+    );
     // The password that got in is kept: reconnects never ask again.
     if (client.password !== undefined) {
       this.#connect.password = client.password;
@@ -263,10 +281,7 @@ class ClientRun {
     this.#view.connected(client, again);
     // Every line not answered yet, with the id it was shown with: the
     // server answers one it already took with its first answer.
-    this.#lines.resend(client, (id, problem) => {
-      this.#view.withdrawn?.(id);
-      this.#view.problem(`Not sent: ${problem}`);
-    });
+    this.#typed.connected(client);
   }
 
   /** Waits for the next attempt, or ends the run, as the policy says. */
@@ -277,7 +292,7 @@ class ClientRun {
       this.#finish(next.code);
       return;
     }
-    this.#state = { kind: "waiting", attempt: next.attempt, until: next.until };
+    this.#state = { kind: "waiting", attempt: next.attempt, delay: next.delay };
     if (next.notice !== undefined) this.#view.notice(next.notice);
     this.#view.status?.(next.status);
   }
@@ -296,59 +311,28 @@ class ClientRun {
         this.#lines.refuse();
         this.#view.problem(event.reason);
         return;
-      case "switch": {
-        const notice = this.#rooms.select(event.index);
-        if (notice !== undefined) this.#view.notice(notice);
+      default:
+        this.#typed.input(
+          event,
+          state.kind === "connected" ? state.client : undefined,
+        );
         return;
-      }
-      case "cycle":
-        this.#rooms.cycle(event.step);
-        return;
-      case "line": {
-        const line = event.line;
-        const parsed = parseInput(line.trim());
-        if (
-          parsed.kind === "command" &&
-          (parsed.name === "quit" || parsed.name === "exit")
-        ) {
-          this.#leave(
-            parsed.args.trim() === "" ? undefined : parsed.args.trim(),
-          );
-          return;
-        }
-        if (line.trim() === "") return;
-        if (
-          parsed.kind === "command" && parsed.name === "switch" &&
-          switchesLocally(state.kind === "connected" ? state.client : undefined)
-        ) {
-          const problem = this.#rooms.switchTo(parsed.args.trim());
-          if (problem !== undefined) this.#view.problem(problem);
-          return;
-        }
-        const room = this.#rooms.current;
-        const taken = this.#lines.take(line, room);
-        if (!taken.ok) {
-          this.#view.problem(`Not sent: ${taken.problem}`);
-          return;
-        }
-        if (state.kind === "connected") {
-          state.client.send(line, taken.id, room);
-          this.#view.sent(taken.id, line, state.client);
-        } else {
-          this.#view.sent(taken.id, line, undefined);
-        }
-        return;
-      }
     }
   }
 
   #frame(frame: ServerFrame, client: ChatClient): void {
     this.#lines.settle(frame);
-    this.#rooms.follow(frame, client);
+    if (frame.type === "ack" && frame.seq !== undefined) {
+      this.#rooms.acknowledged(frame.seq);
+    }
+    // Taken out of the current room: lines go elsewhere now.
+    if (this.#rooms.follow(frame, client)) {
+      this.#view.switched?.(this.#rooms.current);
+    }
     this.#nick = client.nick;
     this.#view.frame(frame, client);
+    this.#typed.answered(frame, client);
   }
-
   /** The connection ended under us. */
   #dropped(client: ChatClient): void {
     client.close();

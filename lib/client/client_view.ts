@@ -46,6 +46,12 @@ export interface ClientView {
    * every room in the order joined.
    */
   rooms?(current: string | undefined, joined: readonly string[]): void;
+  /**
+   * The person switched rooms (a command or a key), or left the current
+   * one: lines go to `room` now (undefined: in no room). A terminal says so
+   * in the scrollback; scripts stay quiet.
+   */
+  switched?(room: string | undefined): void;
   /** Something the client itself has to say. */
   notice(text: string): void;
   /** A failure the person must know about. */
@@ -56,6 +62,12 @@ export interface ClientView {
    * in place, on a terminal.
    */
   status?(text: string | undefined): void;
+  /**
+   * The status while waiting to reconnect, its time left updated each
+   * second: a terminal redraws it in place; scripts, which said the status
+   * once, say nothing.
+   */
+  countdown?(text: string): void;
   /**
    * The first connection is being made to `where` (`host:port`): a
    * terminal says so on the prompt line; scripts stay quiet.

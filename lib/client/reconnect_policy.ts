@@ -58,8 +58,8 @@ export type AfterLoss =
     kind: "wait";
     /** The attempt waited for (1-based). */
     attempt: number;
-    /** When to make it, as `Date.now()` counts. */
-    until: number;
+    /** How long to wait before making it, in ms. */
+    delay: number;
     /** The reason, when it is not the one said last. */
     notice: string | undefined;
     /** The prompt line's words while waiting. */
@@ -82,7 +82,7 @@ export type AfterLoss =
  * ```ts
  * const policy = new ReconnectPolicy({ maxAttempts: 3 });
  * policy.afterDrop(undefined, "lan:4444", 0);
- * // { kind: "wait", attempt: 1, until: …, notice: "Lost the connection to lan:4444",
+ * // { kind: "wait", attempt: 1, delay: 200, notice: "Lost the connection to lan:4444",
  * //   status: "reconnect attempt 1 of 3 in 0.2 s; Ctrl-C leaves" }
  * ```
  */
@@ -180,20 +180,28 @@ export class ReconnectPolicy {
     const delay = retryAfter !== undefined
       ? retryAfter * 1000
       : backoffDelay(attempt, backoff, this.#options.random ?? Math.random);
-    const until = Date.now() + delay;
     // The reason once, above the chat; the prompt line keeps the count.
     const notice = why !== this.#lastWhy ? why : undefined;
     this.#lastWhy = why;
-    const unsentNote = unsent > 0 ? `; ${unsent} unsent` : "";
     return {
       kind: "wait",
       attempt: attempt + 1,
-      until,
+      delay,
       notice,
-      status: `reconnect attempt ${attempt + 1} of ${this.maxAttempts} in ${
-        (delay / 1000).toFixed(1)
-      } s; Ctrl-C leaves${unsentNote}`,
+      status: this.waiting(attempt + 1, delay, unsent),
     };
+  }
+
+  /**
+   * The prompt line's words while attempt `attempt` (1-based) is `leftMs`
+   * away; `unsent` lines wait to be delivered.
+   */
+  waiting(attempt: number, leftMs: number, unsent: number): string {
+    const unsentNote = unsent > 0 ? `; ${unsent} unsent` : "";
+    const left = leftMs < 10_000
+      ? (leftMs / 1000).toFixed(1)
+      : String(Math.round(leftMs / 1000));
+    return `reconnect attempt ${attempt} of ${this.maxAttempts} in ${left} s; Ctrl-C leaves${unsentNote}`;
   }
 
   /** The prompt line's words while attempt `attempt` (1-based) connects. */
@@ -204,6 +212,31 @@ export class ReconnectPolicy {
   /** Connected again: the next loss is news, whatever its reason. */
   connected(): void {
     this.#lastWhy = undefined;
+  }
+}
+
+/**
+ * Waits `delayMs` with `sleep`, calling `tick` with the time left at each
+ * whole second, so a status can count down. Steps are counted from the
+ * delay, not the clock: a `sleep` that returns at once (tests) ends it at
+ * once.
+ *
+ * @example
+ * ```ts
+ * await countDown(2500, sleep, (left) => console.log(left)); // 2000, 1000
+ * ```
+ */
+export async function countDown(
+  delayMs: number,
+  sleep: (ms: number) => Promise<void>,
+  tick: (leftMs: number) => void,
+): Promise<void> {
+  let left = delayMs;
+  while (left > 0) {
+    const step = left % 1000 || 1000;
+    await sleep(step);
+    left -= step;
+    if (left > 0) tick(left);
   }
 }
 

@@ -93,16 +93,22 @@ export class RoomActivity {
     return found;
   }
 
-  /** `/rooms`: every room, those joined marked, with what is unread in each. */
+  /**
+   * `/rooms`: the rooms joined first, in the order joined (the order Alt
+   * numbers them, which each shows, the current one marked `>`), then the
+   * others; each with what is unread in it.
+   */
   roomList(rooms: RoomListEntry[]): string {
     if (rooms.length === 0) return "No rooms yet: /join ROOM makes one";
-    const rows = rooms.map((room) => {
-      const at = this.#joined.indexOf(room.name);
-      const mark = room.name === this.#room
-        ? ">"
-        : at >= 0
-        ? String(at + 1 <= 10 ? (at + 1) % 10 : " ")
-        : " ";
+    const at = (room: RoomListEntry) => {
+      const index = this.#joined.indexOf(room.name);
+      return index < 0 ? Number.MAX_SAFE_INTEGER : index;
+    };
+    const ordered = [...rooms].sort((a, b) => at(a) - at(b));
+    const rows = ordered.map((room) => {
+      const index = at(room);
+      const key = index < 9 ? String(index + 1) : index === 9 ? "0" : " ";
+      const mark = room.name === this.#room ? ">" : " ";
       const unread = this.#unread.get(room.name);
       const news = unread === undefined
         ? ""
@@ -110,7 +116,7 @@ export class RoomActivity {
           unread.mentions > 0 ? `, ${unread.mentions} for you` : ""
         }]`;
       const topic = room.topic === undefined ? "" : `: ${room.topic}`;
-      return `${mark} #${room.name} (${room.members})${news}${topic}`;
+      return `${key}${mark} #${room.name} (${room.members})${news}${topic}`;
     });
     return [
       `Rooms (> you talk here; 1-9, 0: Alt+number switches, Ctrl-N/Ctrl-P next/previous):`,

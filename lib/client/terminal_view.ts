@@ -230,8 +230,22 @@ export class TerminalView implements ClientView {
     this.#screen.redraw();
   }
 
+  /** The status while waiting to reconnect, counting down: redrawn in place. */
+  countdown(text: string): void {
+    this.status(text);
+  }
+
   connecting(where: string): void {
     this.status(`connecting to ${where}`);
+  }
+
+  /** The person talks in `room` now: said in the scrollback, so it stays. */
+  switched(room: string | undefined): void {
+    this.notice(
+      room === undefined
+        ? "now in no room: /join ROOM"
+        : `now talking in #${room}`,
+    );
   }
 
   rooms(current: string | undefined, joined: readonly string[]): void {
@@ -308,6 +322,8 @@ export class TerminalView implements ClientView {
       case "pm":
         if (frame.from !== client.nick) this.#ring();
         break;
+      case "bye":
+        return; // The client says why the connection ended, once.
       default:
         break;
     }

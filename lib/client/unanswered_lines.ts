@@ -9,7 +9,9 @@
  * the server's limits before it leaves; lines taken before a server said its
  * limits are checked again when it does ({@linkcode UnansweredLines.resend}).
  * Lines refused, here or by the server, are counted: a script's exit code
- * depends on it.
+ * depends on it. A line can be held (typed after a room-changing command
+ * not yet answered): it has its id and counts as unanswered, but its room
+ * is decided, and it is sent, only when it is released.
  *
  * @module
  */
@@ -20,7 +22,7 @@ import {
   PROTOCOL_LIMITS,
   type ProtocolLimits,
 } from "../shared/limits.ts";
-import type { ServerFrame } from "../shared/protocol.ts";
+import type { ChatMessage, ServerFrame } from "../shared/protocol.ts";
 import { codePoints } from "../shared/text.ts";
 import type { ChatClient } from "./chat_client.ts";
 
@@ -79,8 +81,11 @@ export function lineProblem(
 export class UnansweredLines {
   /** The limits lines are checked against: the defaults until a server says its own. */
   limits: ProtocolLimits = limitDefaults(PROTOCOL_LIMITS);
-  /** id → the text and the room it was said in. */
-  #lines = new Map<string, { text: string; room: string | undefined }>();
+  /** id → the text, the room it was said in, and whether it is held. */
+  #lines = new Map<
+    string,
+    { text: string; room: string | undefined; held: boolean }
+  >();
   /** Lines refused (by the server or before sending). */
   #refused = 0;
   #ids = 0;
@@ -104,11 +109,13 @@ export class UnansweredLines {
 
   /**
    * Takes a typed line said in `room`: its id, or why it cannot be sent
-   * under {@linkcode UnansweredLines.limits} (counted as refused).
+   * under {@linkcode UnansweredLines.limits} (counted as refused). With
+   * `held`, its room is decided later ({@linkcode UnansweredLines.release}).
    */
   take(
     text: string,
     room: string | undefined,
+    held = false,
   ): { ok: true; id: string } | { ok: false; problem: string } {
     const problem = lineProblem(text, this.limits);
     if (problem !== undefined) {
@@ -116,8 +123,42 @@ export class UnansweredLines {
       return { ok: false, problem };
     }
     const id = `${this.#idPrefix}-${++this.#ids}`;
-    this.#lines.set(id, { text, room });
+    this.#lines.set(id, { text, room, held });
     return { ok: true, id };
+  }
+
+  /**
+   * A held line may go now, said in `room`: its text, or undefined when it
+   * is not held.
+   */
+  release(id: string, room: string | undefined): string | undefined {
+    const line = this.#lines.get(id);
+    if (line === undefined || !line.held) return undefined;
+    line.held = false;
+    line.room = room;
+    return line.text;
+  }
+
+  /** A held line that will not be sent after all: counted as refused. */
+  drop(id: string): void {
+    if (this.#lines.delete(id)) this.#refused++;
+  }
+
+  /**
+   * True when a line not answered yet says `message`: the person's own
+   * line, sent before a reconnect, coming back in the catch-up.
+   */
+  says(message: ChatMessage): boolean {
+    for (const { text, room } of this.#lines.values()) {
+      if (room !== message.room) continue;
+      const parsed = parseInput(text);
+      const said = parsed.kind === "text"
+        ? message.me !== true && parsed.text === message.text
+        : parsed.name === "me" && message.me === true &&
+          parsed.args.trim() === message.text;
+      if (said) return true;
+    }
+    return false;
   }
 
   /** An `ack` or `error` from the server answers the line it names. */
@@ -132,15 +173,17 @@ export class UnansweredLines {
   }
 
   /**
-   * Sends every line not answered yet on `client`, with the id it was shown
-   * with, once {@linkcode UnansweredLines.limits} are the server's: a line
-   * they refuse is dropped and counted, and `withdraw` told why.
+   * Sends every line not answered yet (and not held) on `client`, with the
+   * id it was shown with, once {@linkcode UnansweredLines.limits} are the
+   * server's: a line they refuse is dropped and counted, and `withdraw`
+   * told why.
    */
   resend(
     client: ChatClient,
     withdraw: (id: string, problem: string) => void,
   ): void {
-    for (const [id, { text, room }] of this.#lines) {
+    for (const [id, { text, room, held }] of this.#lines) {
+      if (held) continue;
       // Taken before this server said its limits: checked against them.
       const problem = lineProblem(text, this.limits);
       if (problem === undefined) {
