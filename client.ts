@@ -129,7 +129,10 @@ async function main(): Promise<number> {
       yield { kind: "line", line };
       yield { kind: "eof" };
     })(flags.send);
-    const view = new PlainView(streams, { quiet: true });
+    const view = new PlainView(streams, {
+      live: false,
+      history: flags.history,
+    });
     return await runClient({
       connect,
       input,
@@ -177,7 +180,7 @@ async function main(): Promise<number> {
 
   const view: ClientView = flags.json
     ? new JsonView(streams)
-    : new PlainView(streams);
+    : new PlainView(streams, { history: flags.history });
   return await runClient({
     connect,
     script: !interactive,

@@ -1,5 +1,11 @@
 import { assertEquals } from "./assert.ts";
-import { Program, ROOT, ServerProcess, startClient } from "./util/program.ts";
+import {
+  pipedClientIn,
+  Program,
+  ROOT,
+  ServerProcess,
+  startClient,
+} from "./util/program.ts";
 import type { Launcher } from "./util/program.ts";
 
 /** PATH with the deno that runs the tests first, for the bundles' `deno` shebang. */
@@ -31,7 +37,7 @@ async function exchange(launcher: Launcher): Promise<void> {
     ["--nick", "listener"],
     launcher,
   );
-  await listener.stdout.waitFor("You are listener");
+  await pipedClientIn(listener);
   await using sender = startClient(server.port, ["--nick", "sender"], launcher);
   await sender.write("hello from a built program");
   await sender.closeStdin();

@@ -8,7 +8,7 @@
  */
 import { assertEquals, assertMatch } from "./assert.ts";
 import type { ChatMessage, ServerFrame } from "../lib/shared/protocol.ts";
-import { ServerProcess, startClient } from "./util/program.ts";
+import { pipedClientIn, ServerProcess, startClient } from "./util/program.ts";
 import { RawPeer } from "./util/raw_peer.ts";
 
 /** Lines of `prefix` numbered from 0. */
@@ -123,7 +123,7 @@ Deno.test("a piped client that missed more than 500 messages shows the last 500 
   let server = await ServerProcess.start(disk.args);
   held.defer(() => server[Symbol.asyncDispose]());
   await using watcher = startClient(server.port, ["--nick", "watcher"]);
-  await watcher.stdout.waitFor("You are watcher");
+  await pipedClientIn(watcher);
   await talk(server.port, "talker", ["before"]);
   await watcher.stdout.waitFor("<talker> before");
   const missed = numbered("missed", 520);

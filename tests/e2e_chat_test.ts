@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertMatch } from "./assert.ts";
-import { ServerProcess, startClient } from "./util/program.ts";
+import { pipedClientIn, ServerProcess, startClient } from "./util/program.ts";
 import { RawPeer } from "./util/raw_peer.ts";
 import type { ServerFrame } from "../lib/shared/protocol.ts";
 
@@ -163,7 +163,7 @@ Deno.test("SIGTERM tells every client the server is shutting down, then exits 0"
   ]);
   await text.write("/who\n");
   await text.log.waitFor("In #lobby");
-  await client.stdout.waitFor("You are cli");
+  await pipedClientIn(client);
   server.kill("SIGTERM");
   const bye: ServerFrame = await native.frame((f) => f.type === "bye");
   assertMatch(bye.type === "bye" ? bye.reason : "", /shutting down/);
@@ -171,8 +171,15 @@ Deno.test("SIGTERM tells every client the server is shutting down, then exits 0"
   await native.log.ended();
   await text.log.ended();
   assertEquals(await server.exitCode(), 0);
-  await client.stdout.waitFor("shutting down");
   assertEquals(await client.exitCode(), 1);
+  // Said once, on stderr: a script's stdout is for the chat.
+  assertEquals(
+    client.stderr.lines.filter((line) => line.includes("shutting down")),
+    [
+      "lochat-client: The server closed the connection: The server is shutting down",
+    ],
+  );
+  assert(!client.stdout.lines.some((line) => line.includes("shutting down")));
 });
 
 Deno.test("--exit-when-empty stops the server when the last client leaves", async () => {

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertMatch } from "./assert.ts";
-import { ServerProcess, startClient } from "./util/program.ts";
+import { pipedClientIn, ServerProcess, startClient } from "./util/program.ts";
 import { RawPeer } from "./util/raw_peer.ts";
 import type { ServerFrame } from "../lib/shared/protocol.ts";
 
@@ -40,7 +40,7 @@ Deno.test("two clients asking for the same nick: the second gets a clear error a
   await client.stderr.waitFor(
     'The nick "sam" is taken; try "sam2"; you are sam2 (/nick to change)',
   );
-  await client.stdout.waitFor("You are sam2 in #lobby");
+  assertMatch(await pipedClientIn(client), /^In #lobby \(2\): .*sam2/);
 });
 
 Deno.test("/nick renames and the room sees it; a bad or taken nick is refused", async () => {

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertMatch } from "./assert.ts";
-import { ServerProcess, startClient } from "./util/program.ts";
+import { pipedClientIn, ServerProcess, startClient } from "./util/program.ts";
 import { RawPeer } from "./util/raw_peer.ts";
 import type { ServerFrame } from "../lib/shared/protocol.ts";
 
@@ -28,6 +28,60 @@ Deno.test("--send exits 3 with the server's reason when the message is refused",
   assertEquals(send.stderr.lines, [
     'lochat-client: the server refused a line: No one called "nobody" is online; /who lists the room',
   ]);
+});
+
+Deno.test("a piped client is quiet as --send is: no welcome, rooms, topics or /join backlog on stdout; what it asked for shows", async () => {
+  await using server = await ServerProcess.start();
+  await using bob = await RawPeer.inRooms(server.port, "bob", [
+    "lobby",
+    "dev",
+    "games",
+  ]);
+  for (
+    const [id, room, text] of [
+      ["t", "games", "/topic chess at eight"],
+      ["l", "lobby", "earlier in the lobby"],
+      ["d", "dev", "earlier in dev"],
+    ]
+  ) {
+    await bob.send({ type: "msg", id, room, text });
+    await bob.frame((f) => f.type === "ack" && f.id === id);
+  }
+  await using pipe = startClient(server.port, [
+    "--nick",
+    "ci",
+    "--room",
+    "dev,games",
+  ]);
+  await pipe.write("/join lobby", "/who", "done");
+  await pipe.closeStdin();
+  assertEquals(await pipe.exitCode(), 0, pipe.stderr.lines.join("\n"));
+  assertEquals(pipe.stdout.lines, ["In #lobby (2): bob, ci"]);
+  assertEquals(pipe.stderr.lines, []);
+  await using send = startClient(server.port, [
+    "--nick",
+    "ci2",
+    "--room",
+    "dev,games",
+    "--send",
+    "/who",
+  ]);
+  assertEquals(await send.exitCode(), 0);
+  assertEquals(send.stdout.lines, ["In #dev (2): bob, ci2"]);
+  // Asked for: the backlog of --history N, on joining too.
+  await using asked = startClient(server.port, [
+    "--nick",
+    "ci3",
+    "--history",
+    "1",
+  ]);
+  await asked.write("/join dev");
+  await asked.closeStdin();
+  assertEquals(await asked.exitCode(), 0);
+  assertEquals(
+    asked.stdout.lines.map((line) => line.replace(/\[\d\d:\d\d\] /, "")),
+    ["(history) <ci> done", "(history) <bob> earlier in dev"],
+  );
 });
 
 // "--send exits 1 with the reason when the server is unreachable" is a case
@@ -150,11 +204,11 @@ Deno.test("--no-reconnect exits 1 when the server goes away", async () => {
     "once",
     "--no-reconnect",
   ]);
-  await client.stdout.waitFor("You are once");
+  await pipedClientIn(client);
   server.kill("SIGTERM");
   assertEquals(await client.exitCode(), 1);
   assertMatch(
     client.stderr.lines.join("\n"),
-    /Lost the connection to 127\.0\.0\.1:\d+/,
+    /The server closed the connection: The server is shutting down/,
   );
 });

@@ -149,13 +149,13 @@ export class ReconnectPolicy {
         false,
       );
     }
-    if (this.#options.reconnect === false) {
-      const lost = unsent > 0 ? ` (${unsent} lines not acknowledged)` : "";
-      return end(`Lost the connection to ${where}${lost}`, EXIT.failed, false);
-    }
     const why = bye === undefined
       ? `Lost the connection to ${where}`
       : `The server closed the connection: ${bye.reason}`;
+    if (this.#options.reconnect === false) {
+      const lost = unsent > 0 ? ` (${unsent} lines not acknowledged)` : "";
+      return end(`${why}${lost}`, EXIT.failed, false);
+    }
     return this.#next(0, why, bye?.retryAfter, unsent);
   }
 

@@ -1,13 +1,15 @@
 /**
- * Client output for scripts and pipes: plain lines, JSON lines, or quiet.
+ * Client output for scripts and pipes: plain lines, or JSON lines.
  *
- * - {@linkcode PlainView}: what a person reading a log wants, one rendered
- *   line per message or notice on stdout, no colours, no ticks; refusals and
- *   the client's own notices on stderr.
+ * - {@linkcode PlainView}: what a script's log wants, quietly. A script
+ *   comes and goes quietly: no welcome, no room descriptions, no backlog
+ *   unless it asked for one (`--history N`). What it asked for shows (the
+ *   answers to its commands, the backlog it asked for); so does what it
+ *   missed during a reconnect, and, in a pipe, what others say as it comes
+ *   (`--send` shows only what it asked for). Refusals and the client's own
+ *   notices go to stderr, and the exit code says the rest.
  * - {@linkcode JsonView}: every frame from the server as one JSON object per
  *   line on stdout (`--json`), for programs.
- * - `PlainView` with `quiet` (`--send`): nothing on stdout; refusals on
- *   stderr, and the exit code says the rest.
  *
  * @module
  */
@@ -31,10 +33,25 @@ export interface Streams {
   err(line: string): void;
 }
 
-/** Rendered lines without colour. */
+/** Options of a {@linkcode PlainView}. */
+export interface PlainViewOptions {
+  /**
+   * Show what others say and do as it comes (a pipe). Default true; off
+   * for `--send`, which shows only what it asked for.
+   */
+  live?: boolean;
+  /**
+   * The backlog asked for (`--history N`): how many recent messages a
+   * `/join` shows. Default none.
+   */
+  history?: number | undefined;
+}
+
+/** Rendered lines without colour, for a script: quiet. */
 export class PlainView implements ClientView {
   #streams: Streams;
-  #quiet: boolean;
+  #live: boolean;
+  #history: number;
   /** Lines from other rooms are marked `[#room] `. */
   #room: string | undefined;
 
@@ -42,25 +59,23 @@ export class PlainView implements ClientView {
    * Makes a PlainView.
    *
    * @param streams where to write
-   * @param options.quiet print nothing but refusals (`--send`)
+   * @param options what to show besides what was asked for
    */
-  constructor(streams: Streams, options: { quiet?: boolean } = {}) {
+  constructor(streams: Streams, options: PlainViewOptions = {}) {
     this.#streams = streams;
-    this.#quiet = options.quiet ?? false;
+    this.#live = options.live ?? true;
+    this.#history = options.history ?? 0;
   }
 
   connected(client: ChatClient, again: boolean): void {
-    for (const notice of client.notices) this.#streams.err(notice);
-    if (this.#quiet) return;
-    if (!again) {
-      this.#streams.out(renderFrame(client.welcome, { color: false })!);
-    }
-    // After a reconnect, what was missed meanwhile, marked as such.
+    for (const notice of client.notices) this.notice(notice);
+    // History only when asked for (the hello said how much), and after a
+    // reconnect what was missed meanwhile, marked as such.
     const mark = again ? "missed" : true;
     for (const room of client.rooms) {
       if ((room.more ?? 0) > 0) {
-        this.#streams.err(
-          `lochat-client: ${room.more} older messages of #${room.name} not shown; /history shows them`,
+        this.notice(
+          `${room.more} older messages of #${room.name} not shown; /history shows them`,
         );
       }
       for (const message of room.history) {
@@ -87,16 +102,34 @@ export class PlainView implements ClientView {
   }
 
   frame(frame: ServerFrame, client: ChatClient): void {
-    if (frame.type === "error") {
-      this.#streams.err(
-        `lochat-client: the server refused a line: ${clean(frame.message)}`,
-      );
-      return;
+    const options = { color: false, self: client.nick };
+    switch (frame.type) {
+      case "error":
+        this.#streams.err(
+          `lochat-client: the server refused a line: ${clean(frame.message)}`,
+        );
+        return;
+      case "reply":
+        break; // Asked for.
+      case "joined":
+        // No description of the room; its backlog only when asked for.
+        if (this.#history === 0) return;
+        for (const message of frame.history.slice(-this.#history)) {
+          this.#streams.out(this.#marked(
+            message.room,
+            renderMessage(message, options, true),
+          ));
+        }
+        return;
+      case "msg":
+      case "pm":
+      case "event":
+        if (!this.#live) return;
+        break;
+      default:
+        return; // Welcome, acks, deliveries, the bye (the client says why), pings.
     }
-    if (this.#quiet || frame.type === "ack" || frame.type === "delivered") {
-      return;
-    }
-    const line = renderFrame(frame, { color: false, self: client.nick });
+    const line = renderFrame(frame, options);
     if (line !== undefined) {
       this.#streams.out(this.#marked(roomOfFrame(frame), line));
     }
