@@ -487,3 +487,20 @@ Deno.test("a countdown redraws the status in place, on the prompt line", async (
     promptLine("", "", "[reconnect attempt 1 of 30 in 2.0 s] "),
   );
 });
+
+Deno.test("asking again after a wrong password, the reason is printed above the question: the prompt line never shows the connection's state between them", async () => {
+  await using c = await chat();
+  c.view.status("connecting to lan:4444");
+  c.io.output();
+  const asked = c.view.askSecret(
+    "Password for lan:4444: ",
+    "Wrong password (2 tries left)",
+  );
+  const out = c.io.output();
+  const reason = out.indexOf("! Wrong password (2 tries left)");
+  assert(reason >= 0, out);
+  assert(!out.slice(reason).includes("connecting"), JSON.stringify(out));
+  assert(out.endsWith("Password for lan:4444: "), JSON.stringify(out));
+  await c.io.type("\r");
+  assertEquals(await asked, "");
+});

@@ -220,8 +220,11 @@ export class TerminalView implements ClientView {
     problem?: string,
     signal?: AbortSignal,
   ): Promise<string | undefined> {
+    // The question first: the reason, printed above it, redraws it, so the
+    // prompt line never shows the connection's state between the two.
+    const answer = this.#secret.ask(prompt, signal);
     if (problem !== undefined) this.problem(problem);
-    return this.#secret.ask(prompt, signal);
+    return answer;
   }
 
   /** The connection's state, shown on the prompt line; undefined: connected. */
