@@ -28,7 +28,7 @@ async function landed(
   );
 }
 
-Deno.test("on a terminal, a line typed right after /join, /part, Alt-number or Ctrl-N goes to the room current after it", async () => {
+Deno.test("on a terminal, a line typed right after /join, /part, /switch, Alt-number, Ctrl-N or Ctrl-P goes to the room current after it", async () => {
   await using server = await ServerProcess.start();
   await using bob = await RawPeer.inRooms(server.port, "bob", [
     "lobby",
@@ -45,11 +45,15 @@ Deno.test("on a terminal, a line typed right after /join, /part, Alt-number or C
   await tty.type("/part\rafter part\r");
   await tty.type("/join lobby\r\x1b1alt one\r");
   await tty.type("/join lobby\r\x0enext\r");
-  assertEquals(await landed(bob, "ann", "next"), [
+  await tty.type("/join lobby\r\x10previous\r");
+  await tty.type("/join lobby\r/switch games\rswitched\r");
+  assertEquals(await landed(bob, "ann", "switched"), [
     ["lobby", "to lobby"],
     ["games", "after part"],
     ["dev", "alt one"],
     ["dev", "next"],
+    ["games", "previous"],
+    ["games", "switched"],
   ]);
   await tty.press("C-c");
   await tty.waitForText("exit=0");
