@@ -784,6 +784,7 @@ Deno.test("an operator takes someone out of one room: they stay in the others an
     room: "a",
     ts: 1000,
     reason: "kicked by boss: spam",
+    by: "boss",
   };
   assertEquals(w.frames, [part]);
   assertEquals(b.frames, [part]);

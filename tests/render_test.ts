@@ -39,6 +39,35 @@ Deno.test("private messages show who they are from, or whom they went to", () =>
   );
 });
 
+Deno.test("a notice (IRC's NOTICE) shows as -nick-, in a room and in private", () => {
+  const msg = {
+    type: "msg" as const,
+    seq: 1,
+    room: "lobby",
+    from: "ann",
+    text: "deploy done",
+    ts,
+    notice: true,
+  };
+  assertEquals(renderFrame(msg, plain), "[09:05] -ann- deploy done");
+  const pm = {
+    type: "pm" as const,
+    from: "ann",
+    to: "bob",
+    text: "psst",
+    ts,
+    notice: true,
+  };
+  assertEquals(
+    renderFrame(pm, { color: false, self: "bob" }),
+    "[09:05] -ann- psst",
+  );
+  assertEquals(
+    renderFrame(pm, { color: false, self: "ann" }),
+    "[09:05] -> -bob- psst",
+  );
+});
+
 Deno.test("events read as sentences", () => {
   const base = { type: "event" as const, nick: "ann", room: "lobby", ts };
   assertEquals(

@@ -245,7 +245,33 @@ Deno.test("saving an empty topic that is neither locked nor kept forgets the roo
     db.close();
   }));
 
-Deno.test("a version 2 store is migrated to 3 with its messages and their keys, and keeps topics", () =>
+Deno.test("a notice (IRC's NOTICE) stays a notice across a reopen, and messages kept before notices existed are none", () =>
+  withDir(async (dir) => {
+    const db = new DatabaseSync(`${dir}/lochat.db`);
+    db.exec(
+      `CREATE TABLE messages (seq INTEGER PRIMARY KEY, room TEXT NOT NULL, sender TEXT NOT NULL,
+             text TEXT NOT NULL, ts INTEGER NOT NULL, me INTEGER NOT NULL DEFAULT 0);
+             ALTER TABLE messages ADD COLUMN dedup TEXT;
+             CREATE TABLE rooms (name TEXT PRIMARY KEY, topic TEXT NOT NULL,
+               locked INTEGER NOT NULL DEFAULT 0, kept INTEGER NOT NULL DEFAULT 0,
+               set_at INTEGER NOT NULL DEFAULT 0);
+             INSERT INTO messages VALUES (1, 'lobby', 'ann', 'm1', 1, 0, NULL);
+             PRAGMA user_version = 3;`,
+    );
+    db.close();
+    const store = SqliteHistory.open(dir);
+    store.append({ ...message(2), notice: true });
+    await store.durable();
+    store.close();
+    const again = SqliteHistory.open(dir);
+    assertEquals(again.recent("lobby", 5), [
+      message(1),
+      { ...message(2), notice: true },
+    ]);
+    again.close();
+  }));
+
+Deno.test("a version 2 store is migrated to the current schema with its messages and their keys, and keeps topics", () =>
   withDir((dir) => {
     const db = new DatabaseSync(`${dir}/lochat.db`);
     db.exec(
@@ -272,7 +298,7 @@ Deno.test("a version 2 store is migrated to 3 with its messages and their keys, 
     const lobby = { room: "lobby", topic: "hello", locked: true, kept: true };
     store.saveTopic(lobby);
     store.close();
-    assertEquals(userVersion(dir), 3);
+    assertEquals(userVersion(dir), SCHEMA_VERSION);
     const again = SqliteHistory.open(dir);
     assertEquals(again.topic("lobby"), lobby);
     assertEquals(again.keptRooms(), [lobby]);

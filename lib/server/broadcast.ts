@@ -29,6 +29,14 @@ export interface Delivery {
   of: number;
 }
 
+/** How a message is said: an action (`/me`), a notice (IRC's `NOTICE`). */
+export interface SayOptions {
+  /** An action (`/me waves`). */
+  me?: boolean;
+  /** A notice: shown as such, never to be answered automatically. */
+  notice?: boolean;
+}
+
 /** What {@linkcode Broadcast} works with: the store and the hub's parts. */
 export interface BroadcastParts {
   /** Where messages are kept. */
@@ -92,7 +100,7 @@ export class Broadcast {
   say(
     member: Member,
     text: string,
-    options: { me?: boolean; key?: string | undefined; room?: string } = {},
+    options: SayOptions & { key?: string | undefined; room?: string } = {},
   ): Delivery | Promise<Delivery> {
     const room = this.#membership.roomOf(member, options.room);
     const message: ChatMessage = {
@@ -103,6 +111,7 @@ export class Broadcast {
       ts: this.#now(),
     };
     if (options.me) message.me = true;
+    if (options.notice) message.notice = true;
     this.#store.append(message, options.key);
     const durable = this.#store.durable?.();
     if (durable === undefined) return this.#broadcast(member, message);
@@ -136,7 +145,7 @@ export class Broadcast {
     member: Member,
     nick: string,
     text: string,
-    options: { me?: boolean } = {},
+    options: SayOptions = {},
   ): Member {
     const target = this.#members.online(nick);
     const frame: ServerFrame = {
@@ -147,6 +156,7 @@ export class Broadcast {
       ts: this.#now(),
     };
     if (options.me) frame.me = true;
+    if (options.notice) frame.notice = true;
     if (!target.ignoring(member)) {
       // A note to oneself is no one's to reply to.
       if (target !== member) target.lastPrivateFrom = member;

@@ -32,7 +32,7 @@ import type {
   ServerFrame,
 } from "../shared/protocol.ts";
 import { cleanCut } from "../shared/text.ts";
-import { Broadcast, type Delivery } from "./broadcast.ts";
+import { Broadcast, type Delivery, type SayOptions } from "./broadcast.ts";
 import { CatchUp, type CatchUpOptions } from "./catch_up.ts";
 import type { HistoryStore } from "./history.ts";
 import { Member, type MemberSink } from "./member.ts";
@@ -44,7 +44,7 @@ import { RoomMembership } from "./room_membership.ts";
 import type { SecretGate } from "./secret_gate.ts";
 import { Topics } from "./topics.ts";
 
-export type { Delivery, RoomInfo };
+export type { Delivery, RoomInfo, SayOptions };
 
 /** Options for a {@linkcode Hub}. */
 export interface HubOptions {
@@ -271,11 +271,11 @@ export class Hub {
 
   /**
    * Takes `member` out of `room`, telling the room why (`reason`, said by the
-   * member, or who removed it). The current room becomes the last one joined
-   * of those left, if any.
+   * member, or who removed it: `by`, an operator's nick). The current room
+   * becomes the last one joined of those left, if any.
    */
-  part(member: Member, room: string, reason = ""): void {
-    this.#membership.part(member, room, reason);
+  part(member: Member, room: string, reason = "", by?: string): void {
+    this.#membership.part(member, room, reason, by);
   }
 
   /** The room's recent history, oldest first (default as much as a joiner sees). */
@@ -311,7 +311,7 @@ export class Hub {
   say(
     member: Member,
     text: string,
-    options: { me?: boolean; key?: string | undefined; room?: string } = {},
+    options: SayOptions & { key?: string | undefined; room?: string } = {},
   ): Delivery | Promise<Delivery> {
     return this.#broadcast.say(member, text, options);
   }
@@ -324,7 +324,7 @@ export class Hub {
     member: Member,
     nick: string,
     text: string,
-    options: { me?: boolean } = {},
+    options: SayOptions = {},
   ): Member {
     return this.#broadcast.whisper(member, nick, text, options);
   }
@@ -359,6 +359,11 @@ export class Hub {
   /** True when the topic of `room` is locked: only operators may change it. */
   topicLocked(room: string): boolean {
     return this.#topics.locked(room);
+  }
+
+  /** Every member in the chat, in the order they came. */
+  members(): Iterable<Member> {
+    return this.#members;
   }
 
   /** The members of `room`, sorted by nick. */

@@ -21,7 +21,7 @@ import type { Acks } from "./acks.ts";
 import type { CommandContext, Outcome } from "./command_context.ts";
 import { runCommand } from "./commands.ts";
 import { StoreError } from "./history.ts";
-import type { Delivery, Hub } from "./hub.ts";
+import type { Delivery, Hub, SayOptions } from "./hub.ts";
 import type { Member } from "./member.ts";
 
 /** Refusals that depend on the moment, not on the line: not remembered. */
@@ -97,20 +97,26 @@ export class MemberInput {
    * stored and answered in turn), but anything else (a command, a private
    * message, a resend) waits until every earlier line is answered, and the
    * returned promise tells the session to read no further until then.
+   *
+   * With `as`, the line is a message said that way (a notice, an action),
+   * never a command: a transport with its own commands (IRC) says so.
    */
   handle(
     text: string,
     id: string | undefined,
     room?: string,
+    as?: SayOptions,
   ): void | Promise<void> {
     this.#member.activeAt = Date.now();
     this.#host.hub.spoke(this.#member);
-    const parsed = parseInput(text);
+    const parsed: ParsedInput = as === undefined
+      ? parseInput(text)
+      : { kind: "text", text };
     const earlier = id === undefined ? undefined : this.#host.acks.earlier(id);
     const say = earlier === undefined &&
       (parsed.kind === "text" || parsed.name === "me");
     if (!say && this.#inflight !== undefined) {
-      return this.#inflight.then(() => this.handle(text, id, room));
+      return this.#inflight.then(() => this.handle(text, id, room, as));
     }
     if (earlier !== undefined) {
       // A resend after a reconnect: answer again, apply nothing.
@@ -119,7 +125,7 @@ export class MemberInput {
     }
     let result: Outcome;
     try {
-      result = this.#apply(parsed, id, room);
+      result = this.#apply(parsed, id, room, as);
     } catch (error) {
       this.#inTurn(() => this.#fail(error, id));
       this.#leaveIfQuitting();
@@ -171,10 +177,12 @@ export class MemberInput {
     parsed: ParsedInput,
     id: string | undefined,
     room: string | undefined,
+    as: SayOptions | undefined,
   ): Outcome {
     const key = id === undefined ? undefined : this.#host.acks.key(id);
     if (parsed.kind === "text") {
       return this.#host.hub.say(this.#member, parsed.text, {
+        ...as,
         key,
         ...(room === undefined ? {} : { room }),
       });

@@ -151,7 +151,7 @@ export class Moderation {
     const why = `kicked by ${by.nick}${
       reason.trim() === "" ? "" : `: ${cleanCut(reason, this.#reasonChars)}`
     }`;
-    this.#hub.part(target, room, why);
+    this.#hub.part(target, room, why, by.nick);
     return target;
   }
 

@@ -77,7 +77,7 @@ export class Presence {
     room: Room,
     event: EventKind,
     subject: Member,
-    extra: { reason?: string } = {},
+    extra: { reason?: string; by?: string } = {},
     except?: Member,
   ): void {
     const readers = except === undefined

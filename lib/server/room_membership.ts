@@ -125,10 +125,10 @@ export class RoomMembership {
 
   /**
    * Takes `member` out of `room`, telling the room why (`reason`, said by the
-   * member, or who removed it). The current room becomes the last one joined
-   * of those left, if any.
+   * member, or who removed it: `by`, an operator's nick, for a kick). The
+   * current room becomes the last one joined of those left, if any.
    */
-  part(member: Member, room: string, reason = ""): void {
+  part(member: Member, room: string, reason = "", by?: string): void {
     const name = roomName(room);
     if (!member.rooms.has(name)) {
       throw new ChatError("not-now", `You are not in #${name}`);
@@ -140,7 +140,10 @@ export class RoomMembership {
         target,
         "part",
         member,
-        text === "" ? {} : { reason: text },
+        {
+          ...(text === "" ? {} : { reason: text }),
+          ...(by === undefined ? {} : { by }),
+        },
       );
     }
     this.#remove(member, name);

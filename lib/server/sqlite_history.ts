@@ -65,14 +65,14 @@ export class SqliteHistory implements HistoryStore {
     this.#db = db;
     this.#limit = limit;
     this.#insert = db.prepare(
-      "INSERT INTO messages (seq, room, sender, text, ts, me, dedup) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO messages (seq, room, sender, text, ts, me, notice, dedup) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     );
     this.#answered = db.prepare("SELECT seq, ts FROM messages WHERE dedup = ?");
     this.#countAfter = db.prepare(
       "SELECT count(*) AS n FROM messages WHERE room = ? AND seq > ?",
     );
     this.#recent = db.prepare(
-      "SELECT seq, room, sender, text, ts, me FROM messages WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+      "SELECT seq, room, sender, text, ts, me, notice FROM messages WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
     );
     this.#topic = db.prepare(
       "SELECT name, topic, locked, kept FROM rooms WHERE name = ?",
@@ -244,6 +244,7 @@ export class SqliteHistory implements HistoryStore {
           m.text,
           m.ts,
           m.me ? 1 : 0,
+          m.notice ? 1 : 0,
           key ?? null,
         );
       }
@@ -289,6 +290,7 @@ interface Row {
   text: string;
   ts: number;
   me: number;
+  notice: number;
 }
 
 interface RoomRow {
@@ -316,5 +318,6 @@ function toMessage(row: Row): ChatMessage {
     ts: row.ts,
   };
   if (row.me === 1) message.me = true;
+  if (row.notice === 1) message.notice = true;
   return message;
 }

@@ -19,7 +19,7 @@ import { StoreError } from "./history.ts";
 import { type HistoryLimit, prune } from "./sqlite_pruning.ts";
 
 /** The schema this Lochat writes. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** Migrations: entry `n` takes the schema from version `n` to `n + 1`. */
 const MIGRATIONS: readonly string[] = [
@@ -45,6 +45,9 @@ const MIGRATIONS: readonly string[] = [
      kept INTEGER NOT NULL DEFAULT 0,
      set_at INTEGER NOT NULL DEFAULT 0
    );`,
+  // 4: notices (IRC's NOTICE), kept as notices so that a replay never makes
+  // one a message someone's bot may answer.
+  `ALTER TABLE messages ADD COLUMN notice INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 /**

@@ -130,6 +130,11 @@ export const CHAT_MESSAGE = {
   ts: num,
   /** True for an action (`/me waves`). */
   me: opt(bool),
+  /**
+   * True for a notice (IRC's `NOTICE`): shown as such, and never to be
+   * answered automatically (a bot must not reply to it).
+   */
+  notice: opt(bool),
 } as const;
 
 /** A chat message as stored in history and shown to members. */
@@ -222,7 +227,15 @@ export const SERVER_FRAMES = {
   msg: { ...CHAT_MESSAGE, history: opt(bool) },
   /** (2) You are in a room now (or it is your current one again): its state. */
   joined: ROOM_STATE,
-  pm: { from: str, to: str, text: str, ts: num, me: opt(bool) },
+  pm: {
+    from: str,
+    to: str,
+    text: str,
+    ts: num,
+    me: opt(bool),
+    /** A notice (IRC's `NOTICE`): never to be answered automatically. */
+    notice: opt(bool),
+  },
   ack: { id: str, ts: num, seq: opt(num) },
   delivered: { id: str, count: num, of: num },
   event: {
@@ -232,6 +245,8 @@ export const SERVER_FRAMES = {
     room: opt(str),
     to: opt(str),
     reason: opt(str),
+    /** The operator who took `nick` out of `room` (a `part` that is a kick). */
+    by: opt(str),
   },
   reply: { cmd: str, text: str, id: opt(str), data: opt(any) },
   error: {

@@ -133,9 +133,13 @@ export function renderFrame(
       const who = outgoing
         ? `-> *${userPiece(frame.to)}*`
         : `*${userPiece(frame.from)}*`;
+      // A notice (IRC's NOTICE) is -nick-, as IRC clients show one.
+      const notice = outgoing
+        ? `-> -${userPiece(frame.to)}-`
+        : `-${userPiece(frame.from)}-`;
       const body = frame.me
         ? `* ${userPiece(frame.from)} ${text}`
-        : `${who} ${text}`;
+        : `${frame.notice ? notice : who} ${text}`;
       return `${time} ${paint(["bold", "magenta"], body)}`;
     }
     case "event":
@@ -188,6 +192,8 @@ export function renderMessage(
     mentions(text, options.self);
   const body = message.me
     ? `* ${nick} ${text}`
+    : message.notice
+    ? `-${nick}- ${text}` // A notice, as IRC clients show one.
     : `<${nick}> ${mentioned ? paint("bold", text) : text}`;
   return `${time} ${mark}${body}`;
 }
