@@ -217,6 +217,39 @@ Deno.test("IRC, native and netcat users see each other's messages, private messa
   assertEquals(renamed.params, ["nate"]);
 });
 
+Deno.test("a NOTICE stays a notice: IRC users get NOTICE, a native user a notice, a netcat user -nick- text; CTCP VERSION to a native user is answered", async () => {
+  const { server, irc } = await ircServer();
+  await using _server = server;
+  await using nat = await RawPeer.inRooms(server.port, "nat", ["lobby"]);
+  await using cat = await RawPeer.connect(server.port, "cat");
+  await cat.write("here\n");
+  await using ann = await IrcPeer.register(irc, "ann");
+  await using bob = await IrcPeer.register(irc, "bob");
+  await ann.send("JOIN #lobby");
+  await ann.expect(numeric("366"));
+  await bob.send("JOIN #lobby");
+  await bob.expect(numeric("366"));
+  await ann.send("NOTICE #lobby :deploy done");
+  const notice = await bob.expect((m) => m.params[1] === "deploy done");
+  assertEquals([notice.source, notice.command], ["ann!ann@lochat", "NOTICE"]);
+  await nat.frame((f) =>
+    f.type === "msg" && f.notice === true && f.text === "deploy done"
+  );
+  await cat.log.waitFor((line) => line.includes("-ann- deploy done"));
+  await ann.send("NOTICE bob :psst", "NOTICE nat :psst");
+  const toBob = await bob.expect((m) => m.params[1] === "psst");
+  assertEquals([toBob.command, toBob.params[0]], ["NOTICE", "bob"]);
+  await nat.frame((f) => f.type === "pm" && f.notice === true);
+  await ann.send("PRIVMSG nat :\x01VERSION\x01");
+  const version = await ann.expect((m) => m.command === "NOTICE");
+  assertEquals(version.source, "nat!nat@lochat");
+  const answer = version.params[1]!;
+  assert(
+    answer.startsWith("\x01VERSION Lochat ") && answer.endsWith("\x01"),
+    answer,
+  );
+});
+
 Deno.test("mIRC colour and formatting codes are stripped from what IRC users say", async () => {
   const { server, irc } = await ircServer();
   await using _server = server;

@@ -136,6 +136,71 @@ Deno.test("events become JOIN, PART, QUIT, NICK, TOPIC, and AWAY only with away-
   );
 });
 
+Deno.test("a notice is a NOTICE, in a room, in private and in history; a kick is a KICK with the operator's reason", () => {
+  const room = new Outgoing({
+    type: "msg",
+    seq: 3,
+    room: "dev",
+    from: "bob",
+    text: "build green",
+    ts: 0,
+    notice: true,
+  });
+  assertEquals(
+    text(encodeIrc(room, reader())),
+    ":bob!bob@lochat NOTICE #dev :build green\r\n",
+  );
+  const pm = new Outgoing({
+    type: "pm",
+    from: "bob",
+    to: "ann",
+    text: "psst",
+    ts: 0,
+    notice: true,
+  });
+  assertEquals(
+    text(encodeIrc(pm, reader())),
+    ":bob!bob@lochat NOTICE ann :psst\r\n",
+  );
+  assertMatch(
+    historyBatch("srv", reader(), "dev", [{
+      seq: 1,
+      room: "dev",
+      from: "bob",
+      text: "old news",
+      ts: 0,
+      notice: true,
+    }]),
+    /^:bob!bob@lochat NOTICE #dev :\[\d\d:\d\d\] old news\r\n$/,
+  );
+  const part = (reason: string | undefined, by?: string) =>
+    text(encodeIrc(
+      new Outgoing({
+        type: "event",
+        event: "part",
+        nick: "ann",
+        room: "dev",
+        ts: 0,
+        ...(reason === undefined ? {} : { reason }),
+        ...(by === undefined ? {} : { by }),
+      }),
+      reader(),
+    ));
+  assertEquals(
+    part("kicked by boss: spam", "boss"),
+    ":boss!boss@lochat KICK #dev ann :spam\r\n",
+  );
+  assertEquals(
+    part("kicked by boss", "boss"),
+    ":boss!boss@lochat KICK #dev ann :boss\r\n",
+  );
+  // Someone's own part reason that reads like a kick is still a PART.
+  assertEquals(
+    part("kicked by boss: spam"),
+    ":ann!ann@lochat PART #dev :kicked by boss: spam\r\n",
+  );
+});
+
 Deno.test("history is a chathistory batch with times, or [HH:MM] text without server-time", () => {
   const messages = [{ seq: 1, room: "dev", from: "bob", text: "hi", ts: 0 }];
   const batched = historyBatch(

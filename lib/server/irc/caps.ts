@@ -5,7 +5,8 @@
  * users something Lochat has: the time of each message (`server-time`),
  * message ids (`message-tags`), the tick (`echo-message`), history on
  * joining as a batch (`batch`), away changes (`away-notify`), operator
- * prefixes (`multi-prefix`), the server password over SASL (`sasl`).
+ * prefixes (`multi-prefix`), the server password over SASL (`sasl`),
+ * `nick!user@host` in `NAMES` (`userhost-in-names`).
  *
  * @module
  */
@@ -20,6 +21,7 @@ export const CAPABILITIES: ReadonlyMap<string, string> = new Map([
   ["multi-prefix", ""],
   ["sasl", "PLAIN"],
   ["server-time", ""],
+  ["userhost-in-names", ""],
 ]);
 
 /**
@@ -31,7 +33,7 @@ export const CAPABILITIES: ReadonlyMap<string, string> = new Map([
  *
  * @example
  * ```ts
- * capList(302); // "away-notify batch cap-notify echo-message … sasl=PLAIN server-time"
+ * capList(302); // "away-notify batch cap-notify echo-message … sasl=PLAIN server-time userhost-in-names"
  * ```
  */
 export function capList(version: number): string {

@@ -78,7 +78,8 @@ export class ChannelInput implements InputHost {
 
   /**
    * Says `text` in `channel` (`#room`): stored, broadcast and answered in
-   * order, with the echo or an error numeric.
+   * order, with the echo or an error numeric. A `NOTICE` is said as a
+   * Lochat notice, and reaches IRC users as a `NOTICE` again.
    */
   say(
     command: "PRIVMSG" | "NOTICE",
@@ -87,9 +88,11 @@ export class ChannelInput implements InputHost {
     me: boolean,
   ): void | Promise<void> {
     this.#pending.push({ command, target: channel, text, me });
-    // A line starting with "/" is text here, not a Lochat command.
-    const line = me ? `/me ${text}` : text.startsWith("/") ? `/${text}` : text;
-    return this.#input.handle(line, undefined, channel);
+    // Said as it is: a line starting with "/" is text here, not a command.
+    return this.#input.handle(text, undefined, channel, {
+      me,
+      notice: command === "NOTICE",
+    });
   }
 
   /** Runs `work` once every earlier line is answered (see `MemberInput`). */
@@ -121,11 +124,10 @@ export class ChannelInput implements InputHost {
         ts: frame.ts,
         seq: frame.seq,
         me: pending.me,
+        notice: pending.command === "NOTICE",
       },
       pending.target,
       tagBits(session.caps),
-      undefined,
-      pending.command,
     ));
   }
 

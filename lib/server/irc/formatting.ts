@@ -39,7 +39,7 @@ export function stripFormatting(text: string): string {
 export type IrcText =
   | { kind: "text"; text: string }
   | { kind: "action"; text: string }
-  /** Another CTCP (`VERSION`, `PING`, …): Lochat has no answer; dropped. */
+  /** Another CTCP (`VERSION`, `PING`, …): not text (see `ctcp.ts`). */
   | { kind: "ctcp"; command: string };
 
 /**

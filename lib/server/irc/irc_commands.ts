@@ -14,6 +14,7 @@
 
 import { ChatError } from "../../shared/errors.ts";
 import { parseRoom } from "../../shared/names.ts";
+import { ctcp } from "./ctcp.ts";
 import { readText, stripFormatting } from "./formatting.ts";
 import { channelOf, sourceOf } from "./irc_out.ts";
 import type { IrcSession } from "./irc_session.ts";
@@ -85,18 +86,25 @@ export function roomOf(
   return undefined;
 }
 
-/** `RPL_NAMREPLY` lines and `RPL_ENDOFNAMES` for `room`. */
+/**
+ * `RPL_NAMREPLY` lines and `RPL_ENDOFNAMES` for `room`: nicks, or
+ * `nick!nick@lochat` with `userhost-in-names`.
+ */
 export function names(session: IrcSession, room: string): void {
   const channel = channelOf(room);
+  const full = session.caps.has("userhost-in-names");
   // One prefix at most (`@`, an operator): multi-prefix changes nothing.
-  const nicks = session.hub.who(room).map((m) => (m.op ? "@" : "") + m.nick);
-  // Well inside 512 bytes: at most 20 nicks of 24 characters a line.
-  for (let i = 0; i < nicks.length; i += 20) {
+  const nicks = session.hub.who(room).map((m) =>
+    (m.op ? "@" : "") + (full ? sourceOf(m.nick) : m.nick)
+  );
+  // Well inside 512 bytes: at most 10 of 24 + 33 characters a line.
+  const each = full ? 10 : 20;
+  for (let i = 0; i < nicks.length; i += each) {
     session.numeric(
       N.RPL_NAMREPLY,
       "=",
       channel,
-      nicks.slice(i, i + 20).join(" "),
+      nicks.slice(i, i + each).join(" "),
     );
   }
   session.numeric(N.RPL_ENDOFNAMES, channel, "End of /NAMES list");
@@ -151,7 +159,12 @@ function part(session: IrcSession, params: string[]): void {
   }
 }
 
-/** `PRIVMSG` and `NOTICE`: to channels through the input, to nicks as private messages. */
+/**
+ * `PRIVMSG` and `NOTICE`: to channels through the input, to nicks as
+ * private messages; a `NOTICE` stays a notice for everyone who reads it,
+ * and is never answered (no error, no `RPL_AWAY`). CTCP other than
+ * `ACTION` is `ctcp.ts`'s.
+ */
 function message(command: "PRIVMSG" | "NOTICE") {
   return (session: IrcSession, params: string[]): void | Promise<void> => {
     const notice = command === "NOTICE";
@@ -167,9 +180,13 @@ function message(command: "PRIVMSG" | "NOTICE") {
       return;
     }
     const read = readText(text);
-    if (read.kind === "ctcp") return; // Lochat answers no CTCP but ACTION.
     const me = read.kind === "action";
     return inSequence(targets.split(",").slice(0, 4), (target) => {
+      if (read.kind === "ctcp") {
+        return session.input!.inTurn(() =>
+          ctcp(session, command, target, text)
+        );
+      }
       if (target.startsWith("#")) {
         // A NOTICE is never answered with an error, not even 403.
         const parsed = parseRoom(target);
@@ -185,6 +202,7 @@ function message(command: "PRIVMSG" | "NOTICE") {
         const run = () => {
           const to = session.hub.whisper(session.member!, target, read.text, {
             me,
+            notice,
           });
           if (!notice && to.away !== undefined && to !== session.member) {
             session.numeric(N.RPL_AWAY, to.nick, to.away || "Away");
@@ -217,6 +235,11 @@ function topic(session: IrcSession, params: string[]): void {
   if (room === undefined) return;
   const member = session.member!;
   if (params.length < 2) {
+    // A room exists while someone is in it, or while kept with its topic.
+    if (!session.hub.rooms().some((r) => r.name === room)) {
+      session.numeric(N.ERR_NOSUCHCHANNEL, channel, "No such channel");
+      return;
+    }
     const text = session.hub.topic(room);
     if (text === "") session.numeric(N.RPL_NOTOPIC, channel, "No topic is set");
     else session.numeric(N.RPL_TOPIC, channelOf(room), text);

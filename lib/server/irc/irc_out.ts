@@ -65,18 +65,19 @@ export interface LineMessage {
   seq?: number | undefined;
   /** An action (`/me`). */
   me?: boolean | undefined;
+  /** A notice: sent as `NOTICE`, which no client answers automatically. */
+  notice?: boolean | undefined;
 }
 
 /**
- * A message's lines: one `PRIVMSG` (or `NOTICE`) per piece of text that fits
- * in 512 bytes, each with the tags `bits` ask for, each ending in CR LF.
- * An action is sent as CTCP `ACTION`.
+ * A message's lines: one `PRIVMSG` (`NOTICE` for a notice) per piece of
+ * text that fits in 512 bytes, each with the tags `bits` ask for, each
+ * ending in CR LF. An action is sent as CTCP `ACTION`.
  *
  * @param message the message
  * @param target the channel or nick it goes to
  * @param bits {@linkcode TAG_TIME} and {@linkcode TAG_MSGID}
  * @param extra more tags (`batch`), written first
- * @param command `PRIVMSG` or `NOTICE`
  * @returns the lines, CR LF after each
  *
  * @example
@@ -90,8 +91,8 @@ export function messageLines(
   target: string,
   bits: number,
   extra?: ReadonlyMap<string, string>,
-  command = "PRIVMSG",
 ): string {
+  const command = message.notice ? "NOTICE" : "PRIVMSG";
   const source = sourceOf(message.from);
   const tags = new Map(extra);
   if (bits & TAG_TIME) tags.set("time", new Date(message.ts).toISOString());
@@ -268,6 +269,9 @@ function eventLines(
         : line({ tags, source, command: "JOIN", params: [room] });
     case "part":
     case "leave":
+      if (room !== undefined && frame.by !== undefined) {
+        return kickLine(frame, room, tags);
+      }
       return room === undefined ? "" : line({
         tags,
         source,
@@ -305,4 +309,27 @@ function eventLines(
         params: frame.event === "away" ? [reason ?? "Away"] : [],
       });
   }
+}
+
+/**
+ * A kick (a `part` with `by`, the operator) as IRC's `KICK`, with the
+ * operator's reason: Lochat's reason, `kicked by ann: spam`, names the
+ * operator for readers who have no `KICK`; IRC's says only `spam`, or the
+ * operator's nick when no reason was given, as IRC servers do.
+ */
+function kickLine(
+  frame: Extract<ServerFrame, { type: "event" }>,
+  room: string,
+  tags: Map<string, string> | undefined,
+): string {
+  const by = frame.by!;
+  const said = frame.reason ?? "";
+  const prefix = `kicked by ${by}: `;
+  const reason = said.startsWith(prefix) ? said.slice(prefix.length) : by;
+  return line({
+    tags,
+    source: sourceOf(by),
+    command: "KICK",
+    params: [room, frame.nick, reason],
+  });
 }

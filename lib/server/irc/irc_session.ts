@@ -41,6 +41,7 @@ import type { Peer } from "../session.ts";
 import { answerError } from "./answers.ts";
 import { ChannelInput } from "./channel_input.ts";
 import { runCommand } from "./irc_commands.ts";
+import { ircMember } from "./irc_members.ts";
 import {
   encodeIrc,
   historyBatch,
@@ -301,6 +302,7 @@ export class IrcSession
 
   /** The member is in: the registration is over. */
   registered(member: Member): void {
+    ircMember(member, this);
     this.#state = {
       phase: "registered",
       member,

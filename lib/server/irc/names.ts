@@ -73,6 +73,46 @@ export function ircLower(name: string): string {
   return name.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
 }
 
+/**
+ * Whether `name` matches the IRC mask `mask` (https://modern.ircdocs.horse/#wildcard-expressions):
+ * `*` any run of characters, `?` any one, everything else itself, without
+ * regard to case as {@linkcode ircLower} folds it.
+ *
+ * @param mask e.g. `ev*` or `b?b`
+ * @param name a nick or host
+ * @returns true when it matches
+ *
+ * @example
+ * ```ts
+ * globMatch("ev*", "Evan"); // true
+ * globMatch("b?b", "bob");  // true
+ * globMatch("b?b", "bb");   // false
+ * ```
+ */
+export function globMatch(mask: string, name: string): boolean {
+  const m = ircLower(mask);
+  const n = ircLower(name);
+  let i = 0;
+  let j = 0;
+  // Where the last `*` was, and how far it has been made to reach.
+  let star = -1;
+  let reach = 0;
+  while (j < n.length) {
+    if (i < m.length && (m[i] === "?" || m[i] === n[j])) {
+      i++;
+      j++;
+    } else if (i < m.length && m[i] === "*") {
+      star = i++;
+      reach = j;
+    } else if (star !== -1) {
+      i = star + 1;
+      j = ++reach;
+    } else return false;
+  }
+  while (m[i] === "*") i++;
+  return i === m.length;
+}
+
 function isLetter(c: number): boolean {
   return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 }

@@ -5,12 +5,14 @@
  * `KICK #room nick` takes someone out of one room, `MODE #room +b nick`
  * bans the nick's address, `MODE #room +t`/`-t` locks and unlocks the
  * topic. Lochat's operators are the server's, so they show as `@` in every
- * channel. Everything else `MODE` can ask is answered as a query.
+ * channel. `MODE nick +i` hides oneself from `WHO` masks. Everything else
+ * `MODE` can ask is answered as a query.
  *
  * @module
  */
 
 import { ChatError } from "../../shared/errors.ts";
+import { isInvisible, setInvisible } from "./irc_members.ts";
 import { channelOf, sourceOf } from "./irc_out.ts";
 import { refusing, roomOf } from "./irc_commands.ts";
 import type { IrcSession } from "./irc_session.ts";
@@ -45,6 +47,37 @@ export function kick(session: IrcSession, params: string[]): void {
   }
 }
 
+/**
+ * `MODE nick [changes]` for oneself: `+i`/`-i` (invisible to `WHO` masks)
+ * set and said back as a `MODE` line; `w` and `x`, which clients set on
+ * connecting, change nothing; no change, or none left, is answered `221`.
+ */
+function userMode(session: IrcSession, changes: string | undefined): void {
+  const member = session.member!;
+  if (changes !== undefined && !/^([+-][iwx]*)+$/.test(changes)) {
+    session.numeric(N.ERR_UMODEUNKNOWNFLAG, "Unknown MODE flag");
+    return;
+  }
+  let sign = "+";
+  let changed = "";
+  for (const letter of changes ?? "") {
+    if (letter === "+" || letter === "-") sign = letter;
+    else if (letter === "i" && setInvisible(member, sign === "+")) {
+      changed += `${sign}i`;
+    }
+  }
+  if (changed !== "") {
+    session.write({
+      source: sourceOf(member.nick),
+      command: "MODE",
+      params: [member.nick, changed],
+    });
+    return;
+  }
+  const modes = (isInvisible(member) ? "i" : "") + (member.op ? "o" : "");
+  session.numeric(N.RPL_UMODEIS, `+${modes}`);
+}
+
 /** The nick of a ban mask: `ann!*@*` and `ann` are ann. */
 function maskNick(mask: string): string {
   const bang = mask.indexOf("!");
@@ -66,12 +99,7 @@ export function mode(session: IrcSession, params: string[]): void {
       );
       return;
     }
-    // Clients set +i (invisible) or +w on connecting: nothing to change here.
-    if (changes === undefined || /^[+-][iwx]+$/.test(changes)) {
-      session.numeric(N.RPL_UMODEIS, member.op ? "+o" : "+");
-      return;
-    }
-    session.numeric(N.ERR_UMODEUNKNOWNFLAG, "Unknown MODE flag");
+    userMode(session, changes);
     return;
   }
   const room = roomOf(session, target);

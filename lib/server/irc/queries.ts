@@ -14,6 +14,8 @@ import { channelOf, HOST } from "./irc_out.ts";
 import type { IrcSession } from "./irc_session.ts";
 import * as N from "./numerics.ts";
 import { parseRoom } from "../../shared/names.ts";
+import { isInvisible } from "./irc_members.ts";
+import { globMatch, ircLower } from "./names.ts";
 
 /** `H` here or `G` gone (away), `*` an operator, `@` too (channel status). */
 function whoFlags(member: Member): string {
@@ -33,21 +35,41 @@ function whoReply(session: IrcSession, channel: string, member: Member): void {
   );
 }
 
+/**
+ * `WHO #room`, `WHO nick`, or `WHO mask` (`*` and `?` wildcards, matched
+ * against nicks and the host without regard to case, as
+ * `CASEMAPPING=ascii` says; `0` is `*`): a `352` for each member, then
+ * `315`. A mask does not show an invisible (`+i`) member to anyone who
+ * shares no room with it; a nick or a room shows it. `o` after the mask
+ * keeps operators only.
+ */
 function who(session: IrcSession, params: string[]): void {
-  const mask = params[0] ?? "*";
+  const [mask = "*", flags = ""] = params;
+  const me = session.member!;
+  const shared = (member: Member) =>
+    [...member.rooms].find((r) => me.rooms.has(r));
+  const reply = (member: Member) => {
+    if (flags.includes("o") && !member.op) return;
+    const room = shared(member);
+    whoReply(session, room === undefined ? "*" : channelOf(room), member);
+  };
   const room = mask.startsWith("#") ? parseRoom(mask) : undefined;
   if (room?.ok) {
     for (const member of session.hub.who(room.room)) {
+      if (flags.includes("o") && !member.op) continue;
       whoReply(session, channelOf(room.room), member);
     }
-  } else if (room === undefined) {
+  } else if (room === undefined && !/[*?]/.test(mask) && mask !== "0") {
     const member = session.hub.find(mask);
-    if (member !== undefined) {
-      const shared = [...member.rooms].find((r) =>
-        session.member!.rooms.has(r)
-      );
-      whoReply(session, shared === undefined ? "*" : channelOf(shared), member);
-    }
+    if (member !== undefined) reply(member);
+  } else if (room === undefined) {
+    const glob = mask === "0" ? "*" : mask;
+    const found = [...session.hub.members()].filter((member) =>
+      (globMatch(glob, member.nick) || globMatch(glob, HOST)) &&
+      (member === me || !isInvisible(member) || shared(member) !== undefined)
+    );
+    found.sort((a, b) => ircLower(a.nick) < ircLower(b.nick) ? -1 : 1);
+    for (const member of found) reply(member);
   }
   session.numeric(N.RPL_ENDOFWHO, mask, "End of WHO list");
 }

@@ -168,7 +168,10 @@ export class Registration {
         this.nick = params[0];
         return this.#finish();
       case "USER":
-        if (params.length < 4) return this.#needMore("USER");
+        // An empty user name or real name is as good as none (Modern IRC).
+        if (params.length < 4 || params[0] === "" || params[3] === "") {
+          return this.#needMore("USER");
+        }
         this.#user = true;
         return this.#finish();
       case "PING":

@@ -16,8 +16,8 @@ import * as N from "./numerics.ts";
 /** The software's name and version in `002` and `004`. */
 export const SOFTWARE = "lochat-irc-1";
 
-/** User modes: `o`, an operator. */
-const USER_MODES = "o";
+/** User modes: `i`, invisible (to `WHO` masks); `o`, an operator. */
+const USER_MODES = "io";
 /** Channel modes: `b` (ban, an operator's), `t` (topic lock). */
 const CHANNEL_MODES = "bt";
 
@@ -32,7 +32,10 @@ const CHANNEL_MODES = "bt";
  * - `CHANNELLEN`, `NICKLEN`, `TOPICLEN`, `AWAYLEN`, `KICKLEN`: Lochat's
  *   limits, in characters (Lochat counts characters, not bytes; every Lochat
  *   nick and room name is ASCII, so there they agree);
- * - `CHANTYPES=#`: rooms are `#room`.
+ * - `CHANTYPES=#`: rooms are `#room`;
+ * - `CLIENTTAGDENY=*`: client-only tags (`+name`,
+ *   https://ircv3.net/specs/extensions/message-tags#rpl_isupport-tokens)
+ *   are dropped, not relayed: Lochat messages carry none.
  *
  * `LINELEN` is not sent: lines are the standard 512 bytes.
  *
@@ -51,6 +54,7 @@ export function isupportTokens(
     "CHANMODES=b,,,t",
     `CHANNELLEN=${limits.roomChars + 1}`,
     "CHANTYPES=#",
+    "CLIENTTAGDENY=*",
     `KICKLEN=${limits.reasonChars}`,
     `NETWORK=${network}`,
     `NICKLEN=${limits.nickChars}`,
