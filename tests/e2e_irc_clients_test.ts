@@ -302,6 +302,36 @@ withClients(
 );
 
 withClients(
+  "ii and irssi pointed at the native port by mistake are told where the IRC port is, and nothing they sent is posted",
+  ["ii", "irssi"],
+  async () => {
+    const { server, irc } = await startServer();
+    await using _server = server;
+    await using bob = await RawPeer.inRooms(server.port, "bob", ["lobby"]);
+    const told = `point your IRC client at IRC on port ${irc}`;
+    await using ii = await Ii.start(server.port, "lost", { welcome: told });
+    // Said twice: as a NOTICE, then as the ERROR that closes the connection.
+    await ii.waitForCount("", told, 2);
+    await using irssi = await Irssi.start(server.port, "mislaid", {
+      welcome: told,
+    });
+    await irssi.waitFor("Connection lost");
+    // The room heard nothing of their CAP, NICK and USER lines, nor of guests.
+    await bob.send({
+      type: "msg",
+      id: "after",
+      text: "anyone?",
+      room: "lobby",
+    });
+    await bob.frame((f) => f.type === "ack" && f.id === "after");
+    const heard = bob.frames().filter((f) =>
+      (f.type === "msg" && f.from !== "bob") || f.type === "event"
+    );
+    assertEquals(heard, []);
+  },
+);
+
+withClients(
   "IRC over TLS: irssi trusts the certificate file and logs in with SASL PLAIN, WeeChat pins the fingerprint and gives the server password, as the README says",
   ["irssi", "weechat-headless"],
   async () => {

@@ -251,6 +251,25 @@ export class Ii implements AsyncDisposable {
     );
   }
 
+  /** Waits until `target`'s `out` has `count` lines that match. */
+  async waitForCount(
+    target: string,
+    match: LineMatch,
+    count: number,
+  ): Promise<void> {
+    const test = tester(match);
+    await poll(
+      async () =>
+        (await this.lines(target)).filter(test).length >= count || undefined,
+      async () =>
+        `ii ${this.nick}: ${
+          target || "the server"
+        } showed fewer than ${count} lines matching ${match}; it has:\n${
+          (await this.lines(target)).join("\n")
+        }`,
+    );
+  }
+
   async [Symbol.asyncDispose](): Promise<void> {
     await stop(this.#process);
     await Deno.remove(this.dir, { recursive: true }).catch(() => {});
