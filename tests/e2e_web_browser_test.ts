@@ -13,48 +13,29 @@
  */
 
 import { assert, assertEquals, assertMatch } from "./assert.ts";
-import { Browser, SKIP_REASON, type WebPage } from "./util/browser.ts";
+import {
+  Browser,
+  SKIP_REASON,
+  startWebServer as startServer,
+  type WebPage,
+} from "./util/browser.ts";
 import { NetnsPair } from "./util/netns_pair.ts";
-import { ServerProcess } from "./util/program.ts";
 import { RawPeer } from "./util/raw_peer.ts";
 import { Tmux } from "./util/tmux.ts";
 
 const skip = SKIP_REASON !== undefined;
-
-/** A server and the URL of its page. */
-async function startServer(
-  args: string[] = [],
-): Promise<{ server: ServerProcess; url: string; webPort: number }> {
-  const server = await ServerProcess.start(args);
-  const url = `http://127.0.0.1:${server.webPort}/`;
-  return { server, url, webPort: server.webPort };
-}
 
 /** The terminal client in tmux, from source. */
 function clientCommand(port: number, args: string): string {
   return `NO_COLOR=1 '${Deno.execPath()}' run --allow-all client.ts --host 127.0.0.1 --port ${port} ${args}; echo "exit=$?"; sleep 600`;
 }
 
-/** The text of the tick after the page's own line `text`. */
 function tickOf(page: WebPage, text: string): Promise<string | undefined> {
-  return page.eval<string | undefined>(
-    `[...document.querySelectorAll("#messages li.own")].find((li) => li.querySelector(".text")?.textContent === ${
-      JSON.stringify(text)
-    })?.querySelector(".tick")?.textContent`,
-  );
+  return page.tickOf(text);
 }
 
-async function waitForTick(
-  page: WebPage,
-  text: string,
-  tick: string,
-): Promise<void> {
-  await page.waitUntil(
-    `[...document.querySelectorAll("#messages li.own")].some((li) => li.querySelector(".text")?.textContent === ${
-      JSON.stringify(text)
-    } && li.querySelector(".tick")?.textContent === ${JSON.stringify(tick)})`,
-    `${JSON.stringify(text)} with the tick ${tick}`,
-  );
+function waitForTick(page: WebPage, text: string, tick: string): Promise<void> {
+  return page.waitForTick(text, tick);
 }
 
 Deno.test({
@@ -252,6 +233,11 @@ Deno.test({
           `document.getElementById("app").dataset.phase !== "connected"`,
           "the connection lost",
         );
+        // Who was here is no longer known: the list says so.
+        await ann.waitUntil(
+          `document.getElementById("member-list").classList.contains("stale") && document.getElementById("members-title").textContent.includes("before the connection dropped")`,
+          "who is here marked stale",
+        );
         await ann.say("typed while down 1");
         await ann.say("typed while down 2");
         assertEquals(await tickOf(ann, "typed while down 1"), "…");
@@ -277,7 +263,16 @@ Deno.test({
           room: "lobby",
         });
         await ann.waitConnected(30_000);
+        await waitForTick(ann, "typed while down 1", "✓✓ 1/1");
         await waitForTick(ann, "typed while down 2", "✓✓ 1/1");
+        // Every resent line answered: nothing is "sending" any more.
+        await ann.waitForStatus("connected");
+        assertEquals(
+          await ann.eval<boolean>(
+            `document.getElementById("member-list").classList.contains("stale")`,
+          ),
+          false,
+        );
         await ann.waitForMessage("said during the restart");
         const lines = await ann.texts("#messages li .text");
         for (
@@ -395,7 +390,7 @@ Deno.test({
     await keys.type("from a phone");
     await keys.press("Enter");
     await waitForTick(ann, "from a phone", "✓ no one else here");
-    // Tab completes a command; Tab with nothing to complete moves on.
+    // Tab completes a command; Tab with nothing to complete does nothing.
     await keys.type("/jo");
     await keys.press("Tab");
     assertEquals(
@@ -408,6 +403,17 @@ Deno.test({
       `document.getElementById("where").textContent === "#dev"`,
       "#dev",
     );
+    await keys.press("Tab");
+    assertEquals(await ann.eval<string>(`document.activeElement.id`), "text");
+    await keys.type("x");
+    assertEquals(
+      await ann.eval<string>(`document.getElementById("text").value`),
+      "x",
+      "the key after a Tab with nothing to complete goes into the box",
+    );
+    await keys.press("Backspace");
+    // Escape, then Tab, leaves the message box.
+    await keys.press("Escape");
     await keys.press("Tab");
     assertEquals(await ann.eval<string>(`document.activeElement.id`), "send");
     const outline = await ann.eval<string>(

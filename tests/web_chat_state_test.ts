@@ -6,7 +6,9 @@
 
 import { assert, assertEquals } from "./assert.ts";
 import type { ServerFrame } from "../lib/shared/protocol.ts";
-import { ChatState, lineProblem } from "../web/chat_state.ts";
+import { ChatState } from "../web/chat_state.ts";
+import { lineProblem } from "../web/typed_line.ts";
+import { plain } from "../web/user_text.ts";
 import type { MessageEntry } from "../web/conversation.ts";
 import { limitDefaults, PROTOCOL_LIMITS } from "../lib/shared/limits.ts";
 
@@ -289,7 +291,7 @@ Deno.test("presence: joins, parts, nick changes, away and quits keep the members
   assertEquals(state.conversations.get("#lobby")!.members, ["ann", "rob"]);
   assertEquals(state.away.get("rob"), "lunch");
   const texts = state.conversations.get("#games")!.entries.map((e) =>
-    e.kind === "message" ? "" : e.text
+    e.kind === "message" ? "" : plain(e.text)
   );
   assertEquals(texts, ["bob is now known as rob", "rob is away: lunch"]);
   state.apply({ type: "event", event: "quit", nick: "rob", ts: 5 });
@@ -344,9 +346,7 @@ Deno.test("a taken nick takes the server's suggestion; a wrong password asks aga
   assertEquals(state.nick, "ann2");
   assertEquals(
     state.apply({ type: "error", code: "password", message: "Wrong password" }),
-    [
-      { kind: "password", problem: "Wrong password" },
-    ],
+    [{ kind: "password", problem: "Wrong password; try again" }],
   );
   assertEquals(state.password, undefined);
   state.password = "right";

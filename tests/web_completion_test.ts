@@ -1,10 +1,13 @@
 /**
- * Tab completion of the web page's composer, and the small pure helpers
- * of the page: reconnect backoff, the socket's URL, the title.
+ * Tab completion and the input history of the web page's composer, and
+ * the small pure helpers of the page: reconnect backoff, the socket's URL,
+ * the title.
  */
 
 import { assertEquals } from "./assert.ts";
-import { complete, cycle } from "../web/completion.ts";
+import { commandWords, complete, cycle } from "../web/completion.ts";
+import { InputHistory } from "../web/input_history.ts";
+import { TABLE_COMMANDS } from "../web/typed_line.ts";
 import { backoffDelay, socketUrl } from "../web/session.ts";
 import { badgeText, pageTitle } from "../web/badge.ts";
 import { dayOf, mentions } from "../web/conversation.ts";
@@ -20,7 +23,26 @@ Deno.test("a /command at the start of a line is completed from the commands", ()
   assertEquals(complete("/zz", 3, [], ["join"]), undefined);
 });
 
-Deno.test("nothing to complete gives undefined, so Tab moves the focus", () => {
+Deno.test("commands complete in the order of the command table, not alphabetically: /wh gives /who, /whois, /whisper", () => {
+  const words = commandWords(TABLE_COMMANDS);
+  const first = complete("/wh", 3, [], words)!;
+  assertEquals(first.candidates, ["/who", "/whois", "/whisper"]);
+  assertEquals(first.text, "/who ");
+  const second = cycle(first.text, first);
+  assertEquals(second.text, "/whois ");
+  assertEquals(cycle(second.text, second).text, "/whisper ");
+  assertEquals(cycle(second.text, second, -1).text, "/who ");
+  // A command typed out in full comes first; the page's own /query after /msg.
+  assertEquals(complete("/w", 2, [], words)!.candidates, [
+    "/w",
+    "/who",
+    "/whois",
+    "/whisper",
+  ]);
+  assertEquals(complete("/q", 2, [], words)!.candidates, ["/query", "/quit"]);
+});
+
+Deno.test("nothing to complete gives undefined: Tab does nothing", () => {
   assertEquals(complete("", 0, ["ann"], ["join"]), undefined);
   assertEquals(complete("hi ", 3, ["ann"], ["join"]), undefined);
   assertEquals(complete("zed", 3, ["ann"], ["join"]), undefined);
@@ -65,4 +87,18 @@ Deno.test("mentions are whole words; days are local calendar days", () => {
   assertEquals(mentions("x-ann", "ann"), false);
   const noon = new Date(2026, 2, 3, 12).getTime();
   assertEquals(dayOf(noon), "2026-03-03");
+});
+
+Deno.test("Up and Down bring back earlier lines and then the line being typed", () => {
+  const history = new InputHistory();
+  assertEquals(history.up("draft"), undefined);
+  history.add("one");
+  history.add("two");
+  history.add("two");
+  assertEquals(history.up("half-typed"), "two");
+  assertEquals(history.up("two"), "one");
+  assertEquals(history.up("one"), undefined);
+  assertEquals(history.down("one"), "two");
+  assertEquals(history.down("two"), "half-typed");
+  assertEquals(history.down("half-typed"), undefined);
 });

@@ -1,27 +1,26 @@
 /**
- * The web page's entry point: joins the page's pieces together. The join
- * dialog (nick, rooms, and the password when the server wants one), the
- * {@linkcode ChatState} fed by a {@linkcode Session}, the {@linkcode ChatView}
- * redrawn after each change, the composer with Tab completion, the unread
- * count in the title and the favicon, and a browser notification for a
- * mention or a private message while the page is hidden (where the browser
- * allows notifications: a secure context, and the person said yes).
- *
- * The last nick and rooms are remembered in `localStorage`; the password
- * never is (it lives in this page's memory, for reconnects).
+ * The web page's entry point: joins the page's pieces together. The
+ * {@linkcode JoinDialog} (nick, rooms, and the password when the server
+ * wants one), the {@linkcode ChatState} fed by a {@linkcode Session}, the
+ * {@linkcode ChatView} redrawn after each change with the connection's
+ * status, the {@linkcode Composer} (the message box and its keys), the
+ * unread count in the title and the favicon, and a browser notification
+ * for a mention or a private message while the page is hidden (where the
+ * browser allows notifications: a secure context, and the person said
+ * yes).
  *
  * @module
  */
 
 import { pageTitle } from "./badge.ts";
-import { drawFavicon } from "./favicon.ts";
 import { ChatState, type Effect } from "./chat_state.ts";
-import { complete, type Completed, cycle } from "./completion.ts";
+import { commandWords } from "./completion.ts";
+import { Composer } from "./composer.ts";
+import { drawFavicon } from "./favicon.ts";
+import { JoinDialog, remember, remembered, roomsFrom } from "./join_dialog.ts";
 import { type Phase, Session, socketUrl } from "./session.ts";
+import { statusText } from "./status.ts";
 import { ChatView } from "./view.ts";
-
-const STORED_NICK = "lochat.nick";
-const STORED_ROOMS = "lochat.rooms";
 
 function element<T extends HTMLElement>(id: string): T {
   const found = document.getElementById(id);
@@ -36,41 +35,9 @@ function randomHex(digits: number): string {
     .slice(0, digits);
 }
 
-function stored(key: string): string | undefined {
-  try {
-    return localStorage.getItem(key) ?? undefined;
-  } catch {
-    return undefined; // Storage blocked: nothing remembered.
-  }
-}
-
-function store(key: string, value: string): void {
-  try {
-    localStorage.setItem(key, value);
-  } catch {
-    // Storage blocked or full: the page works without it.
-  }
-}
-
-/** Room names from what the person typed: spaces or commas between them. */
-function roomsFrom(text: string): string[] {
-  return text.split(/[\s,]+/).map((r) => r.replace(/^#/, "").toLowerCase())
-    .filter((r) => r !== "");
-}
-
-const dialog = element<HTMLDialogElement>("join-dialog");
-const joinForm = element<HTMLFormElement>("join-form");
-const joinNick = element<HTMLInputElement>("join-nick");
-const joinRooms = element<HTMLInputElement>("join-rooms");
-const joinPasswordRow = element<HTMLElement>("join-password-row");
-const joinPassword = element<HTMLInputElement>("join-password");
-const joinProblem = element<HTMLElement>("join-problem");
 const app = element<HTMLElement>("app");
 const status = element<HTMLElement>("status");
 const retry = element<HTMLButtonElement>("retry");
-const composer = element<HTMLFormElement>("composer");
-const text = element<HTMLInputElement>("text");
-const messages = element<HTMLOListElement>("messages");
 const roomsToggle = element<HTMLButtonElement>("rooms-toggle");
 const membersToggle = element<HTMLButtonElement>("members-toggle");
 const joinRoomForm = element<HTMLFormElement>("join-room-form");
@@ -80,7 +47,8 @@ const faviconCanvas = element<HTMLCanvasElement>("favicon-canvas");
 
 let state: ChatState | undefined;
 let session: Session | undefined;
-let completion: Completed | undefined;
+/** The connection's state; undefined until the person joins. */
+let phase: Phase | undefined;
 let badge = "";
 
 const view = new ChatView({
@@ -88,7 +56,7 @@ const view = new ChatView({
   topic: element("topic"),
   roomList: element("room-list"),
   roomsToggleCount: element("rooms-toggle-count"),
-  messages,
+  messages: element("messages"),
   memberList: element("member-list"),
   membersTitle: element("members-title"),
   textLabel: element("text-label"),
@@ -97,7 +65,7 @@ const view = new ChatView({
     state?.view(key);
     closePanels();
     render();
-    text.focus();
+    composer.focus();
   },
   close(key) {
     state?.close(key);
@@ -107,11 +75,56 @@ const view = new ChatView({
     state?.openPrivate(nick);
     closePanels();
     render();
-    text.focus();
+    composer.focus();
   },
 });
 
+const composer = new Composer(
+  element("composer"),
+  element("text"),
+  {
+    submit: submitLine,
+    words() {
+      const current = state?.current();
+      const nicks = current?.kind === "room"
+        ? current.members
+        : [...state?.conversations.values() ?? []].flatMap((c) => c.members);
+      return { nicks, commands: commandWords(state?.commands ?? []) };
+    },
+  },
+);
+
+const joinDialog = new JoinDialog({
+  dialog: element("join-dialog"),
+  form: element("join-form"),
+  nick: element("join-nick"),
+  rooms: element("join-rooms"),
+  passwordRow: element("join-password-row"),
+  password: element("join-password"),
+  problem: element("join-problem"),
+}, (choice) => {
+  if (
+    "Notification" in globalThis && isSecureContext &&
+    Notification.permission === "default"
+  ) {
+    // Asked on a click, as browsers want; the answer is the person's.
+    void Notification.requestPermission();
+  }
+  if (state?.welcomed === true) {
+    // Join again after /quit or a final refusal: a fresh start.
+    state = undefined;
+    session = undefined;
+  }
+  join(choice.nick, choice.rooms, choice.password);
+  composer.focus();
+}, () => state !== undefined);
+
 function render(): void {
+  if (phase !== undefined) {
+    app.dataset.phase = phase.kind;
+    retry.hidden = phase.kind !== "waiting";
+    status.textContent = statusText(phase, state?.unanswered ?? 0, Date.now());
+  }
   if (state === undefined) return;
   view.render(state);
   const { unread, mentions } = state.totals();
@@ -130,39 +143,7 @@ function render(): void {
     badge = key;
     favicon.href = drawFavicon(faviconCanvas, unread, mentions);
   }
-  if (state.welcomed) {
-    store(STORED_NICK, state.nick);
-    store(STORED_ROOMS, state.rooms.join(" "));
-  }
-}
-
-function showPhase(phase: Phase): void {
-  app.dataset.phase = phase.kind;
-  retry.hidden = phase.kind !== "waiting";
-  switch (phase.kind) {
-    case "connecting":
-      status.textContent = phase.attempt === 0
-        ? "connecting…"
-        : `reconnecting (attempt ${phase.attempt})…`;
-      return;
-    case "connected":
-      status.textContent = state?.unanswered
-        ? `connected; sending ${state.unanswered}`
-        : "connected";
-      return;
-    case "waiting": {
-      const seconds = Math.max(0, (phase.until - Date.now()) / 1000);
-      const unsent = state !== undefined && state.unanswered > 0
-        ? `; ${state.unanswered} unsent`
-        : "";
-      status.textContent = `${phase.why}; reconnecting in ${
-        seconds.toFixed(1)
-      } s${unsent}`;
-      return;
-    }
-    case "stopped":
-      status.textContent = phase.why;
-  }
+  if (state.welcomed) remember(state.nick, state.rooms);
 }
 
 function handle(effects: Effect[]): void {
@@ -191,17 +172,8 @@ function handle(effects: Effect[]): void {
 
 /** Shows the join dialog, with `problem` said and the password asked when `password`. */
 function askJoin(problem: string | undefined, password: boolean): void {
-  joinProblem.hidden = problem === undefined;
-  joinProblem.textContent = problem ?? "";
-  joinPasswordRow.hidden = !password && joinPasswordRow.hidden;
-  if (password) joinPasswordRow.hidden = false;
-  joinPassword.value = "";
-  if (state !== undefined) {
-    joinNick.value = state.nick;
-    joinRooms.value = state.rooms.join(" ");
-  }
-  if (!dialog.open) dialog.showModal();
-  (password ? joinPassword : joinNick).focus();
+  if (state !== undefined) joinDialog.fill(state.nick, state.rooms.join(" "));
+  joinDialog.ask(problem, password);
 }
 
 function join(
@@ -218,7 +190,7 @@ function join(
     });
   } else {
     // Asked again before the welcome (a password, a refused nick).
-    state.nick = nick;
+    state.askNick(nick);
   }
   if (password !== undefined) state.password = password;
   const chat = state;
@@ -226,21 +198,16 @@ function join(
     session = new Session(socketUrl(location), {
       hello: () => chat.hello(),
       frame(frame) {
-        const asked = chat.nick;
         handle(chat.apply(frame));
         if (frame.type === "welcome") {
-          if (frame.nick !== asked && asked !== "") {
-            chat.notice(
-              `${asked} was taken: you are ${frame.nick} (/nick to change)`,
-            );
-          }
           for (const resend of chat.resends()) session?.send(resend);
-          if (dialog.open) dialog.close();
+          joinDialog.close();
         }
         render();
       },
-      phase(phase) {
-        showPhase(phase);
+      phase(next) {
+        phase = next;
+        if (next.kind !== "connected") chat.disconnected();
         render();
       },
     });
@@ -281,14 +248,17 @@ function togglePanel(which: "rooms" | "members"): void {
   }
 }
 
-/** Sends a typed line (a message or a command), or shows why it cannot go. */
-function submitLine(line: string): void {
-  if (state === undefined) return;
+/**
+ * Sends a typed line (a message or a command); false, with the reason
+ * shown, when it is refused before sending.
+ */
+function submitLine(line: string): boolean {
+  if (state === undefined) return false;
   const typed = state.type(line);
   if (typed.problem !== undefined) {
     state.notice(`Not sent: ${typed.problem}`, true);
     render();
-    return;
+    return false;
   }
   for (const frame of typed.frames) {
     // Not connected: the line waits, shown as pending, and goes on the welcome.
@@ -296,70 +266,8 @@ function submitLine(line: string): void {
   }
   if (typed.effect !== undefined) handle([typed.effect]);
   render();
+  return true;
 }
-
-joinForm.addEventListener("submit", (event) => {
-  event.preventDefault();
-  const nick = joinNick.value.trim();
-  const rooms = roomsFrom(joinRooms.value);
-  const password = joinPasswordRow.hidden ? undefined : joinPassword.value;
-  joinPassword.value = "";
-  if (
-    "Notification" in globalThis && isSecureContext &&
-    Notification.permission === "default"
-  ) {
-    // Asked on a click, as browsers want; the answer is the person's.
-    void Notification.requestPermission();
-  }
-  if (state?.welcomed === true) {
-    // Join again after /quit or a final refusal: a fresh start.
-    state = undefined;
-    session = undefined;
-  }
-  join(nick, rooms, password);
-  joinProblem.hidden = true;
-  dialog.close();
-  text.focus();
-});
-
-// The dialog cannot be dismissed with Escape before the chat starts.
-dialog.addEventListener("cancel", (event) => {
-  if (state === undefined) event.preventDefault();
-});
-
-composer.addEventListener("submit", (event) => {
-  event.preventDefault();
-  const line = text.value;
-  if (line.trim() === "") return;
-  text.value = "";
-  completion = undefined;
-  submitLine(line);
-});
-
-text.addEventListener("keydown", (event) => {
-  if (event.key !== "Tab" || event.shiftKey || event.altKey || event.ctrlKey) {
-    if (event.key !== "Shift") completion = undefined;
-    return;
-  }
-  if (state === undefined) return;
-  const caret = text.selectionStart ?? text.value.length;
-  const current = state.current();
-  const nicks = current?.kind === "room"
-    ? current.members
-    : [...state.conversations.values()].flatMap((c) => c.members);
-  const commands = state.commands.flatMap((
-    c,
-  ) => [c.name, ...(c.aliases ?? [])]);
-  const done = completion !== undefined && completion.caret === caret
-    ? cycle(text.value, completion)
-    : complete(text.value, caret, nicks, ["query", ...commands]);
-  // Nothing to complete: Tab moves the focus, as keyboard users expect.
-  if (done === undefined) return;
-  event.preventDefault();
-  completion = done;
-  text.value = done.text;
-  text.setSelectionRange(done.caret, done.caret);
-});
 
 document.addEventListener("keydown", (event) => {
   if (state === undefined) return;
@@ -380,10 +288,9 @@ joinRoomForm.addEventListener("submit", (event) => {
   event.preventDefault();
   const room = joinRoom.value.trim();
   if (room === "") return;
-  joinRoom.value = "";
   closePanels();
-  submitLine(`/join ${room}`);
-  text.focus();
+  if (submitLine(`/join ${room}`)) joinRoom.value = "";
+  composer.focus();
 });
 
 roomsToggle.addEventListener("click", () => togglePanel("rooms"));
@@ -397,28 +304,18 @@ document.addEventListener("visibilitychange", () => {
 
 // The reconnect countdown ticks on the status line.
 setInterval(() => {
-  if (app.dataset.phase === "waiting" && session !== undefined) {
-    const text = status.textContent ?? "";
-    const match = /in ([\d.]+) s/.exec(text);
-    if (match !== null) {
-      const left = Math.max(0, Number(match[1]) - 0.5);
-      status.textContent = text.replace(
-        /in [\d.]+ s/,
-        `in ${left.toFixed(1)} s`,
-      );
-    }
+  if (phase?.kind === "waiting") {
+    status.textContent = statusText(phase, state?.unanswered ?? 0, Date.now());
   }
 }, 500);
 
 favicon.href = drawFavicon(faviconCanvas, 0, 0);
-const rememberedNick = stored(STORED_NICK);
-const rememberedRooms = stored(STORED_ROOMS);
-joinNick.value = rememberedNick ?? "";
-joinRooms.value = rememberedRooms ?? "lobby";
-if (rememberedNick !== undefined && rememberedNick !== "") {
+const last = remembered();
+joinDialog.fill(last.nick ?? "", last.rooms);
+if (last.nick !== undefined && last.nick !== "") {
   // Back again: straight in, as whom and where the person was.
-  join(rememberedNick, roomsFrom(rememberedRooms ?? "lobby"), undefined);
-  text.focus();
+  join(last.nick, roomsFrom(last.rooms), undefined);
+  composer.focus();
 } else {
   askJoin(undefined, false);
 }

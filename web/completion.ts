@@ -3,9 +3,14 @@
  * start of a line (`ann ` further on). Pressing Tab again cycles through
  * the other candidates, as in the terminal client and most IRC clients.
  *
+ * Commands are offered in the order of the server's command table, each
+ * name before its aliases (`/wh` → `/who`, `/whois`, `/whisper`), with a
+ * command typed out in full first; nicks in alphabetical order.
+ *
  * Pure: the page gives the text and the caret, gets the new text and
- * caret, or `undefined` when there is nothing to complete (then Tab moves
- * the focus, as it should for keyboard users).
+ * caret, or `undefined` when there is nothing to complete (then Tab does
+ * nothing: the message box keeps the focus, and Escape, then Tab, leaves
+ * it).
  *
  * @module
  */
@@ -22,9 +27,34 @@ export interface Completed {
   start: number;
 }
 
+/** A command as the server lists it: a name and its aliases. */
+export interface CommandWords {
+  name: string;
+  aliases?: readonly string[] | undefined;
+}
+
+/**
+ * The words to complete commands from, in the order of the command table:
+ * each name, then its aliases; the page's own `/query` after `/msg`.
+ *
+ * @example
+ * ```ts
+ * commandWords([{ name: "who", aliases: ["names"] }, { name: "msg", aliases: ["w"] }]);
+ * // ["who", "names", "msg", "w", "query"]
+ * ```
+ */
+export function commandWords(commands: readonly CommandWords[]): string[] {
+  const words = commands.flatMap((c) => [
+    c.name,
+    ...(c.aliases ?? []),
+    ...(c.name === "msg" ? ["query"] : []),
+  ]);
+  return words.includes("query") ? words : [...words, "query"];
+}
+
 /**
  * Completes the word before `caret` in `text` from `nicks` (or, for a
- * `/word` at the start, from `commands`).
+ * `/word` at the start, from `commands`, in their order).
  *
  * @example
  * ```ts
@@ -48,19 +78,32 @@ export function complete(
     : nicks.map((n) => n.replace(/^@/, ""));
   const typed = command ? word : word.replace(/^@/, "");
   const at = command ? "" : word.startsWith("@") ? "@" : "";
-  const candidates = [...new Set(pool)]
-    .filter((c) => c.toLowerCase().startsWith(typed.toLowerCase()))
-    .sort((a, b) => a.localeCompare(b));
+  const lower = typed.toLowerCase();
+  const matching = [...new Set(pool)]
+    .filter((c) => c.toLowerCase().startsWith(lower));
+  // Nicks alphabetically; commands as the table orders them, a command
+  // typed out in full first.
+  const candidates = command
+    ? [
+      ...matching.filter((c) => c.toLowerCase() === lower),
+      ...matching.filter((c) => c.toLowerCase() !== lower),
+    ]
+    : matching.sort((a, b) => a.localeCompare(b));
   if (candidates.length === 0) return undefined;
   return fill(text, caret, start, at, candidates, 0, command);
 }
 
 /**
  * The next candidate after `previous` (Tab pressed again without typing in
- * between).
+ * between), or with `step` -1 the one before (Shift+Tab).
  */
-export function cycle(text: string, previous: Completed): Completed {
-  const next = (previous.index + 1) % previous.candidates.length;
+export function cycle(
+  text: string,
+  previous: Completed,
+  step: 1 | -1 = 1,
+): Completed {
+  const count = previous.candidates.length;
+  const next = (previous.index + step + count) % count;
   const word = previous.candidates[previous.index]!;
   const command = word.startsWith("/");
   const at = text.slice(previous.start, previous.start + 1) === "@" && !command

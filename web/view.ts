@@ -5,6 +5,11 @@
  *
  * Every piece of user text goes in with `textContent` (or as an attribute
  * value), never as HTML: a message full of markup shows as that markup.
+ * And each piece goes in its own `<bdi>` (a nick, a message, a topic, an
+ * away message, and the pieces a line quotes, marked by `user_text.ts`), so
+ * right-to-left text cannot reorder the time, the nick or the tick around
+ * it. Names too long for their column wrap, with the full name in a
+ * tooltip; while the page is not connected, who is here is shown as stale.
  *
  * @module
  */
@@ -19,6 +24,7 @@ import {
   tickText,
 } from "./conversation.ts";
 import { nickKey } from "../lib/shared/names.ts";
+import { segments } from "./user_text.ts";
 
 /** The elements the view draws into. */
 export interface ViewElements {
@@ -78,11 +84,19 @@ export class ChatView {
       ? `#${current.name}`
       : current.name;
     this.#el.where.textContent = where;
-    this.#el.topic.textContent = current?.kind === "room"
-      ? current.topic
-      : current?.kind === "private"
-      ? "private conversation"
-      : "";
+    this.#el.where.title = where;
+    const topic = this.#el.topic;
+    if (current?.kind === "room") {
+      topic.replaceChildren(
+        ...(current.topic === "" ? [] : [bdi(current.topic)]),
+      );
+      topic.title = current.topic;
+    } else {
+      topic.textContent = current?.kind === "private"
+        ? "private conversation"
+        : "";
+      topic.title = "";
+    }
     this.#el.textLabel.textContent = current === undefined
       ? "Message"
       : `Message to ${where}`;
@@ -103,6 +117,7 @@ export class ChatView {
       const name = document.createElement("span");
       name.className = "name";
       name.textContent = c.kind === "room" ? `#${c.name}` : `@${c.name}`;
+      button.title = name.textContent;
       button.append(name);
       let label = c.kind === "room"
         ? `room ${c.name}`
@@ -196,7 +211,7 @@ export class ChatView {
       item.className = entry.kind;
       const text = document.createElement("span");
       text.className = "text";
-      text.textContent = entry.text;
+      appendText(text, entry.text);
       item.append(text);
       return item;
     }
@@ -208,10 +223,9 @@ export class ChatView {
     const from = document.createElement("span");
     from.className = "from";
     from.dataset.color = String(nickHue(entry.from));
-    from.textContent = entry.me ? `* ${entry.from}` : entry.from;
-    const text = document.createElement("span");
+    from.append(...(entry.me ? ["* "] : []), bdi(entry.from));
+    const text = bdi(entry.text);
     text.className = "text";
-    text.textContent = entry.text;
     item.append(from, " ", text);
     if (entry.tick !== undefined) {
       const tick = document.createElement("span");
@@ -225,13 +239,16 @@ export class ChatView {
   }
 
   #members(state: ChatState, current: Conversation | undefined): void {
-    const members = current?.kind === "room" ? [...current.members] : [];
-    members.sort((a, b) =>
-      a.localeCompare(b, undefined, { sensitivity: "base" })
-    );
-    this.#el.membersTitle.textContent = current?.kind === "room"
-      ? `Here (${members.length})`
-      : "Here";
+    const members = membersOf(state, current);
+    const stale = !state.online && current !== undefined;
+    this.#el.membersTitle.textContent = current === undefined
+      ? "Here"
+      : stale
+      ? `Here (${members.length}, before the connection dropped)`
+      : `Here (${members.length})`;
+    this.#el.memberList.classList.toggle("stale", stale);
+    const gone = current?.kind === "private" &&
+      !current.members.some((m) => nickKey(m) === nickKey(current.name));
     const items = members.map((nick) => {
       const item = document.createElement("li");
       const button = document.createElement("button");
@@ -240,11 +257,15 @@ export class ChatView {
       const away = state.away.get(nickKey(nick));
       const self = nickKey(nick) === nickKey(state.nick);
       button.textContent = self ? `${nick} (you)` : nick;
-      if (away !== undefined) {
+      button.title = nick;
+      const left = gone && !self;
+      if (away !== undefined || left) {
         button.classList.add("away");
         const note = document.createElement("span");
         note.className = "away-note";
-        note.textContent = away === "" ? "away" : `away: ${away}`;
+        if (left) note.textContent = "not here";
+        else if (away === "") note.textContent = "away";
+        else note.append("away: ", bdi(away ?? ""));
         button.append(" ", note);
       }
       button.disabled = self;
@@ -259,6 +280,41 @@ export class ChatView {
       return item;
     });
     this.#el.memberList.replaceChildren(...items);
+  }
+}
+
+/**
+ * Who the "Here" panel lists: a room's members, or the two people of a
+ * private conversation; alphabetically, without case.
+ */
+function membersOf(
+  state: ChatState,
+  current: Conversation | undefined,
+): string[] {
+  const members = current?.kind === "room"
+    ? [...current.members]
+    : current?.kind === "private"
+    ? [
+      current.name,
+      ...(nickKey(state.nick) === nickKey(current.name) ? [] : [state.nick]),
+    ]
+    : [];
+  return members.sort((a, b) =>
+    a.localeCompare(b, undefined, { sensitivity: "base" })
+  );
+}
+
+/** A `<bdi>` holding `text`: isolated from what is around it. */
+function bdi(text: string): HTMLElement {
+  const element = document.createElement("bdi");
+  element.textContent = text;
+  return element;
+}
+
+/** Appends `text`, each piece of people's text in it in its own `<bdi>`. */
+function appendText(parent: HTMLElement, text: string): void {
+  for (const segment of segments(text)) {
+    parent.append(segment.isolated ? bdi(segment.text) : segment.text);
   }
 }
 

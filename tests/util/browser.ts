@@ -25,7 +25,7 @@ import puppeteer, {
   type Page,
 } from "puppeteer-core";
 import { DEADLINE_MS } from "./line_log.ts";
-import { ROOT } from "./program.ts";
+import { ROOT, ServerProcess } from "./program.ts";
 
 /** Where Debian's `chromium` package puts the browser. */
 export const CHROMIUM = "/usr/bin/chromium";
@@ -50,6 +50,15 @@ export const SKIP_REASON = chromiumAvailable()
 if (SKIP_REASON !== undefined) {
   // deno-lint-ignore no-console
   console.warn(`Skipping the browser tests: ${SKIP_REASON}`);
+}
+
+/** A server started as a process, and the URL of its page. */
+export async function startWebServer(
+  args: string[] = [],
+): Promise<{ server: ServerProcess; url: string; webPort: number }> {
+  const server = await ServerProcess.start(args);
+  const url = `http://127.0.0.1:${server.webPort}/`;
+  return { server, url, webPort: server.webPort };
 }
 
 /** How a tab is opened. */
@@ -246,6 +255,52 @@ export class WebPage {
     await this.page.focus("#text");
     await this.page.type("#text", text);
     await this.page.keyboard.press("Enter");
+  }
+
+  /**
+   * Puts `text` in the message box at once (long or unusual text that typing
+   * key by key would make slow) and presses Enter.
+   */
+  async sayAtOnce(text: string): Promise<void> {
+    await this.page.focus("#text");
+    await this.eval(
+      `document.getElementById("text").value = ${JSON.stringify(text)}`,
+    );
+    await this.page.keyboard.press("Enter");
+  }
+
+  /** The message box's text. */
+  composerText(): Promise<string> {
+    return this.eval<string>(`document.getElementById("text").value`);
+  }
+
+  /** The text of the tick after the page's own line `text`. */
+  tickOf(text: string): Promise<string | undefined> {
+    return this.eval<string | undefined>(
+      `[...document.querySelectorAll("#messages li.own")].find((li) => li.querySelector(".text")?.textContent === ${
+        JSON.stringify(text)
+      })?.querySelector(".tick")?.textContent`,
+    );
+  }
+
+  /** Waits until the page's own line `text` shows the tick `tick`. */
+  async waitForTick(text: string, tick: string): Promise<void> {
+    await this.waitUntil(
+      `[...document.querySelectorAll("#messages li.own")].some((li) => li.querySelector(".text")?.textContent === ${
+        JSON.stringify(text)
+      } && li.querySelector(".tick")?.textContent === ${JSON.stringify(tick)})`,
+      `${JSON.stringify(text)} with the tick ${tick}`,
+    );
+  }
+
+  /** Waits until the status line reads `text` exactly. */
+  async waitForStatus(text: string): Promise<void> {
+    await this.waitUntil(
+      `document.getElementById("status").textContent === ${
+        JSON.stringify(text)
+      }`,
+      `the status ${JSON.stringify(text)}`,
+    );
   }
 
   /** Shows a conversation by clicking it in the room list (`#games`, `@bob`). */
