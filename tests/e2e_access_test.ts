@@ -358,3 +358,52 @@ Deno.test("handshake timeout: a connection stuck before a valid hello is closed"
   await stuck.close();
   await server.stderr.waitFor(/reason="handshake timeout after 1 s"/);
 });
+
+Deno.test("TLS: SIGTERM with clients connected over TLS tells them why and the server exits", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { cert, key } = await makeCert(dir, "d");
+    await using server = await ServerProcess.start([
+      "--tls-cert",
+      cert,
+      "--tls-key",
+      key,
+    ]);
+    const conn = await Deno.connectTls({
+      hostname: "127.0.0.1",
+      port: server.port,
+      caCerts: [await Deno.readTextFile(cert)],
+    });
+    const lines: string[] = [];
+    const reading = (async () => {
+      let rest = "";
+      const decoder = new TextDecoder();
+      const buffer = new Uint8Array(65536);
+      while (true) {
+        const n = await conn.read(buffer).catch(() => null);
+        if (n === null) return;
+        rest += decoder.decode(buffer.subarray(0, n), { stream: true });
+        const parts = rest.split("\n");
+        rest = parts.pop()!;
+        lines.push(...parts);
+      }
+    })();
+    await conn.write(
+      new TextEncoder().encode('{"type":"hello","v":3,"nick":"ann"}\n'),
+    );
+    await server.stderr.waitFor("join");
+    server.kill("SIGTERM");
+    // The listener's close must not wait for the TLS connections to end.
+    assertEquals(await server.exitCode(8000), 0);
+    await reading;
+    conn.close();
+    assert(
+      lines.some((line) =>
+        line.includes('"type":"bye"') && line.includes("shutdown")
+      ),
+      `the client was told: ${lines.at(-1)}`,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -134,7 +134,13 @@ export async function listenTls(
       closed = true;
       wake?.();
       for (const socket of waiting.splice(0)) socket.destroy();
-      return new Promise((resolve) => server.close(() => resolve()));
+      // The port is free once the listening socket is closed. `close`'s own
+      // callback waits for every accepted connection to end as well, and
+      // those are their sessions' to close (shutdown closes them after this).
+      return new Promise((resolve) => {
+        server.close(() => {});
+        setTimeout(resolve, 0);
+      });
     },
   };
 }
