@@ -152,6 +152,13 @@ Deno.test("/msg NICK TEXT typed in a room shows the line in the private conversa
   );
   assertEquals(messages(state, "#lobby"), []);
   assertEquals(state.unanswered, 0);
+  // A server that says whom a private message reached gets it ✓✓ either way.
+  state.apply({ type: "delivered", id: "p-1", count: 1, of: 1 });
+  state.apply({ type: "delivered", id: "p-3", count: 1, of: 1 });
+  assertEquals(
+    messages(state, "@bob").map((m) => m.tick?.state),
+    ["delivered", "acked", "delivered"],
+  );
 });
 
 Deno.test("a /msg the server refuses gets ✗ in the private conversation, and the reason where it was typed", () => {

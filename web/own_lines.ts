@@ -85,11 +85,9 @@ export class OwnLines {
     const entry = this.#ticking.get(id) ?? line?.entry;
     if (entry === undefined) return;
     if (entry.tick?.state === "pending") entry.tick = { state: "acked" };
-    if (seq === undefined) {
-      // A command, a private message: no `delivered` follows.
-      this.#ticking.delete(id);
-      return;
-    }
+    // A private message has no seq; today's server sends no `delivered`
+    // for it, and one that does gets its ✓✓ all the same.
+    if (seq === undefined) return;
     entry.seq = seq;
     const conversation = line?.room === undefined
       ? undefined
