@@ -23,7 +23,7 @@ import type { Streams } from "./lib/client/script_views.ts";
 import { TerminalView } from "./lib/client/terminal_view.ts";
 import type { ConnectOptions } from "./lib/client/client_handshake.ts";
 import { KnownServers } from "./lib/client/known_servers.ts";
-import { fileProblem } from "./lib/client/file_problems.ts";
+import { fileProblem } from "./lib/shared/file_problems.ts";
 import { dialTls } from "./lib/client/tls_trust.ts";
 import type { TlsTrust } from "./lib/client/tls_trust.ts";
 

@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { dialProblem, isFinal } from "../lib/client/connect_errors.ts";
 import { EXIT, exitFor } from "../lib/client/exit_codes.ts";
-import { fileProblem } from "../lib/client/file_problems.ts";
+import { fileProblem } from "../lib/shared/file_problems.ts";
 
 Deno.test("a host that cannot be found is said so, with what to do", async () => {
   let error: unknown;

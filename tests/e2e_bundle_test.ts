@@ -1,4 +1,4 @@
-import { assertEquals } from "./assert.ts";
+import { assertEquals, assertMatch, assertNotMatch } from "./assert.ts";
 import {
   pipedClientIn,
   Program,
@@ -52,6 +52,30 @@ Deno.test("make bundle builds single-file programs that chat as executables", as
     args: [],
     env: { PATH },
   }));
+});
+
+Deno.test("the bundled server, given a data directory Deno may not write (/proc), says so in words, not Deno's advice about --allow-all", async () => {
+  await make("bundle");
+  await using server = new Program(
+    `${ROOT}dist/lochat-server.js`,
+    [
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "0",
+      "--no-web",
+      "--data-dir",
+      "/proc/lochat-test",
+    ],
+    { label: "server", env: { PATH } },
+  );
+  assertEquals(await server.exitCode(), 1);
+  const said = server.stderr.lines.join("\n");
+  assertMatch(
+    said,
+    /Cannot create the data directory \/proc\/lochat-test: it is a system path/,
+  );
+  assertNotMatch(said, /allow-all/);
 });
 
 const denort = Deno.env.get("DENORT_BIN");

@@ -3,7 +3,7 @@
  * in tmux, newest-version and version 1 peers, and a netcat-style text user.
  */
 import { assert, assertEquals, assertMatch } from "./assert.ts";
-import type { ServerFrame } from "../lib/shared/protocol.ts";
+import { PROTOCOL_VERSION, type ServerFrame } from "../lib/shared/protocol.ts";
 import {
   fromSource,
   type Launcher,
@@ -422,4 +422,32 @@ Deno.test("the client starts in every --room; --send and piped lines go to the f
     /--room: .* is not a valid room name/,
   );
   await bad[Symbol.asyncDispose]();
+});
+
+Deno.test("a client that asked for no history in its hello is shown none when it joins another room either", async () => {
+  await using server = await ServerProcess.start();
+  await using ann = await RawPeer.inRooms(server.port, "ann", ["games"]);
+  await ann.send({ type: "msg", id: "1", text: "said before" });
+  await ann.frame((f) => f.type === "ack");
+  await using ci = await RawPeer.connect(server.port, "ci");
+  await ci.send({
+    type: "hello",
+    v: PROTOCOL_VERSION,
+    nick: "ci",
+    rooms: ["lobby"],
+    quiet: true,
+    history: 0,
+  });
+  await ci.frame((f) => f.type === "welcome");
+  await ci.send({ type: "msg", id: "j", text: "/join games" });
+  const joined = await ci.frame((f) => f.type === "joined");
+  assertEquals(joined.type === "joined" ? joined.history : undefined, []);
+  // Without the wish, a joiner sees what was said.
+  await using bob = await RawPeer.inRooms(server.port, "bob", ["lobby"]);
+  await bob.send({ type: "msg", id: "j", text: "/join games" });
+  const seen = await bob.frame((f) => f.type === "joined");
+  assertEquals(
+    seen.type === "joined" ? seen.history.map((m) => m.text) : undefined,
+    ["said before"],
+  );
 });

@@ -836,3 +836,22 @@ Deno.test("a guest no one was told of renames and goes away unheard; once it spe
     "the guest is not told it joined when the others are",
   );
 });
+
+Deno.test("a quiet member (a script) that parts is told so, and no one else is", () => {
+  const hub = setup();
+  const a = new Inbox();
+  hub.enter("ann", a);
+  const s = new Inbox();
+  const script = hub.enter("ci", s, { quiet: true });
+  hub.join(script, "games");
+  hub.part(script, "games", "done");
+  assertEquals(s.frames.filter((f) => f.type === "event"), [{
+    type: "event",
+    event: "part",
+    nick: "ci",
+    room: "games",
+    ts: 1000,
+    reason: "done",
+  }]);
+  assertEquals(a.frames.filter((f) => f.type === "event"), []);
+});

@@ -11,7 +11,7 @@
  */
 
 import { ConnectError } from "./connect_errors.ts";
-import { fileProblem } from "./file_problems.ts";
+import { fileProblem } from "../shared/file_problems.ts";
 
 /** What checking a fingerprint against the pins found. */
 export type PinResult =

@@ -55,6 +55,11 @@ export class Member {
   /** Joins and leaves without telling the room (a script's one-shot visit). */
   quiet = false;
   /**
+   * How many recent messages a room shows this member on joining, when it
+   * asked for fewer than the server's default (`hello.history`).
+   */
+  recent: number | undefined = undefined;
+  /**
    * Whether the room has been told this member joined. A text-mode guest is
    * announced when it first says something: a silent socket, or a crowd of
    * them, costs the room no notices at all.

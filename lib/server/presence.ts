@@ -94,6 +94,26 @@ export class Presence {
   }
 
   /**
+   * Tells only `subject` what it did in `room`: someone the room was never
+   * told of (a script, a silent guest) still learns that it left.
+   */
+  selfEvent(
+    room: Room,
+    event: EventKind,
+    subject: Member,
+    extra: { reason?: string; by?: string } = {},
+  ): void {
+    tell([subject], subject, {
+      type: "event",
+      event,
+      nick: subject.nick,
+      room: room.name,
+      ts: this.#now(),
+      ...extra,
+    });
+  }
+
+  /**
    * Tells everyone who shares a room with `subject` (and `subject` itself)
    * what happened to it, once each however many rooms they share. `nick` is
    * the name the readers know it by (the old one, for a rename).

@@ -135,17 +135,14 @@ export class RoomMembership {
     }
     const target = this.#rooms.get(name)!;
     const text = cleanCut(reason, this.#limits.reasonChars).trim();
+    const extra = {
+      ...(text === "" ? {} : { reason: text }),
+      ...(by === undefined ? {} : { by }),
+    };
+    // The room hears of someone it was told of; the leaver always does.
     if (!member.quiet && member.announced) {
-      this.#presence.roomEvent(
-        target,
-        "part",
-        member,
-        {
-          ...(text === "" ? {} : { reason: text }),
-          ...(by === undefined ? {} : { by }),
-        },
-      );
-    }
+      this.#presence.roomEvent(target, "part", member, extra);
+    } else this.#presence.selfEvent(target, "part", member, extra);
     this.#remove(member, name);
   }
 

@@ -60,6 +60,8 @@ export function greetNative(
   hello: Hello,
   version: number,
 ): void {
+  // Rooms joined later show as much history as the welcome's.
+  if (hello.history !== undefined) member.recent = hello.history;
   to.send(
     welcomeFor(context, member, {
       version,
@@ -115,7 +117,7 @@ export function tellJoined(
     return;
   }
   const state = hub.roomState(member, room, {
-    recent: recentFor(context, undefined),
+    recent: recentFor(context, member.recent),
     max: limits.catchUp,
   });
   if (mode === "one-room") {

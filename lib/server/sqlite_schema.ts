@@ -15,6 +15,7 @@
 
 import { DatabaseSync } from "node:sqlite";
 import { errorMessage } from "../shared/errors.ts";
+import { fileTrouble } from "../shared/file_problems.ts";
 import { StoreError } from "./history.ts";
 import { type HistoryLimit, prune } from "./sqlite_pruning.ts";
 
@@ -69,7 +70,7 @@ export function openDatabase(
   } catch (error) {
     throw new StoreError(
       `Cannot create the data directory ${dir}: ${
-        errorMessage(error)
+        fileTrouble(error)
       }; pass --data-dir with a writable directory, ` +
         "or --data-dir none to keep history in memory only",
     );

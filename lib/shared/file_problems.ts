@@ -1,13 +1,14 @@
 /**
- * Why a file or directory the client needs cannot be used, in words for
- * the person who named it: never Deno's own advice about permission flags
- * (the client has the permissions it needs; Deno refuses system paths such
- * as `/proc` whatever they are).
+ * Why a file or directory a program needs cannot be used, in words for the
+ * person who named it: never Deno's own advice about permission flags (the
+ * programs have the permissions they need; Deno refuses system paths such as
+ * `/proc` whatever they are). Both programs use it: the client for its
+ * known-servers file and `--ca`, the server for `--data-dir`.
  *
  * @module
  */
 
-import { errorMessage } from "../shared/errors.ts";
+import { errorMessage } from "./errors.ts";
 
 /**
  * Why `path` cannot be used, from the error using it threw.
@@ -19,10 +20,14 @@ import { errorMessage } from "../shared/errors.ts";
  * ```
  */
 export function fileProblem(error: unknown, path: string): string {
-  return `${path} cannot be used: ${why(error)}`;
+  return `${path} cannot be used: ${fileTrouble(error)}`;
 }
 
-function why(error: unknown): string {
+/**
+ * Why `error` keeps a file or directory from being used, in a few words:
+ * `permission denied; choose a directory you may write to`.
+ */
+export function fileTrouble(error: unknown): string {
   if (error instanceof Deno.errors.NotCapable) {
     return "it is a system path (under /proc, /dev or /sys) that Deno does not let programs write to; choose a directory of your own";
   }
