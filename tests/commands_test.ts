@@ -212,10 +212,21 @@ Deno.test("/me sends an action and returns its delivery", async () => {
   const { hub, ctx } = context();
   hub.enter("bob", { deliver: () => true });
   const delivery = await runCommand(ctx, "me", "waves");
+  assert(delivery !== undefined && "message" in delivery);
   assertEquals(
-    [delivery?.message.me, delivery?.message.text, delivery?.count],
+    [delivery.message.me, delivery.message.text, delivery.count],
     [true, "waves", 1],
   );
+});
+
+Deno.test("/msg and /reply return whom the private message reached: one of one, an ignorer too; a note to oneself nothing", () => {
+  const { hub, ctx } = context();
+  const bob = hub.enter("bob", { deliver: () => true });
+  assertEquals(runCommand(ctx, "msg", "bob hi"), { count: 1, of: 1 });
+  bob.ignores.set(ctx.member.person, new Set([ctx.member.nick]));
+  assert(bob.ignoring(ctx.member));
+  assertEquals(runCommand(ctx, "msg", "bob still there?"), { count: 1, of: 1 });
+  assertEquals(runCommand(ctx, "msg", `${ctx.member.nick} note`), undefined);
 });
 
 Deno.test("/ignore and /unignore manage the ignore list", () => {

@@ -110,7 +110,7 @@ Deno.test({
       "the private conversation with ann",
     );
     await bob.say("psst, lunch?");
-    await waitForTick(bob, "psst, lunch?", "✓");
+    await waitForTick(bob, "psst, lunch?", "✓✓ 1/1");
     await ann.waitUntil(
       `document.querySelector('#room-list [data-key="@bob"] .count')?.textContent === "1 @1"`,
       "a private message from bob, unread",

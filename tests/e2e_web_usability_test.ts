@@ -128,16 +128,16 @@ Deno.test({
       ["BDI", "BDI", "BDI", "BDI", "BDI", "BDI"],
     );
 
-    // A private message typed in the room, and one typed in the conversation: the same ✓.
+    // A private message typed in the room, and one typed in the conversation: the same ✓✓ 1/1.
     await ann.say("/msg bob from the room");
     await ann.waitUntil(
       `document.querySelector('#room-list [data-key="@bob"]') !== null`,
       "the conversation with bob",
     );
     await ann.openConversation("@bob");
-    await ann.waitForTick("from the room", "✓");
+    await ann.waitForTick("from the room", "✓✓ 1/1");
     await ann.say("from the conversation");
-    await ann.waitForTick("from the conversation", "✓");
+    await ann.waitForTick("from the conversation", "✓✓ 1/1");
     assertEquals(await here(ann), ["ann (you)", "bob"]);
     assertEquals(
       await ann.eval<string>(
@@ -160,7 +160,7 @@ Deno.test({
     );
     assertEquals(await ann.eval<string>("document.title"), "#games – Lochat");
     await ann.openConversation("@bob");
-    await ann.waitForTick("good", "✓");
+    await ann.waitForTick("good", "✓✓ 1/1");
     assertEquals(ann.errors, []);
   },
 });

@@ -14,7 +14,7 @@
 
 import type { ErrorCode, ServerFrame } from "../shared/protocol.ts";
 import type { Answer, AnswerCache } from "./answer_cache.ts";
-import type { Delivery } from "./hub.ts";
+import type { Delivery, Reached } from "./hub.ts";
 
 /** Options of {@linkcode Acks}. */
 export interface AcksOptions {
@@ -75,14 +75,14 @@ export class Acks {
   }
 
   /** Acknowledges `id` with what became of it, and remembers the answer. */
-  accept(id: string, delivery: Delivery | undefined): void {
+  accept(id: string, delivery: Delivery | Reached | undefined): void {
     const answer = answerOf(delivery);
     this.#options.cache.remember(this.key(id), answer);
     this.repeat(id, answer);
   }
 
   /** Acknowledges `id` without remembering it (text mode's own ids). */
-  acknowledge(id: string, delivery: Delivery | undefined): void {
+  acknowledge(id: string, delivery: Delivery | Reached | undefined): void {
     this.repeat(id, answerOf(delivery));
   }
 
@@ -112,11 +112,11 @@ export class Acks {
       send({ type: "error", id, ...answer.refused });
       return;
     }
-    if (answer.seq === undefined) {
-      send({ type: "ack", id, ts: answer.ts });
-      return;
-    }
-    send({ type: "ack", id, ts: answer.ts, seq: answer.seq });
+    send(
+      answer.seq === undefined
+        ? { type: "ack", id, ts: answer.ts }
+        : { type: "ack", id, ts: answer.ts, seq: answer.seq },
+    );
     // An answer from an earlier run knows the message, not whom it reached.
     if (answer.count !== undefined && answer.of !== undefined) {
       send({ type: "delivered", id, count: answer.count, of: answer.of });
@@ -125,8 +125,13 @@ export class Acks {
 }
 
 /** The answer to a line: when it was accepted and, for a message, whom it reached. */
-function answerOf(delivery: Delivery | undefined): Answer {
-  return delivery === undefined ? { ts: Date.now() } : {
+function answerOf(delivery: Delivery | Reached | undefined): Answer {
+  if (delivery === undefined) return { ts: Date.now() };
+  if (!("message" in delivery)) {
+    // A private message: whom it reached, no place in a room's history.
+    return { ts: Date.now(), count: delivery.count, of: delivery.of };
+  }
+  return {
     ts: delivery.message.ts,
     seq: delivery.message.seq,
     count: delivery.count,

@@ -20,13 +20,17 @@ import type { Rooms } from "./room.ts";
 import type { RoomMembership } from "./room_membership.ts";
 
 /** What {@linkcode Broadcast.say} did with a message. */
-export interface Delivery {
-  /** The message as kept and sent. */
-  message: ChatMessage;
+export interface Reached {
   /** Members the message was handed to. */
   count: number;
-  /** Members it was meant for (the room, less the sender). */
+  /** Members it was meant for (the room, less the sender; 1 for a private message). */
   of: number;
+}
+
+/** What became of a room message: kept (`message`) and handed out. */
+export interface Delivery extends Reached {
+  /** The message as kept and sent. */
+  message: ChatMessage;
 }
 
 /** How a message is said: an action (`/me`), a notice (IRC's `NOTICE`). */

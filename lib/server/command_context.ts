@@ -20,7 +20,7 @@ import {
 import { ChatError } from "../shared/errors.ts";
 import type { ProtocolLimits } from "../shared/limits.ts";
 import type { ChatMessage } from "../shared/protocol.ts";
-import type { Delivery, Hub } from "./hub.ts";
+import type { Delivery, Hub, Reached } from "./hub.ts";
 import type { Member } from "./member.ts";
 
 /** What a command may do to the session that ran it. */
@@ -60,9 +60,13 @@ export type Handler = (
   args: string,
 ) => Outcome;
 
-/** What running a command gives: a delivery when it sent a message, later when it must wait. */
+/**
+ * What running a command gives: a delivery when it sent a room message (later
+ * when it must wait for the disk), whom a private message reached, or nothing.
+ */
 export type Outcome =
   | Delivery
+  | Reached
   | undefined
   | Promise<Delivery>
   | Promise<undefined>;

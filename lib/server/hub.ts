@@ -32,7 +32,12 @@ import type {
   ServerFrame,
 } from "../shared/protocol.ts";
 import { cleanCut } from "../shared/text.ts";
-import { Broadcast, type Delivery, type SayOptions } from "./broadcast.ts";
+import {
+  Broadcast,
+  type Delivery,
+  type Reached,
+  type SayOptions,
+} from "./broadcast.ts";
 import { CatchUp, type CatchUpOptions } from "./catch_up.ts";
 import type { HistoryStore } from "./history.ts";
 import { Member, type MemberSink } from "./member.ts";
@@ -44,7 +49,7 @@ import { RoomMembership } from "./room_membership.ts";
 import type { SecretGate } from "./secret_gate.ts";
 import { Topics } from "./topics.ts";
 
-export type { Delivery, RoomInfo, SayOptions };
+export type { Delivery, Reached, RoomInfo, SayOptions };
 
 /** Options for a {@linkcode Hub}. */
 export interface HubOptions {

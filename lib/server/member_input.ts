@@ -21,7 +21,7 @@ import type { Acks } from "./acks.ts";
 import type { CommandContext, Outcome } from "./command_context.ts";
 import { runCommand } from "./commands.ts";
 import { StoreError } from "./history.ts";
-import type { Delivery, Hub, SayOptions } from "./hub.ts";
+import type { Delivery, Hub, Reached, SayOptions } from "./hub.ts";
 import type { Member } from "./member.ts";
 
 /** Refusals that depend on the moment, not on the line: not remembered. */
@@ -190,7 +190,10 @@ export class MemberInput {
     return runCommand(this.#context(key, room), parsed.name, parsed.args);
   }
 
-  #accept(id: string | undefined, delivery: Delivery | undefined): void {
+  #accept(
+    id: string | undefined,
+    delivery: Delivery | Reached | undefined,
+  ): void {
     const { acks } = this.#host;
     if (id === undefined) acks.acknowledge(`t${++this.#textIds}`, delivery);
     else acks.accept(id, delivery);

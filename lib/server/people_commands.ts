@@ -13,6 +13,7 @@ import { quote, userPiece } from "../shared/bidi.ts";
 import { ChatError } from "../shared/errors.ts";
 import { firstWord } from "../shared/input.ts";
 import { nickKey } from "../shared/names.ts";
+import type { Reached } from "./hub.ts";
 import {
   type CommandContext,
   type Handler,
@@ -63,8 +64,7 @@ export const PEOPLE_COMMANDS = {
   },
   msg(ctx, args) {
     const [nick, text] = firstWord(args);
-    whisper(ctx, required(nick, SPEC.msg), required(text, SPEC.msg));
-    return undefined;
+    return whisper(ctx, required(nick, SPEC.msg), required(text, SPEC.msg));
   },
   reply(ctx, args) {
     const to = ctx.member.lastPrivateFrom;
@@ -80,8 +80,7 @@ export const PEOPLE_COMMANDS = {
         `${to.nick}, who sent you the last private message, has left`,
       );
     }
-    whisper(ctx, to.nick, required(args, SPEC.reply));
-    return undefined;
+    return whisper(ctx, to.nick, required(args, SPEC.reply));
   },
   me(ctx, args) {
     return ctx.say(required(args, SPEC.me), { me: true });
@@ -177,7 +176,16 @@ function duration(ms: number): string {
   return `${Math.floor(h / 24)} days`;
 }
 
-function whisper(ctx: CommandContext, nick: string, text: string): void {
+/**
+ * Sends a private message; whom it reached (the one it was for: someone who
+ * ignores the sender counts as reached, as in a room), nothing for a note to
+ * oneself.
+ */
+function whisper(
+  ctx: CommandContext,
+  nick: string,
+  text: string,
+): Reached | undefined {
   const target = ctx.hub.whisper(ctx.member, nick, text);
   if (target.away !== undefined && target !== ctx.member) {
     const away = ctx.member.ignoring(target) ? "" : target.away;
@@ -186,4 +194,5 @@ function whisper(ctx: CommandContext, nick: string, text: string): void {
       away,
     });
   }
+  return target === ctx.member ? undefined : { count: 1, of: 1 };
 }
