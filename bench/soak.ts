@@ -13,7 +13,15 @@
  * attacker does not come back. Every 2 s a new native user connects and must
  * be welcomed within 2 s. Then everything closes, and once the server's log
  * shows every session gone the server's memory is read again. The whole round
- * runs `--rounds` times (2) in the same server.
+ * runs `--rounds` times (2) in the same server, after a warm-up: first
+ * short-lived senders send, a burst each, as many messages as the server
+ * remembers ids for resends (`rememberedIds` in
+ * `lib/server/server_limits.ts`, 10,000), then the talkers talk alone for
+ * 5 s. So the heap "at the start" is that of a server in service, its code
+ * compiled, its rooms made and its bounded caches full (the answer cache of
+ * remembered ids, about 1.6 MB when full, and the lobby's history). Without
+ * the fill the rounds' own messages (6,000 a round) filled the cache, and
+ * the heap after each of the first rounds grew by it though nothing leaked.
  *
  * Figures: the server's RSS from /proc (start, peak sampled every 200 ms and
  * VmHWM reset through `clear_refs`, after close); its JS heap in use after a
@@ -40,6 +48,8 @@
  */
 
 import { parseArgs } from "node:util";
+import { PROTOCOL_LIMITS } from "../lib/shared/limits.ts";
+import { SERVER_LIMITS } from "../lib/server/server_limits.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const HOST = "127.0.0.1";
@@ -941,6 +951,106 @@ interface RoundResult {
   joinFailures: string[];
 }
 
+/** How long the talkers talk, alone, before the first round. */
+const WARM_UP_MS = 5000;
+/** Message ids the server remembers for resends, its answer cache's bound. */
+const REMEMBERED_IDS = SERVER_LIMITS.rememberedIds.default;
+/** Lines a connection may send at once before flood control holds it back. */
+const BURST = PROTOCOL_LIMITS.burst.default;
+/** Fillers (see {@linkcode fill}) at work at once. */
+const FILLERS_AT_ONCE = 20;
+/** How long a filler may wait for its answers. */
+const FILL_GIVE_UP_MS = 20_000;
+
+/**
+ * One filler: comes in as `nick`, sends a burst of messages, waits for the
+ * answer to each, and leaves. Returns how many were acknowledged.
+ */
+async function fill(port: number, nick: string): Promise<number> {
+  let conn: Deno.TcpConn | undefined;
+  let acked = 0;
+  let answered = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    conn = await Deno.connect({ hostname: HOST, port });
+    const open = conn;
+    timer = setTimeout(() => closeQuietly(open), FILL_GIVE_UP_MS);
+    await writeAll(open, frame({ type: "hello", v: 1, nick }));
+    await readLines(open, (line) => {
+      const value = parseFrame(line);
+      if (value?.type === "welcome") {
+        // Ids such that the keys the server remembers them by (nick, line
+        // feed, id) are as long as those of the talkers' messages.
+        const lines = Array.from(
+          { length: BURST },
+          (_, i) =>
+            JSON.stringify({
+              type: "msg",
+              id: String(i).padStart(3, "0"),
+              text: `soak 0 f ${i}`,
+            }) + "\n",
+        );
+        writeAll(open, encoder.encode(lines.join("")))
+          .catch(() => closeQuietly(open));
+      } else if (value?.type === "ack" && value.id !== undefined) {
+        acked++;
+        answered++;
+      } else if (value?.type === "error" && value.id !== undefined) {
+        answered++;
+      } else if (value?.type === "bye") return true;
+      return answered >= BURST;
+    });
+  } catch {
+    // Counted by what was acknowledged.
+  } finally {
+    clearTimeout(timer);
+    closeQuietly(conn);
+  }
+  return acked;
+}
+
+/**
+ * The talkers talk for a few seconds and leave, before the first round's
+ * figures are taken: the server's code is compiled and its rooms exist, so
+ * the JS heap "at the start" is a serving server's, and what the rounds are
+ * judged on is what the attack leaves behind. Before them, fillers (a burst
+ * each, {@linkcode FILLERS_AT_ONCE} at a time) send as many messages as the
+ * server remembers ids for resends, so that its bounded caches (the answer
+ * cache, the lobby's history) are full at the start and not filled by the
+ * rounds. Returns how many of the fillers' messages were acknowledged.
+ */
+async function warmUp(server: ServerHandle): Promise<number> {
+  const fillers = Math.ceil(REMEMBERED_IDS / BURST);
+  let acked = 0;
+  for (let first = 0; first < fillers; first += FILLERS_AT_ONCE) {
+    const batch = Array.from(
+      { length: Math.min(FILLERS_AT_ONCE, fillers - first) },
+      // Nicks of one length, as the talkers' are.
+      (_, i) => fill(server.port, `r0f${String(first + i).padStart(3, "0")}`),
+    );
+    for (const count of await Promise.all(batch)) acked += count;
+  }
+  const talkers = await Promise.all(
+    Array.from(
+      { length: TALKERS },
+      (_, index) => Talker.connect(server.port, 0, index),
+    ),
+  );
+  talkers.forEach((talker, index) =>
+    talker.start((index * TALK_EVERY_MS) / TALKERS)
+  );
+  await sleep(WARM_UP_MS);
+  talkers.forEach((talker) => talker.stop());
+  const drainUntil = performance.now() + DRAIN_MS;
+  while (!drained(talkers) && performance.now() < drainUntil) await sleep(100);
+  await Promise.all(talkers.map((talker) => talker.close()));
+  const closedAt = performance.now();
+  while (server.log.open > 0 && performance.now() - closedAt < SETTLE_MS) {
+    await sleep(100);
+  }
+  return acked;
+}
+
 async function runRound(
   server: ServerHandle,
   round: number,
@@ -1244,6 +1354,13 @@ if (import.meta.main) {
   const results: RoundResult[] = [];
   let failure: unknown;
   try {
+    console.error(
+      `warming up: ${REMEMBERED_IDS} messages from ${
+        Math.ceil(REMEMBERED_IDS / BURST)
+      } fillers, then ${TALKERS} talkers for ${WARM_UP_MS / 1000} s …`,
+    );
+    const filled = await warmUp(server);
+    console.error(`  ${filled} of the fillers' messages acknowledged`);
     for (let round = 1; round <= rounds; round++) {
       console.error(`running round ${round} of ${rounds} …`);
       results.push(await runRound(server, round, seconds));
