@@ -39,3 +39,19 @@ Deno.test("memory history with no room for messages keeps none but counts them",
   assertEquals(history.recent("lobby", 5), []);
   assertEquals(history.lastSeq(), 1);
 });
+
+Deno.test("in memory, rooms that come and go cannot grow the history without bound: the room written to longest ago is forgotten first", () => {
+  const history = new MemoryHistory({ perRoom: 10, maxRooms: 3 });
+  history.append(message(1, "a"));
+  history.append(message(2, "b"));
+  history.append(message(3, "c"));
+  history.append(message(4, "a")); // a is busy again; b is now the quietest.
+  history.append(message(5, "d"));
+  assertEquals(
+    ["a", "b", "c", "d"].map((room) => history.recent(room, 10).length),
+    [2, 0, 1, 1],
+  );
+  for (let seq = 6; seq < 1006; seq++) history.append(message(seq, `r${seq}`));
+  assertEquals(history.recent("r1005", 10).map((m) => m.seq), [1005]);
+  assertEquals(history.recent("a", 10), [], "a room quiet for long forgotten");
+});

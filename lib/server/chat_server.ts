@@ -135,6 +135,7 @@ export class ChatServer {
         resources.historyOnJoin,
         resources.memoryHistoryPerRoom,
       ),
+      maxRooms: resources.maxRooms,
     });
     const secrets = new SecretGate({ log: options.log });
     this.hub = new Hub({

@@ -79,6 +79,9 @@ const MEMORY_TOPICS = 10_000;
  */
 export class MemoryHistory implements HistoryStore {
   #perRoom: number;
+  /** Rooms whose messages are kept, at most; the least recently written go. */
+  #maxRooms: number;
+  /** Per room, its messages. */
   #rooms = new Map<string, ChatMessage[]>();
   #topics = new Map<string, TopicRecord>();
   #lastSeq = 0;
@@ -87,9 +90,13 @@ export class MemoryHistory implements HistoryStore {
    * Makes a MemoryHistory.
    *
    * @param options.perRoom messages kept per room
+   * @param options.maxRooms rooms whose messages are kept (default 1000, the
+   *   server's room limit): a room quiet the longest is forgotten first, so
+   *   rooms that come and go cannot grow memory without bound
    */
-  constructor(options: { perRoom: number }) {
+  constructor(options: { perRoom: number; maxRooms?: number }) {
     this.#perRoom = options.perRoom;
+    this.#maxRooms = options.maxRooms ?? 1000;
   }
 
   append(message: ChatMessage): void {
@@ -97,6 +104,7 @@ export class MemoryHistory implements HistoryStore {
     if (this.#perRoom <= 0) return;
     let messages = this.#rooms.get(message.room);
     if (messages === undefined) {
+      if (this.#rooms.size >= this.#maxRooms) this.#forgetQuietest();
       messages = [];
       this.#rooms.set(message.room, messages);
     }
@@ -105,6 +113,20 @@ export class MemoryHistory implements HistoryStore {
     if (messages.length >= this.#perRoom * 2) {
       messages.splice(0, messages.length - this.#perRoom);
     }
+  }
+
+  /** Forgets the room written to longest ago (a scan, only when a room is new and the store full). */
+  #forgetQuietest(): void {
+    let quietest: string | undefined;
+    let oldest = Infinity;
+    for (const [room, messages] of this.#rooms) {
+      const last = messages.at(-1)?.seq ?? -Infinity;
+      if (last < oldest) {
+        oldest = last;
+        quietest = room;
+      }
+    }
+    if (quietest !== undefined) this.#rooms.delete(quietest);
   }
 
   recent(room: string, limit: number, beforeSeq = Infinity): ChatMessage[] {
