@@ -5,6 +5,8 @@
  */
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import type { IrcMessage } from "../lib/server/irc/message.ts";
+import { CertFiles, opensslMissing } from "./util/cert_files.ts";
+import { ircPort } from "./util/irc_clients.ts";
 import { IrcPeer } from "./util/irc_peer.ts";
 import { ServerProcess } from "./util/program.ts";
 import { RawPeer } from "./util/raw_peer.ts";
@@ -250,17 +252,25 @@ Deno.test("a NOTICE stays a notice: IRC users get NOTICE, a native user a notice
   );
 });
 
-Deno.test("mIRC colour and formatting codes are stripped from what IRC users say", async () => {
+Deno.test("mIRC colour and formatting codes are stripped from what IRC users say, for IRC readers and the echo too", async () => {
   const { server, irc } = await ircServer();
   await using _server = server;
   await using nat = await RawPeer.inRooms(server.port, "nat", ["lobby"]);
-  await using ann = await IrcPeer.register(irc, "ann");
+  await using bob = await IrcPeer.register(irc, "bob");
+  await bob.send("JOIN #lobby");
+  await bob.expect(numeric("366"));
+  await using ann = await IrcPeer.register(irc, "ann", ["echo-message"]);
   await ann.send(
     "JOIN #lobby",
     "PRIVMSG #lobby :\x02bold\x02 \x0304,12red\x03 \x1dit\x1d\x0f!",
   );
   const m = await nat.frame((f) => f.type === "msg" && f.from === "ann");
   assertEquals(m.type === "msg" ? m.text : "", "bold red it!");
+  // One plain message for every reader: IRC users get it plain too.
+  const heard = await bob.expect((m) => m.command === "PRIVMSG");
+  assertEquals(heard.params, ["#lobby", "bold red it!"]);
+  const echo = await ann.expect((m) => m.command === "PRIVMSG");
+  assertEquals(echo.params, ["#lobby", "bold red it!"]);
 });
 
 Deno.test("a Lochat message longer than an IRC line reaches IRC users whole, as several PRIVMSGs cut at character boundaries", async () => {
@@ -288,7 +298,7 @@ Deno.test("a Lochat message longer than an IRC line reaches IRC users whole, as 
   }
 });
 
-Deno.test("IRC refusals: 417 for a long line, 421 for an unknown command, 432 for nicks either side refuses, 405 past the rooms limit", async () => {
+Deno.test("IRC refusals: 417 for a long line, 421 for an unknown command, 432 with the one rule both sides allow for nicks either side refuses, 405 past the rooms limit", async () => {
   const { server, irc } = await ircServer(["--max-rooms-per-member", "2"]);
   await using _server = server;
   await using ann = await IrcPeer.register(irc, "ann");
@@ -299,14 +309,20 @@ Deno.test("IRC refusals: 417 for a long line, 421 for an unknown command, 432 fo
   );
   await ann.send("FROB the thing");
   assertEquals((await ann.expect(numeric("421"))).params[1], "FROB");
-  // IRC allows it, Lochat does not: 432 with Lochat's rule.
+  // IRC allows it, Lochat does not; then neither allows it, then only IRC
+  // refuses it: one 432 that names what both allow, whichever refused.
   await ann.send("NICK ann|away");
-  const lochatRule = await ann.expect(numeric("432"));
-  assertEquals(lochatRule.params[1], "ann|away");
-  assertMatch(lochatRule.params[2]!, /letters, digits, "_" or "-"/);
-  // Neither allows it.
-  await ann.send("NICK 2ann");
-  assertMatch((await ann.expect(numeric("432"))).params[2]!, /not starting/);
+  const rule = await ann.expect(numeric("432"));
+  assertEquals(rule.params[1], "ann|away");
+  assertMatch(
+    rule.params[2]!,
+    /ASCII letters, digits, "_" or "-", starting with a letter \(IRC allows these and \[\]\\`\^\{\}\|, Lochat only these\)/,
+  );
+  for (const nick of ["2ann", "Ünï", "9abc", "a[b]"]) {
+    await ann.send(`NICK ${nick}`);
+    const refused = await ann.expect(numeric("432"));
+    assertEquals(refused.params.slice(1), [nick, rule.params[2]]);
+  }
   await ann.send("JOIN #a,#b,#c");
   await ann.expect((m) => m.command === "JOIN" && m.params[0] === "#a");
   await ann.expect((m) => m.command === "JOIN" && m.params[0] === "#b");
@@ -376,3 +392,129 @@ Deno.test("a server without an IRC listener says so to an IRC client on its nati
   assertMatch(notice.params[1]!, /has no IRC listener/);
   await lost.log.ended();
 });
+
+/** A server with IRC over TLS (and plain IRC too with `plain`), and its ports. */
+async function ircsServer(
+  cert: CertFiles,
+  plain: boolean,
+): Promise<{ server: ServerProcess; ircs: number; irc: number | undefined }> {
+  const server = await ServerProcess.start([
+    "--tls-cert",
+    cert.cert,
+    "--tls-key",
+    cert.key,
+    "--ircs-port",
+    "0",
+    ...(plain ? ["--irc-port", "0"] : []),
+  ]);
+  return {
+    server,
+    ircs: await ircPort(server, "ircs"),
+    irc: plain ? await ircPort(server) : undefined,
+  };
+}
+
+const tlsMissing = await opensslMissing();
+
+Deno.test({
+  name:
+    "a plain IRC client on the TLS port is told in plain IRC to use TLS or the plain port, and closed; a TLS client still gets in",
+  ignore: tlsMissing !== undefined,
+  fn: async () => {
+    await using cert = await CertFiles.make();
+    for (const plain of [true, false]) {
+      const { server, ircs, irc } = await ircsServer(cert, plain);
+      await using _server = server;
+      await using lost = await IrcPeer.connect(ircs, "plain on tls");
+      await lost.send("CAP LS 302", "NICK lost", "USER lost 0 * :Lost");
+      const said = plain
+        ? `This is IRC over TLS; connect with TLS (irssi: -tls, WeeChat: -ssl) or use the plain IRC port ${irc}`
+        : "This is IRC over TLS; connect with TLS (irssi: -tls, WeeChat: -ssl): this server has no plain IRC port";
+      assertEquals(
+        (await lost.expect((m) => m.command === "NOTICE")).params,
+        ["*", said],
+      );
+      assertEquals(
+        (await lost.expect((m) => m.command === "ERROR")).params,
+        [said],
+      );
+      await lost.log.ended();
+      await server.stderr.waitFor(/spoke plain text to the TLS port/);
+      // The first bytes read to tell plain text from TLS are the handshake's.
+      const conn = await tlsIrc(ircs, cert);
+      const read = reader(conn);
+      await write(conn, "NICK tina\r\nUSER tina 0 * :Tina\r\n");
+      assertMatch(await read.until(/ 001 /), / 001 tina /);
+      conn.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "the server ends an IRC over TLS connection with close_notify, not a bare end of stream",
+  ignore: tlsMissing !== undefined,
+  fn: async () => {
+    await using cert = await CertFiles.make();
+    const { server, ircs } = await ircsServer(cert, false);
+    await using _server = server;
+    const conn = await tlsIrc(ircs, cert);
+    const read = reader(conn);
+    await write(conn, "NICK tina\r\nUSER tina 0 * :Tina\r\n");
+    await read.until(/ 376 /);
+    await write(conn, "QUIT :bye\r\n");
+    await read.until(/^ERROR /);
+    // rustls says "peer closed connection without sending TLS close_notify"
+    // where irssi says "unexpected eof" and WeeChat "non-properly terminated".
+    assertEquals(await read.end(), "closed with close_notify");
+    conn.close();
+  },
+});
+
+/** A TLS connection to the IRC over TLS port, trusting `cert`. */
+async function tlsIrc(port: number, cert: CertFiles): Promise<Deno.TlsConn> {
+  return await Deno.connectTls({
+    hostname: "localhost",
+    port,
+    caCerts: [await Deno.readTextFile(cert.cert)],
+  });
+}
+
+async function write(conn: Deno.Conn, text: string): Promise<void> {
+  await conn.write(new TextEncoder().encode(text));
+}
+
+/** The lines a connection reads, and how it ended. */
+function reader(conn: Deno.Conn) {
+  const decoder = new TextDecoder();
+  const buffer = new Uint8Array(16384);
+  let rest = "";
+  const lines: string[] = [];
+  let ended: string | undefined;
+  const more = async () => {
+    try {
+      const n = await conn.read(buffer);
+      if (n === null) ended = "closed with close_notify";
+      else rest += decoder.decode(buffer.subarray(0, n), { stream: true });
+    } catch (error) {
+      ended = String(error);
+    }
+    const parts = rest.split("\r\n");
+    rest = parts.pop()!;
+    lines.push(...parts);
+  };
+  return {
+    async until(pattern: RegExp): Promise<string> {
+      while (true) {
+        const at = lines.findIndex((l) => pattern.test(l));
+        if (at !== -1) return lines.splice(0, at + 1).pop()!;
+        if (ended !== undefined) throw new Error(`${ended}: ${lines}`);
+        await more();
+      }
+    },
+    async end(): Promise<string> {
+      while (ended === undefined) await more();
+      return ended;
+    },
+  };
+}

@@ -5,7 +5,7 @@
  * `userhost-in-names`: what irctest found missing, each as IRC clients see
  * it and as the other clients' members do.
  */
-import { assert, assertEquals } from "./assert.ts";
+import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { ctcpAnswer } from "../lib/server/irc/ctcp.ts";
 import type { IrcMessage } from "../lib/server/irc/message.ts";
 import { globMatch } from "../lib/server/irc/names.ts";
@@ -246,4 +246,151 @@ Deno.test("IRC masks: * any run, ? any one character, without regard to ASCII ca
   for (const [mask, name, want] of cases) {
     assertEquals(globMatch(mask, name), want, `${mask} ~ ${name}`);
   }
+});
+
+Deno.test("an operator lifts a ban with what the ban list shows, the banned nick or the bare address; +b says the ban is server-wide", async () => {
+  await using world = new IrcWorld();
+  const boss = await world.client("boss", [], "192.0.2.1");
+  await boss.ask("OPER boss s3cret", "JOIN #lobby");
+  const listed = "*!*@192.0.2.7";
+  // What irssi's /unban sends (the listed mask), a nick, an address, and
+  // the mask irssi's /ban makes of nick!nick@lochat.
+  for (const unban of [listed, "wendy", "192.0.2.7", "*!wendy@lochat"]) {
+    const wendy = await world.client("wendy", [], "192.0.2.7");
+    await wendy.ask("JOIN #lobby");
+    const set = await boss.ask("MODE #lobby +b wendy");
+    const notice = set.find((m) => m.command === "NOTICE");
+    assertEquals(
+      notice?.params[1]?.startsWith(
+        "Bans are server-wide in Lochat: 192.0.2.7 is banned from the server",
+      ),
+      true,
+      lines(set).join("\n"),
+    );
+    assert(
+      lines(set).includes(`boss!boss@lochat MODE #lobby +b ${listed}`),
+      lines(set).join("\n"),
+    );
+    const list = await boss.ask("MODE #lobby b");
+    assertEquals(
+      list.filter((m) => m.command === "367").map((m) => m.params[2]),
+      [listed],
+    );
+    assertEquals(
+      lines(await boss.ask(`MODE #lobby -b ${unban}`)),
+      [`boss!boss@lochat MODE #lobby -b ${listed}`],
+      `-b ${unban}`,
+    );
+    assertEquals(world.hub.moderation.banned("192.0.2.7"), undefined);
+  }
+  // A mask that is not banned is said so in IRC's terms: no /bans, no 421.
+  const none = await boss.ask(`MODE #lobby -b ${listed}`);
+  assertEquals(commands(none), ["NOTICE"]);
+  assertEquals(
+    none[0]!.params[1],
+    `${listed} is not banned: MODE #lobby b lists the bans (as *!*@ADDRESS); -b takes one of those, a banned nick or an address`,
+  );
+  // Not an operator: 482, whatever the mask.
+  const ann = await world.client("ann", [], "192.0.2.8");
+  assertEquals(commands(await ann.ask("MODE #lobby -b 192.0.2.7")), ["482"]);
+});
+
+Deno.test("joining a room again replays only what the user was not sent yet: after PART, its own line, a kick, a reconnect", async () => {
+  await using world = new IrcWorld();
+  const [bob] = world.native("bob", ["lobby"]);
+  const say = async (text: string) => {
+    await world.hub.say(bob, text, { room: "lobby" });
+  };
+  const replayed = async (
+    client: { ask(...l: string[]): Promise<IrcMessage[]> },
+  ) =>
+    (await client.ask("JOIN #lobby"))
+      .filter((m) => m.command === "PRIVMSG" && m.params[0] === "#lobby")
+      .map((m) => m.params[1]);
+  await say("one");
+  const ann = await world.client("ann", ["server-time"], "192.0.2.7");
+  assertEquals(await replayed(ann), ["one"]);
+  await ann.ask("PART #lobby");
+  await say("two");
+  assertEquals(await replayed(ann), ["two"], "what was said while away");
+  await ann.ask("PART #lobby");
+  assertEquals(await replayed(ann), [], "a /cycle: nothing new");
+  // Its own line was shown by its client as typed: not replayed either.
+  await ann.ask("PRIVMSG #lobby :mine", "PART #lobby");
+  assertEquals(await replayed(ann), []);
+  const boss = await world.client("boss", [], "192.0.2.1");
+  await boss.ask("OPER boss s3cret", "JOIN #lobby", "KICK #lobby ann");
+  await say("three");
+  assertEquals(await replayed(ann), ["three"], "after a kick");
+  await ann.close();
+  await say("four");
+  const again = await world.client("ann", ["server-time"], "192.0.2.7");
+  assertEquals(await replayed(again), ["four"], "after a reconnect");
+  // Someone else is shown the recent messages.
+  const cat = await world.client("cat", ["server-time"], "192.0.2.9");
+  assertEquals(await replayed(cat), ["one", "two", "mine", "three", "four"]);
+});
+
+Deno.test("MODE and WHO take the comma lists irssi sends when it joins several channels, answering per channel", async () => {
+  await using world = new IrcWorld();
+  world.native("bert", ["games"]);
+  const ann = await world.client("ann");
+  await ann.ask("JOIN #lobby,#games");
+  const modes = await ann.ask("MODE #lobby,#games");
+  assertEquals(lines(modes), ["srv 324 ann #lobby +", "srv 324 ann #games +"]);
+  const who = await ann.ask("WHO #lobby,#games");
+  assertEquals(
+    who.map((m) => `${m.command} ${m.params[1]} ${m.params[5] ?? ""}`),
+    [
+      "352 #lobby ann",
+      "315 #lobby ",
+      "352 #games ann",
+      "352 #games bert",
+      "315 #games ",
+    ],
+  );
+  assertEquals(lines(await ann.ask("MODE #lobby,#games b")), [
+    "srv 368 ann #lobby End of channel ban list",
+    "srv 368 ann #games End of channel ban list",
+  ]);
+  assertEquals(commands(await ann.ask("MODE #lobby,#games +t")), ["403"]);
+});
+
+Deno.test("OPER is announced as MODE #room +o in the operator's rooms, and an operator's JOIN is followed by one", async () => {
+  await using world = new IrcWorld();
+  const ann = await world.client("ann");
+  const boss = await world.client("boss");
+  await ann.ask("JOIN #lobby,#games");
+  await boss.ask("JOIN #lobby");
+  await ann.ask();
+  const opered = await boss.ask("OPER boss s3cret");
+  assert(
+    lines(opered).includes("srv MODE #lobby +o boss"),
+    lines(opered).join("\n"),
+  );
+  assertEquals(lines(await ann.ask()), ["srv MODE #lobby +o boss"]);
+  await boss.ask("JOIN #games");
+  assertEquals(lines(await ann.ask()), [
+    "boss!boss@lochat JOIN #games",
+    "srv MODE #games +o boss",
+  ]);
+});
+
+Deno.test("VERSION is 351 and the ISUPPORT lines, TIME is 391; a user MODE that changes nothing gets no answer", async () => {
+  await using world = new IrcWorld();
+  const ann = await world.client("ann");
+  const version = await ann.ask("VERSION");
+  assertEquals(version[0]?.command, "351");
+  assertEquals(version[0]?.params.slice(1, 3), ["lochat-irc-1", "srv"]);
+  assert(version.slice(1).every((m) => m.command === "005"));
+  const time = await ann.ask("TIME");
+  assertEquals(commands(time), ["391"]);
+  assertEquals(time[0]?.params[1], "srv");
+  assertMatch(time[0]!.params[2]!, /\d\d:\d\d:\d\d [+-]\d\d:\d\d$/);
+  assertEquals(await ann.ask("MODE ann +w"), []);
+  assertEquals(lines(await ann.ask("MODE ann +i")), [
+    "ann!ann@lochat MODE ann +i",
+  ]);
+  assertEquals(await ann.ask("MODE ann +i"), []);
+  assertEquals(lines(await ann.ask("MODE ann")), ["srv 221 ann +i"]);
 });

@@ -75,6 +75,33 @@ Deno.test("an action is CTCP ACTION, and a long one is cut into lines that each 
   }
 });
 
+Deno.test("a message cut into several lines gives each line its own msgid: 48, 48.2, 48.3, live and in history", () => {
+  const message = {
+    type: "msg" as const,
+    seq: 48,
+    room: "games",
+    from: "bob",
+    text: "word ".repeat(250).trim(),
+    ts: 0,
+  };
+  const ids = (lines: string) =>
+    lines.split("\r\n").filter((l) => l !== "").map((l) => {
+      const parsed = parseMessage(l);
+      return "error" in parsed ? "" : parsed.tags.get("msgid");
+    });
+  const live = text(encodeIrc(new Outgoing(message), reader(["message-tags"])));
+  assertEquals(ids(live), ["48", "48.2", "48.3"]);
+  const history = historyBatch(
+    "srv",
+    reader(["message-tags", "batch"]),
+    "games",
+    [
+      message,
+    ],
+  );
+  assertEquals(ids(history).slice(1, -1), ["48", "48.2", "48.3"]);
+});
+
 Deno.test("a private message reaches its reader from the sender; the sender's own copy only with echo-message", () => {
   const out = new Outgoing({
     type: "pm",

@@ -7,15 +7,19 @@
  * time, and a connection that does not finish it is closed there and then.
  * (Deno's own TLS listener cannot do that: closing a connection whose
  * handshake has not finished leaves the socket open until the peer leaves.)
+ * A TLS listener given a `plainAnswer` looks at the first bytes first: a
+ * client that speaks plain text to it is answered in plain text (a few
+ * hundred bytes at most) and closed, instead of getting only a TLS alert.
  *
  * @module
  */
 
 import { createPrivateKey, type KeyObject, X509Certificate } from "node:crypto";
 import net from "node:net";
+import { Duplex } from "node:stream";
 import tls from "node:tls";
 import { errorMessage } from "../shared/errors.ts";
-import { NodeSocketTransport } from "../shared/node_socket.ts";
+import { type Flow, NodeSocketTransport } from "../shared/node_socket.ts";
 import type { Transport } from "../shared/transport.ts";
 import { normaliseAddress } from "./admission.ts";
 
@@ -91,6 +95,10 @@ export async function listenTls(
   hostname: string,
   port: number,
   pem: { cert: string; key: string },
+  options: {
+    /** What a client speaking plain text is told before it is closed. */
+    plainAnswer?: (() => string) | undefined;
+  } = {},
 ): Promise<Listener> {
   // Parsed here, so that a bad pair fails at start, not per client.
   checkPem(pem);
@@ -126,7 +134,10 @@ export async function listenTls(
       return {
         peer: `${hostname}:${socket.remotePort}`,
         address: normaliseAddress(hostname),
-        open: (timeoutMs) => handshake(socket, context, timeoutMs),
+        open: (timeoutMs) =>
+          options.plainAnswer === undefined
+            ? handshake(socket, context, timeoutMs)
+            : lookFirst(socket, context, timeoutMs, options.plainAnswer),
         close: () => socket.destroy(),
       };
     },
@@ -153,6 +164,126 @@ async function handshake(
 ): Promise<Transport> {
   const secure = await tlsHandshake(socket, secureContext, timeoutMs);
   return new NodeSocketTransport(secure, { flow: socket });
+}
+
+/** The most bytes of a plain-text answer on a TLS port. */
+const PLAIN_ANSWER_BYTES = 400;
+
+/**
+ * Opens a connection to a TLS port that answers plain text: the first
+ * bytes decide. A TLS client's start with a handshake record (0x16), and
+ * the handshake runs on them; a printable first byte is plain text (an IRC
+ * client's `CAP LS`), answered with `answer()` (cut to
+ * {@linkcode PLAIN_ANSWER_BYTES}) and closed.
+ */
+function lookFirst(
+  socket: net.Socket,
+  secureContext: tls.SecureContext,
+  timeoutMs: number,
+  answer: () => string,
+): Promise<Transport> {
+  const started = Date.now();
+  return new Promise<Uint8Array>((resolve, reject) => {
+    const fail = (reason: string) => {
+      clearTimeout(timer);
+      socket.off("data", onData);
+      socket.destroy();
+      reject(new Error(reason));
+    };
+    const timer = setTimeout(
+      () => fail(`no TLS handshake within ${timeoutMs / 1000} s`),
+      timeoutMs,
+    );
+    const onData = (chunk: Uint8Array) => {
+      clearTimeout(timer);
+      socket.off("close", onClose);
+      socket.pause();
+      resolve(chunk);
+    };
+    const onClose = () => fail("the client left during the TLS handshake");
+    socket.once("data", onData);
+    socket.once("close", onClose);
+  }).then((first) => {
+    const byte = first[0]!;
+    if (byte >= 0x20 && byte < 0x7f) {
+      const bytes = new TextEncoder().encode(answer());
+      // What it sends meanwhile is read and dropped: unread bytes would make
+      // the close a reset, which can lose the answer on its way.
+      socket.on("data", () => {});
+      socket.resume();
+      socket.end(bytes.subarray(0, PLAIN_ANSWER_BYTES));
+      const timer = setTimeout(() => socket.destroy(), 1000);
+      socket.once("close", () => clearTimeout(timer));
+      throw new Error(
+        "the client spoke plain text to the TLS port (told so in plain text)",
+      );
+    }
+    const { stream, flow } = replayed(socket, first);
+    const left = Math.max(1, timeoutMs - (Date.now() - started));
+    return tlsHandshake(stream as net.Socket, secureContext, left).then(
+      (secure) => new NodeSocketTransport(secure, { flow }),
+      (error) => {
+        socket.destroy();
+        throw error;
+      },
+    );
+  });
+}
+
+/**
+ * `socket` as a stream that gives `first` (the bytes already read) before
+ * the rest, for the TLS layer; and its {@linkcode Flow}: the socket reads
+ * only while both the reader above and the TLS layer want more.
+ */
+function replayed(
+  socket: net.Socket,
+  first: Uint8Array,
+): { stream: Duplex; flow: Flow } {
+  let held = false;
+  let full = false;
+  const update = () => {
+    if (held || full) socket.pause();
+    else socket.resume();
+  };
+  const stream = new Duplex({
+    read() {
+      full = false;
+      update();
+    },
+    write(data, _encoding, done) {
+      socket.write(data, done);
+    },
+    final(done) {
+      socket.end();
+      done();
+    },
+    destroy(error, done) {
+      socket.destroy();
+      done(error);
+    },
+  });
+  stream.push(first);
+  socket.on("data", (data: Uint8Array) => {
+    if (!stream.push(data)) {
+      full = true;
+      update();
+    }
+  });
+  socket.on("end", () => stream.push(null));
+  socket.on("close", () => stream.destroy());
+  socket.on("error", (error) => stream.destroy(error));
+  const flow: Flow = {
+    pause: () => {
+      held = true;
+      update();
+    },
+    resume: () => {
+      held = false;
+      update();
+    },
+    isPaused: () => held,
+  };
+  return { stream, flow };
 }
 
 /**

@@ -49,6 +49,8 @@ export class Moderation {
   #cooldowns = new Map<string, number>();
   /** Banned addresses (normalised), with why. */
   #bans = new Map<string, string>();
+  /** The address banned with each nick (by its key), while it is banned. */
+  #bannedNicks = new Map<string, string>();
   #gate: SecretGate | undefined;
   /**
    * Closes every connection from a banned address, saying why; returns how
@@ -175,6 +177,7 @@ export class Moderation {
       reason.trim() === "" ? "" : `: ${cleanCut(reason, this.#reasonChars)}`
     }`;
     this.#bans.set(address, why);
+    this.#bannedNicks.set(nickKey(target.nick), address);
     if (this.onBan !== undefined) {
       return { address, closed: this.onBan(address, why) };
     }
@@ -185,12 +188,21 @@ export class Moderation {
   /** Lifts a ban. */
   unban(by: Member, address: string): void {
     this.requireOp(by);
-    if (!this.#bans.delete(normaliseAddress(address))) {
+    const normal = normaliseAddress(address);
+    if (!this.#bans.delete(normal)) {
       throw new ChatError(
         "bad-args",
         `${quote(address, 60)} is not banned; /bans lists bans`,
       );
     }
+    for (const [nick, banned] of this.#bannedNicks) {
+      if (banned === normal) this.#bannedNicks.delete(nick);
+    }
+  }
+
+  /** The address banned with `nick` (IRC's `MODE -b nick`), while it is. */
+  bannedAddress(nick: string): string | undefined {
+    return this.#bannedNicks.get(nickKey(nick));
   }
 
   /** Why `address` is banned, if it is. */

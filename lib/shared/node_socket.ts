@@ -18,10 +18,27 @@
  */
 
 import type { Socket } from "node:net";
+import { TLSSocket } from "node:tls";
 import type { Transport } from "./transport.ts";
 
 /** Unread bytes past which the socket stops reading. */
 export const HIGH_WATER = 64 * 1024;
+
+/**
+ * How long a TLS socket's orderly close (close_notify, then the end of the
+ * stream) may take before the socket is cut.
+ */
+export const CLOSE_NOTIFY_MS = 2000;
+
+/** What a reader pauses when it falls behind: a socket, or what stands for one. */
+export interface Flow {
+  /** Stops reading. */
+  pause(): unknown;
+  /** Reads again. */
+  resume(): unknown;
+  /** True while stopped. */
+  isPaused(): boolean;
+}
 
 /**
  * A Node socket as a transport.
@@ -35,7 +52,7 @@ export const HIGH_WATER = 64 * 1024;
 export class NodeSocketTransport implements Transport {
   #socket: Socket;
   /** The socket whose reading is paused and resumed. */
-  #flow: Socket;
+  #flow: Flow;
   #chunks: Uint8Array[] = [];
   #buffered = 0;
   #ended = false;
@@ -49,7 +66,7 @@ export class NodeSocketTransport implements Transport {
    * @param options.flow the socket to pause when the reader falls behind:
    *   for a TLS socket over a plain one, the plain one (default `socket`)
    */
-  constructor(socket: Socket, options: { flow?: Socket } = {}) {
+  constructor(socket: Socket, options: { flow?: Flow } = {}) {
     this.#socket = socket;
     this.#flow = options.flow ?? socket;
     socket.on("data", (data: Uint8Array) => {
@@ -105,10 +122,20 @@ export class NodeSocketTransport implements Transport {
     });
   }
 
-  /** Closes the connection at once. */
+  /**
+   * Closes the connection: at once for a plain socket; a TLS socket first
+   * says so (close_notify: without it irssi reports "unexpected eof" and
+   * WeeChat "non-properly terminated"), and is cut if that takes longer
+   * than {@linkcode CLOSE_NOTIFY_MS}.
+   */
   close(): void {
     this.#ended = true;
-    this.#socket.destroy();
+    const socket = this.#socket;
+    if (socket instanceof TLSSocket && !socket.destroyed) {
+      const timer = setTimeout(() => socket.destroy(), CLOSE_NOTIFY_MS);
+      socket.once("close", () => clearTimeout(timer));
+      socket.end();
+    } else socket.destroy();
     this.#notify();
   }
 

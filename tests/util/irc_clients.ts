@@ -323,9 +323,27 @@ export class Irssi implements AsyncDisposable {
       welcome?: string;
       columns?: number;
       rows?: number;
+      /**
+       * `/set` settings, by the module that keeps them in irssi's config
+       * (`/save` shows it: `core` has `timestamp_format`, `fe-text` has
+       * `show_server_time`).
+       */
+      settings?: Record<string, Record<string, string>>;
     } = {},
   ): Promise<Irssi> {
     const home = await Deno.makeTempDir({ prefix: "lochat-irssi-" });
+    if (options.settings !== undefined) {
+      const modules = Object.entries(options.settings).map(([module, set]) =>
+        `"${module}" = { ${
+          Object.entries(set).map(([name, value]) => `${name} = "${value}";`)
+            .join(" ")
+        } };`
+      );
+      await Deno.writeTextFile(
+        `${home}/config`,
+        `settings = { ${modules.join(" ")} };\n`,
+      );
+    }
     const tmux = await Tmux.start(
       irssiCommand(home, port, nick, options.password),
       { columns: options.columns ?? 120, rows: options.rows ?? 30 },

@@ -63,21 +63,26 @@ export class IrcWorld implements AsyncDisposable {
     return [this.hub.enter(nick, inbox, { rooms }), inbox];
   }
 
-  /** An IRC client, connected but not registered. */
-  connect(): MemoryIrcClient {
+  /** An IRC client from `address`, connected but not registered. */
+  connect(address = "test"): MemoryIrcClient {
     const [client, server] = memoryPair();
-    const session = new IrcSession(server, this.context, { peer: "test" }, {
+    const peer = { peer: address, address };
+    const session = new IrcSession(server, this.context, peer, {
       serverName: "srv",
       created: new Date(0),
     });
-    const peer = new MemoryIrcClient(client, session);
-    this.#clients.push(peer);
-    return peer;
+    const irc = new MemoryIrcClient(client, session);
+    this.#clients.push(irc);
+    return irc;
   }
 
   /** An IRC client registered as `nick`, with `caps`, past the MOTD. */
-  async client(nick: string, caps: string[] = []): Promise<MemoryIrcClient> {
-    const peer = this.connect();
+  async client(
+    nick: string,
+    caps: string[] = [],
+    address?: string,
+  ): Promise<MemoryIrcClient> {
+    const peer = this.connect(address);
     if (caps.length > 0) {
       await peer.send("CAP LS 302", `CAP REQ :${caps.join(" ")}`);
     }

@@ -23,7 +23,7 @@ import * as N from "./numerics.ts";
 import { kick, mode, oper } from "./operators.ts";
 import { QUERIES } from "./queries.ts";
 import { capCommand, checkNick } from "./registration.ts";
-import { motd } from "./welcome.ts";
+import { motd, time, version } from "./welcome.ts";
 
 /** One command: how many parameters it needs, and what it does. */
 export interface IrcCommand {
@@ -128,14 +128,19 @@ function join(session: IrcSession, params: string[]): void {
         command: "JOIN",
         params: [channelOf(room)],
       });
+      // What this user was not sent yet, when it was in the room before.
+      const since = session.sent.since(member.nick, room);
       const state = session.hub.roomState(member, room, {
         max: session.limits.catchUp,
+        ...(since === undefined ? {} : { since }),
       });
       if (state.topic !== undefined) {
         session.numeric(N.RPL_TOPIC, channelOf(room), state.topic);
       }
       names(session, room);
       session.history(room, state.history);
+      const last = state.history.at(-1);
+      if (last !== undefined) session.sent.sent(room, last.seq);
     });
   }
 }
@@ -196,7 +201,7 @@ function message(command: "PRIVMSG" | "NOTICE") {
           ? parsed.room
           : undefined;
         if (name === undefined) return;
-        return session.say(command, channelOf(name), read.text, me);
+        return session.input!.say(command, channelOf(name), read.text, me);
       }
       return session.input!.inTurn(() => {
         const run = () => {
@@ -325,8 +330,10 @@ export const COMMANDS: Readonly<Record<string, IrcCommand>> = {
       });
     },
   },
+  TIME: { minParams: 0, run: (session) => time(session) },
   TOPIC: { minParams: 1, run: topic },
   USER: { minParams: 0, run: already },
+  VERSION: { minParams: 0, run: version },
   ...QUERIES,
 };
 

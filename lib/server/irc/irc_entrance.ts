@@ -3,7 +3,9 @@
  * port (plain TCP, or TLS for `--ircs-port`), and serves each admitted
  * connection with an {@linkcode IrcSession}. A connection the server
  * refuses (full, banned) is told why in IRC: an `ERROR` line
- * (https://modern.ircdocs.horse/#error-message).
+ * (https://modern.ircdocs.horse/#error-message). A client that speaks plain
+ * IRC to the TLS port is told, in plain IRC, to connect with TLS or where
+ * the plain port is ({@linkcode plainToTls}).
  *
  * @module
  */
@@ -30,6 +32,30 @@ export interface IrcEntranceOptions {
   tls?: { cert: string; key: string } | undefined;
   /** The server's name, made fit to be an IRC source. */
   serverName: string;
+  /** The plain IRC port, once listening: what the TLS port's answer names. */
+  plainPort?: (() => number | undefined) | undefined;
+  /** Told the port it listens on, once it does. */
+  listening?: ((port: number) => void) | undefined;
+}
+
+/**
+ * What a plain IRC client on the TLS port is told (a `NOTICE`, then the
+ * `ERROR` that ends it), naming the plain port if there is one.
+ *
+ * @example
+ * ```ts
+ * plainToTls(6667); // ":lochat NOTICE * :This is IRC over TLS; …\r\nERROR :…\r\n"
+ * ```
+ */
+export function plainToTls(plainPort: number | undefined): string {
+  const text =
+    `This is IRC over TLS; connect with TLS (irssi: -tls, WeeChat: -ssl)${
+      plainPort === undefined
+        ? ": this server has no plain IRC port"
+        : ` or use the plain IRC port ${plainPort}`
+    }`;
+  return line({ source: "lochat", command: "NOTICE", params: ["*", text] }) +
+    line({ command: "ERROR", params: [text] });
 }
 
 /**
@@ -63,10 +89,14 @@ export function ircEntrance(options: IrcEntranceOptions): Entrance {
     portFlag: options.portFlag,
     hostname: options.hostname,
     port: options.port,
-    listen(): Promise<Listener> {
-      return options.tls === undefined
-        ? Promise.resolve(listenTcp(options.hostname, options.port))
-        : listenTls(options.hostname, options.port, options.tls);
+    async listen(): Promise<Listener> {
+      const listener = options.tls === undefined
+        ? listenTcp(options.hostname, options.port)
+        : await listenTls(options.hostname, options.port, options.tls, {
+          plainAnswer: () => plainToTls(options.plainPort?.()),
+        });
+      options.listening?.(listener.address.port);
+      return listener;
     },
     serve(transport: Transport, context: ServerContext, peer: Peer): Served {
       return new IrcSession(transport, context, peer, shared);
@@ -98,6 +128,7 @@ export function ircEntrances(options: {
 }): Entrance[] {
   const { hostname, serverName } = options;
   const entrances: Entrance[] = [];
+  let plainPort: number | undefined;
   if (options.ircPort !== undefined) {
     entrances.push(ircEntrance({
       name: "irc",
@@ -105,6 +136,7 @@ export function ircEntrances(options: {
       hostname,
       port: options.ircPort,
       serverName,
+      listening: (port) => (plainPort = port),
     }));
   }
   if (options.ircsPort !== undefined && options.tls !== undefined) {
@@ -115,6 +147,7 @@ export function ircEntrances(options: {
       port: options.ircsPort,
       tls: options.tls,
       serverName,
+      plainPort: () => plainPort,
     }));
   }
   return entrances;

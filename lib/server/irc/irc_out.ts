@@ -7,7 +7,8 @@
  * (https://ircv3.net/specs/extensions/message-ids, the message's `seq`).
  *
  * A message longer than one IRC line goes out as several, cut at character
- * boundaries (`split_text.ts`): map, never lose. A chat message is encoded
+ * boundaries (`split_text.ts`): map, never lose; each line has its own
+ * `msgid` (`48`, `48.2`, `48.3` …), as clients drop lines whose id they saw. A chat message is encoded
  * once per set of tags however many IRC members read it (the slots of
  * `Outgoing`).
  *
@@ -71,8 +72,9 @@ export interface LineMessage {
 
 /**
  * A message's lines: one `PRIVMSG` (`NOTICE` for a notice) per piece of
- * text that fits in 512 bytes, each with the tags `bits` ask for, each
- * ending in CR LF. An action is sent as CTCP `ACTION`.
+ * text that fits in 512 bytes, each with the tags `bits` ask for (the
+ * `msgid` of the second piece of message 48 is `48.2`), each ending in
+ * CR LF. An action is sent as CTCP `ACTION`.
  *
  * @param message the message
  * @param target the channel or nick it goes to
@@ -102,8 +104,13 @@ export function messageLines(
   // "\x01ACTION " and "\x01" take 9 bytes of each line.
   const room = maxTextBytes(source, target, command) - (message.me ? 9 : 0);
   let out = "";
-  for (const piece of splitText(message.text, Math.max(4, room))) {
-    const text = message.me ? `\x01ACTION ${piece}\x01` : piece;
+  const pieces = splitText(message.text, Math.max(4, room));
+  for (let i = 0; i < pieces.length; i++) {
+    // Each line its own msgid (`48`, `48.2`, …): clients drop repeated ids.
+    if (i > 0 && tags.has("msgid")) {
+      tags.set("msgid", `${message.seq}.${i + 1}`);
+    }
+    const text = message.me ? `\x01ACTION ${pieces[i]}\x01` : pieces[i]!;
     out += line({ tags, source, command, params: [target, text] });
   }
   return out;

@@ -42,6 +42,8 @@ import { answerError } from "./answers.ts";
 import { ChannelInput } from "./channel_input.ts";
 import { runCommand } from "./irc_commands.ts";
 import { ircMember } from "./irc_members.ts";
+import { opMode } from "./operators.ts";
+import { seenRooms, SentRooms } from "./seen_rooms.ts";
 import {
   encodeIrc,
   historyBatch,
@@ -93,6 +95,8 @@ export class IrcSession
   readonly address: string;
   /** The capabilities the client enabled. */
   caps: Set<string> = new Set();
+  /** How far the user has been sent each room (`seen_rooms.ts`). */
+  readonly sent: SentRooms;
   #connection: Connection;
   #flood: FloodControl;
   #timeouts: IrcTimeouts;
@@ -133,6 +137,7 @@ export class IrcSession
       sharePercent: resources.floodShare,
     });
     this.#timeouts = new IrcTimeouts(this, resources);
+    this.sent = new SentRooms(seenRooms(context.hub), this.address);
     this.#state = {
       phase: "registering",
       registration: new Registration(this),
@@ -220,7 +225,10 @@ export class IrcSession
     const member = state.phase === "registered" ? state.member : undefined;
     this.#state = { phase: "closed", member };
     this.#closeReason = reason;
-    if (member !== undefined) this.context.hub.exit(member, reason);
+    if (member !== undefined) {
+      this.sent.left(member.nick);
+      this.context.hub.exit(member, reason);
+    }
     this.#connection.close(reason, last);
   }
 
@@ -253,8 +261,20 @@ export class IrcSession
       this.close(frame.reason, frame);
       return true;
     }
+    if (frame.type === "msg") this.sent.sent(frame.room, frame.seq);
     const bytes = encodeIrc(out, this);
-    return bytes.length === 0 ? true : this.#connection.send(bytes);
+    const taken = bytes.length === 0 || this.#connection.send(bytes);
+    if (frame.type === "event" && frame.room !== undefined) {
+      const own = frame.nick === state.member.nick;
+      if (own && (frame.event === "part" || frame.event === "leave")) {
+        this.sent.left(frame.nick, frame.room);
+      }
+      // IRC clients keep their nick lists' `@` by MODE: an operator joining.
+      if (!own && frame.event === "join" && this.hub.find(frame.nick)?.op) {
+        this.write(opMode(this, frame.room, frame.nick));
+      }
+    }
+    return taken;
   }
 
   /** Sends one IRC message. */
@@ -375,16 +395,6 @@ export class IrcSession
     if (state.phase === "registered") {
       return runCommand(this, message);
     }
-  }
-
-  /** Says `text` in `channel` through the member's input (see {@linkcode ChannelInput}). */
-  say(
-    command: "PRIVMSG" | "NOTICE",
-    channel: string,
-    text: string,
-    me: boolean,
-  ): void | Promise<void> {
-    return this.input?.say(command, channel, text, me);
   }
 
   /** Sends a frame from the hub or the input. */

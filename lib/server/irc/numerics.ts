@@ -56,6 +56,8 @@ export const RPL_CHANNELMODEIS = "324";
 export const RPL_NOTOPIC = "331";
 /** A channel's topic. */
 export const RPL_TOPIC = "332";
+/** `VERSION` answer: `VERSION SERVER :comments`. */
+export const RPL_VERSION = "351";
 /** One member of `WHO`. */
 export const RPL_WHOREPLY = "352";
 /** Members of a channel, for `NAMES` and on joining. */
@@ -74,6 +76,8 @@ export const RPL_MOTDSTART = "375";
 export const RPL_ENDOFMOTD = "376";
 /** `OPER` succeeded. */
 export const RPL_YOUREOPER = "381";
+/** `TIME` answer: `SERVER :the server's local time`. */
+export const RPL_TIME = "391";
 /** No such nick or channel. */
 export const ERR_NOSUCHNICK = "401";
 /** No such channel (or not a valid channel name). */

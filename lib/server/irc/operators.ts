@@ -2,23 +2,32 @@
  * Lochat's operators in IRC terms: `OPER name password` is `/oper`
  * (the name is the member's nick, which must be on the server's `--op`
  * list; the password is the operators' secret, throttled per address),
- * `KICK #room nick` takes someone out of one room, `MODE #room +b nick`
- * bans the nick's address, `MODE #room +t`/`-t` locks and unlocks the
- * topic. Lochat's operators are the server's, so they show as `@` in every
- * channel. `MODE nick +i` hides oneself from `WHO` masks. Everything else
- * `MODE` can ask is answered as a query.
+ * announced as `MODE #room +o nick` in every room the operator is in;
+ * `KICK #room nick` takes someone out of one room, `MODE #room +b`/`-b`
+ * bans and lifts bans (`bans.ts`: server-wide, of an address), `MODE #room
+ * +t`/`-t` locks and unlocks the topic. Lochat's operators are the
+ * server's, so they show as `@` in every channel. `MODE nick +i` hides
+ * oneself from `WHO` masks. Everything else `MODE` can ask is answered as
+ * a query, for one channel or a comma list of them (`MODE #a,#b`, as irssi
+ * asks when it joins several at once).
  *
  * @module
  */
 
-import { ChatError } from "../../shared/errors.ts";
-import { isInvisible, setInvisible } from "./irc_members.ts";
+import { banList, changeBan } from "./bans.ts";
+import { ircSessionOf, isInvisible, setInvisible } from "./irc_members.ts";
 import { channelOf, sourceOf } from "./irc_out.ts";
 import { refusing, roomOf } from "./irc_commands.ts";
 import type { IrcSession } from "./irc_session.ts";
+import type { IrcMessageInit } from "./message.ts";
 import * as N from "./numerics.ts";
 
-/** `OPER name password`: the member becomes an operator, or `464`. */
+/**
+ * `OPER name password`: the member becomes an operator, or `464`. IRC
+ * users who share a room with it see `MODE #room +o nick` there (IRC
+ * clients keep their nick lists by it). Lochat operators stay operators
+ * until they leave, so there is never a `-o`.
+ */
 export function oper(
   session: IrcSession,
   params: string[],
@@ -32,7 +41,25 @@ export function oper(
       command: "MODE",
       params: [member.nick, "+o"],
     });
+    for (const room of member.rooms) {
+      for (const other of session.hub.who(room)) {
+        ircSessionOf(other)?.write(opMode(session, room, member.nick));
+      }
+    }
   });
+}
+
+/** `:server MODE #room +o nick`: `nick` is an operator there. */
+export function opMode(
+  session: IrcSession,
+  room: string,
+  nick: string,
+): IrcMessageInit {
+  return {
+    source: session.options.serverName,
+    command: "MODE",
+    params: [channelOf(room), "+o", nick],
+  };
 }
 
 /** `KICK #room nick[,nick] [reason]`: out of the room, not the chat. */
@@ -49,12 +76,14 @@ export function kick(session: IrcSession, params: string[]): void {
 
 /**
  * `MODE nick [changes]` for oneself: `+i`/`-i` (invisible to `WHO` masks)
- * set and said back as a `MODE` line; `w` and `x`, which clients set on
- * connecting, change nothing; no change, or none left, is answered `221`.
+ * set and said back as a `MODE` line; `w`, `x` and `o`, which clients set
+ * on connecting or when reconnecting, change nothing, and a change that
+ * changes nothing gets no answer (irssi would print an empty user mode);
+ * `MODE nick` alone is answered `221` with the modes the member has.
  */
 function userMode(session: IrcSession, changes: string | undefined): void {
   const member = session.member!;
-  if (changes !== undefined && !/^([+-][iwx]*)+$/.test(changes)) {
+  if (changes !== undefined && !/^([+-][iwxo]*)+$/.test(changes)) {
     session.numeric(N.ERR_UMODEUNKNOWNFLAG, "Unknown MODE flag");
     return;
   }
@@ -74,19 +103,16 @@ function userMode(session: IrcSession, changes: string | undefined): void {
     });
     return;
   }
+  if (changes !== undefined) return;
   const modes = (isInvisible(member) ? "i" : "") + (member.op ? "o" : "");
   session.numeric(N.RPL_UMODEIS, `+${modes}`);
 }
 
-/** The nick of a ban mask: `ann!*@*` and `ann` are ann. */
-function maskNick(mask: string): string {
-  const bang = mask.indexOf("!");
-  return bang === -1 ? mask : mask.slice(0, bang);
-}
-
 /**
  * `MODE target [changes [args]]`: a query answered (`221`, `324`, the ban
- * list), or an operator's change: `+t`/`-t`, `+b mask`, `-b address`.
+ * list), or an operator's change: `+t`/`-t`, `+b mask`, `-b mask`. A comma
+ * list of channels is answered channel by channel when it asks (`MODE
+ * #a,#b`, `MODE #a,#b b`); changes take one channel.
  */
 export function mode(session: IrcSession, params: string[]): void {
   const [target = "", changes, ...args] = params;
@@ -102,6 +128,31 @@ export function mode(session: IrcSession, params: string[]): void {
     userMode(session, changes);
     return;
   }
+  if (target.includes(",")) {
+    if (changes !== undefined && !/^\+?b$/.test(changes)) {
+      session.numeric(
+        N.ERR_NOSUCHCHANNEL,
+        target,
+        "MODE changes one channel at a time",
+      );
+      return;
+    }
+    for (const channel of target.split(",")) {
+      if (channel !== "") channelMode(session, channel, changes, []);
+    }
+    return;
+  }
+  channelMode(session, target, changes, args);
+}
+
+/** `MODE #room [changes [args]]` for one channel. */
+function channelMode(
+  session: IrcSession,
+  target: string,
+  changes: string | undefined,
+  args: string[],
+): void {
+  const member = session.member!;
   const room = roomOf(session, target);
   if (room === undefined) return;
   const channel = channelOf(room);
@@ -113,7 +164,7 @@ export function mode(session: IrcSession, params: string[]): void {
     );
     return;
   }
-  let sign = "+";
+  let sign: "+" | "-" = "+";
   let next = 0;
   for (const letter of changes) {
     if (letter === "+" || letter === "-") {
@@ -121,47 +172,21 @@ export function mode(session: IrcSession, params: string[]): void {
       continue;
     }
     if (letter === "t") {
+      const locked = sign === "+";
       refusing(session, "MODE", channel, () => {
-        session.hub.lockTopic(member, room, sign === "+");
+        session.hub.lockTopic(member, room, locked);
         session.write({
           source: sourceOf(member.nick),
           command: "MODE",
-          params: [channel, `${sign}t`],
+          params: [channel, `${locked ? "+" : "-"}t`],
         });
       });
     } else if (letter === "b") {
       const mask = args[next++];
-      if (mask === undefined) {
-        banList(session, channel);
-        continue;
-      }
-      refusing(session, "MODE", channel, () => {
-        if (sign === "+") {
-          session.hub.moderation.ban(member, maskNick(mask), "");
-        } else session.hub.moderation.unban(member, mask);
-        session.write({
-          source: sourceOf(member.nick),
-          command: "MODE",
-          params: [channel, `${sign}b`, mask],
-        });
-      });
+      if (mask === undefined) banList(session, channel);
+      else changeBan(session, channel, sign, mask);
     } else {
       session.numeric(N.ERR_UNKNOWNMODE, letter, "is unknown mode char to me");
     }
   }
-}
-
-/** The bans (addresses, as `*!*@address`), for an operator; else just the end. */
-function banList(session: IrcSession, channel: string): void {
-  const member = session.member!;
-  if (member.op) {
-    try {
-      for (const [address] of session.hub.moderation.bans(member)) {
-        session.numeric(N.RPL_BANLIST, channel, `*!*@${address}`);
-      }
-    } catch (error) {
-      if (!(error instanceof ChatError)) throw error;
-    }
-  }
-  session.numeric(N.RPL_ENDOFBANLIST, channel, "End of channel ban list");
 }

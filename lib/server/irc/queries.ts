@@ -41,10 +41,22 @@ function whoReply(session: IrcSession, channel: string, member: Member): void {
  * `CASEMAPPING=ascii` says; `0` is `*`): a `352` for each member, then
  * `315`. A mask does not show an invisible (`+i`) member to anyone who
  * shares no room with it; a nick or a room shows it. `o` after the mask
- * keeps operators only.
+ * keeps operators only. A comma list (`WHO #lobby,#games`, as irssi asks
+ * when it joins several channels at once) is answered item by item, each
+ * with its `315`, as irssi waits for one per channel.
  */
 function who(session: IrcSession, params: string[]): void {
   const [mask = "*", flags = ""] = params;
+  const items = mask.split(",").filter((item) => item !== "");
+  if (items.length === 0) items.push(mask);
+  for (const item of items) {
+    if (item !== "") whoItem(session, item, flags);
+    session.numeric(N.RPL_ENDOFWHO, item, "End of WHO list");
+  }
+}
+
+/** The `352`s of one `WHO` mask. */
+function whoItem(session: IrcSession, mask: string, flags: string): void {
   const me = session.member!;
   const shared = (member: Member) =>
     [...member.rooms].find((r) => me.rooms.has(r));
@@ -71,7 +83,6 @@ function who(session: IrcSession, params: string[]): void {
     found.sort((a, b) => ircLower(a.nick) < ircLower(b.nick) ? -1 : 1);
     for (const member of found) reply(member);
   }
-  session.numeric(N.RPL_ENDOFWHO, mask, "End of WHO list");
 }
 
 function whois(session: IrcSession, params: string[]): void {

@@ -27,9 +27,22 @@ import { welcomeBurst } from "./welcome.ts";
 const SASL_CHUNK = 400;
 
 /**
+ * Why a nick is refused, in one rule: what IRC and Lochat both allow (IRC's
+ * RFC 2812 rule is wider; Lochat's is within it).
+ *
+ * @example
+ * ```ts
+ * nickRefusal(24); // "Erroneous nickname: use 1–24 ASCII letters, …"
+ * ```
+ */
+export function nickRefusal(maxChars: number): string {
+  return `Erroneous nickname: use 1–${maxChars} ASCII letters, digits, "_" or "-", starting with a letter (IRC allows these and []\\\`^{}|, Lochat only these)`;
+}
+
+/**
  * A nick as IRC and Lochat both allow it, or the numeric that refuses it
- * with the rule: `431`, `432` (with Lochat's rule when only Lochat refuses
- * it), `433` when taken.
+ * with the rule: `431`, `432` (with the one rule both allow, whichever
+ * refused it), `433` when taken.
  *
  * @param session the session asking
  * @param nick the nick sent
@@ -41,17 +54,12 @@ export function checkNick(session: IrcSession, nick: string): boolean {
     session.numeric(N.ERR_NONICKNAMEGIVEN, "No nickname given");
     return false;
   }
-  if (!isValidNick(nick)) {
+  if (!isValidNick(nick) || nickProblem(nick, limits.nickChars) !== undefined) {
     session.numeric(
       N.ERR_ERRONEUSNICKNAME,
       nick,
-      "Erroneous nickname: IRC nicks are letters, digits and []\\`^{}|_- not starting with a digit or -",
+      nickRefusal(limits.nickChars),
     );
-    return false;
-  }
-  const problem = nickProblem(nick, limits.nickChars);
-  if (problem !== undefined) {
-    session.numeric(N.ERR_ERRONEUSNICKNAME, nick, problem);
     return false;
   }
   const owner = hub.find(nick);

@@ -87,6 +87,12 @@ export function welcomeBurst(session: IrcSession): void {
     CHANNEL_MODES,
     "b",
   );
+  isupport(session);
+  motd(session);
+}
+
+/** The `RPL_ISUPPORT` lines: at welcome, and after `VERSION`. */
+function isupport(session: IrcSession): void {
   const tokens = isupportTokens(session.context.limits, "Lochat");
   // At most 12 tokens a line, well inside 512 bytes.
   for (let i = 0; i < tokens.length; i += 12) {
@@ -96,7 +102,40 @@ export function welcomeBurst(session: IrcSession): void {
       "are supported by this server",
     );
   }
-  motd(session);
+}
+
+/**
+ * `VERSION`: `351` with the software and the server, then `RPL_ISUPPORT`
+ * again (https://modern.ircdocs.horse/#version-message).
+ */
+export function version(session: IrcSession): void {
+  const { serverName } = session.options;
+  session.numeric(
+    N.RPL_VERSION,
+    SOFTWARE,
+    serverName,
+    "Lochat, a chat for the local network",
+  );
+  isupport(session);
+}
+
+/**
+ * `TIME`: `391` with the server's local time, as people read it
+ * (https://modern.ircdocs.horse/#time-message).
+ */
+export function time(session: IrcSession, now = new Date()): void {
+  const two = (n: number) => String(Math.abs(n)).padStart(2, "0");
+  const offset = -now.getTimezoneOffset();
+  const zone = `${offset < 0 ? "-" : "+"}${two(Math.trunc(offset / 60))}:${
+    two(offset % 60)
+  }`;
+  session.numeric(
+    N.RPL_TIME,
+    session.options.serverName,
+    `${now.toDateString()} ${two(now.getHours())}:${two(now.getMinutes())}:${
+      two(now.getSeconds())
+    } ${zone}`,
+  );
 }
 
 /** The MOTD: the banner, then the server's message of the day. */

@@ -1,0 +1,135 @@
+/**
+ * How far each IRC user has been sent each room, so that joining a room
+ * again (after `/cycle`, a kick, a reconnect) replays only what that user
+ * has not been sent yet, not the whole backlog again: IRC clients show
+ * every line they get, so a second replay shows every line twice.
+ *
+ * A session keeps the last message `seq` it sent in each room while it
+ * lives (its own lines count too: the client showed them as typed); when
+ * the user leaves a room or the connection, that place is remembered for
+ * the server's life by the user's address and nick (IRC clients reconnect
+ * from the same machine with the same nick), at most
+ * {@linkcode SEEN_PLACES} of them, the least recently left forgotten
+ * first. Someone forgotten, or new, is shown the room's recent messages.
+ *
+ * @module
+ */
+
+import { nickKey } from "../../shared/names.ts";
+import type { Hub } from "../hub.ts";
+
+/** The most (address, nick, room) places remembered per server. */
+export const SEEN_PLACES = 10_000;
+
+/**
+ * The places of the users who left, bounded.
+ *
+ * @example
+ * ```ts
+ * const seen = new SeenRooms();
+ * seen.left("192.0.2.7", "ann", new Map([["lobby", 48]]));
+ * seen.last("192.0.2.7", "Ann", "lobby"); // 48
+ * ```
+ */
+export class SeenRooms {
+  #places = new Map<string, number>();
+  #max: number;
+
+  /**
+   * Makes a SeenRooms.
+   *
+   * @param max the most places remembered
+   */
+  constructor(max = SEEN_PLACES) {
+    this.#max = max;
+  }
+
+  /** How many places are remembered. */
+  get size(): number {
+    return this.#places.size;
+  }
+
+  /** The last `seq` sent to `nick` from `address` in `room`, if remembered. */
+  last(address: string, nick: string, room: string): number | undefined {
+    return this.#places.get(key(address, nick, room));
+  }
+
+  /** Remembers where `nick` from `address` left each room of `rooms`. */
+  left(
+    address: string,
+    nick: string,
+    rooms: ReadonlyMap<string, number>,
+  ): void {
+    for (const [room, seq] of rooms) {
+      const place = key(address, nick, room);
+      // Deleted first, so that the Map's order is the order of leaving.
+      this.#places.delete(place);
+      this.#places.set(place, seq);
+      if (this.#places.size > this.#max) {
+        this.#places.delete(this.#places.keys().next().value!);
+      }
+    }
+  }
+}
+
+/**
+ * One session's places: the last `seq` sent in each room, kept while the
+ * session lives and handed to the server's {@linkcode SeenRooms} when the
+ * user leaves a room or the connection.
+ *
+ * @example
+ * ```ts
+ * const sent = new SentRooms(seenRooms(hub), "192.0.2.7");
+ * sent.sent("lobby", 48);
+ * sent.since("ann", "lobby"); // 48: a rejoin replays from 49 on
+ * sent.left("ann");           // the connection ends: remembered
+ * ```
+ */
+export class SentRooms {
+  #seen: SeenRooms;
+  #address: string;
+  #sent = new Map<string, number>();
+
+  /**
+   * Makes a SentRooms.
+   *
+   * @param seen the server's places
+   * @param address the user's address
+   */
+  constructor(seen: SeenRooms, address: string) {
+    this.#seen = seen;
+    this.#address = address;
+  }
+
+  /** Notes that `room`'s messages up to `seq` were sent (or shown as typed). */
+  sent(room: string, seq: number): void {
+    if (seq > (this.#sent.get(room) ?? 0)) this.#sent.set(room, seq);
+  }
+
+  /** The last `seq` `nick` was sent in `room`, this connection or before. */
+  since(nick: string, room: string): number | undefined {
+    return this.#sent.get(room) ?? this.#seen.last(this.#address, nick, room);
+  }
+
+  /** `nick` left `room`, or every room when none is named: remembered. */
+  left(nick: string, room?: string): void {
+    const seq = room === undefined ? undefined : this.#sent.get(room);
+    if (room === undefined) this.#seen.left(this.#address, nick, this.#sent);
+    else if (seq !== undefined) {
+      this.#seen.left(this.#address, nick, new Map([[room, seq]]));
+    }
+  }
+}
+
+function key(address: string, nick: string, room: string): string {
+  return `${address}\n${nickKey(nick)}\n${room}`;
+}
+
+const servers = new WeakMap<Hub, SeenRooms>();
+
+/** The places remembered for the IRC users of `hub`'s server. */
+export function seenRooms(hub: Hub): SeenRooms {
+  let seen = servers.get(hub);
+  if (seen === undefined) servers.set(hub, seen = new SeenRooms());
+  return seen;
+}
