@@ -117,10 +117,6 @@ export class ChannelInput implements InputHost {
       return;
     }
     if (frame.type !== "ack") return;
-    // The client showed its own line as typed: not to be replayed to it.
-    if (frame.seq !== undefined) {
-      session.sent.sent(pending.target.slice(1), frame.seq);
-    }
     if (!session.caps.has("echo-message")) return;
     session.writeText(messageLines(
       {

@@ -139,8 +139,6 @@ function join(session: IrcSession, params: string[]): void {
       }
       names(session, room);
       session.history(room, state.history);
-      const last = state.history.at(-1);
-      if (last !== undefined) session.sent.sent(room, last.seq);
     });
   }
 }

@@ -137,7 +137,11 @@ export class IrcSession
       sharePercent: resources.floodShare,
     });
     this.#timeouts = new IrcTimeouts(this, resources);
-    this.sent = new SentRooms(seenRooms(context.hub), this.address);
+    this.sent = new SentRooms(
+      seenRooms(context.hub),
+      this.address,
+      (room) => context.hub.history(room, 1).at(-1)?.seq,
+    );
     this.#state = {
       phase: "registering",
       registration: new Registration(this),
@@ -226,7 +230,7 @@ export class IrcSession
     this.#state = { phase: "closed", member };
     this.#closeReason = reason;
     if (member !== undefined) {
-      this.sent.left(member.nick);
+      this.sent.left(member.nick, member.rooms);
       this.context.hub.exit(member, reason);
     }
     this.#connection.close(reason, last);
@@ -261,13 +265,12 @@ export class IrcSession
       this.close(frame.reason, frame);
       return true;
     }
-    if (frame.type === "msg") this.sent.sent(frame.room, frame.seq);
     const bytes = encodeIrc(out, this);
     const taken = bytes.length === 0 || this.#connection.send(bytes);
     if (frame.type === "event" && frame.room !== undefined) {
       const own = frame.nick === state.member.nick;
       if (own && (frame.event === "part" || frame.event === "leave")) {
-        this.sent.left(frame.nick, frame.room);
+        this.sent.left(frame.nick, [frame.room]);
       }
       // IRC clients keep their nick lists' `@` by MODE: an operator joining.
       if (!own && frame.event === "join" && this.hub.find(frame.nick)?.op) {

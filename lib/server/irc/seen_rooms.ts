@@ -4,10 +4,11 @@
  * has not been sent yet, not the whole backlog again: IRC clients show
  * every line they get, so a second replay shows every line twice.
  *
- * A session keeps the last message `seq` it sent in each room while it
- * lives (its own lines count too: the client showed them as typed); when
- * the user leaves a room or the connection, that place is remembered for
- * the server's life by the user's address and nick (IRC clients reconnect
+ * While a user is in a room it is sent every line of it (its own it showed
+ * as typed; an ignored person's are not for it), so nothing is counted per
+ * delivery: when the user leaves a room or the connection, the room's newest
+ * `seq` at that moment is where it left, remembered for the server's life by
+ * the user's address and nick (IRC clients reconnect
  * from the same machine with the same nick), at most
  * {@linkcode SEEN_PLACES} of them, the least recently left forgotten
  * first. Someone forgotten, or new, is shown the room's recent messages.
@@ -73,51 +74,51 @@ export class SeenRooms {
 }
 
 /**
- * One session's places: the last `seq` sent in each room, kept while the
- * session lives and handed to the server's {@linkcode SeenRooms} when the
- * user leaves a room or the connection.
+ * One session's side of {@linkcode SeenRooms}: where its user left each
+ * room, read when the user joins again and written when it leaves.
  *
  * @example
  * ```ts
- * const sent = new SentRooms(seenRooms(hub), "192.0.2.7");
- * sent.sent("lobby", 48);
- * sent.since("ann", "lobby"); // 48: a rejoin replays from 49 on
- * sent.left("ann");           // the connection ends: remembered
+ * const sent = new SentRooms(seenRooms(hub), "192.0.2.7", (room) => 48);
+ * sent.left("ann", ["lobby"]); // lobby's newest line was 48
+ * sent.since("ann", "lobby");  // 48: a rejoin replays from 49 on
  * ```
  */
 export class SentRooms {
   #seen: SeenRooms;
   #address: string;
-  #sent = new Map<string, number>();
+  #newest: (room: string) => number | undefined;
 
   /**
    * Makes a SentRooms.
    *
    * @param seen the server's places
    * @param address the user's address
+   * @param newest the `seq` of a room's newest message, if it has any
    */
-  constructor(seen: SeenRooms, address: string) {
+  constructor(
+    seen: SeenRooms,
+    address: string,
+    newest: (room: string) => number | undefined,
+  ) {
     this.#seen = seen;
     this.#address = address;
+    this.#newest = newest;
   }
 
-  /** Notes that `room`'s messages up to `seq` were sent (or shown as typed). */
-  sent(room: string, seq: number): void {
-    if (seq > (this.#sent.get(room) ?? 0)) this.#sent.set(room, seq);
-  }
-
-  /** The last `seq` `nick` was sent in `room`, this connection or before. */
+  /** The last `seq` `nick` was sent in `room` before it left, if remembered. */
   since(nick: string, room: string): number | undefined {
-    return this.#sent.get(room) ?? this.#seen.last(this.#address, nick, room);
+    return this.#seen.last(this.#address, nick, room);
   }
 
-  /** `nick` left `room`, or every room when none is named: remembered. */
-  left(nick: string, room?: string): void {
-    const seq = room === undefined ? undefined : this.#sent.get(room);
-    if (room === undefined) this.#seen.left(this.#address, nick, this.#sent);
-    else if (seq !== undefined) {
-      this.#seen.left(this.#address, nick, new Map([[room, seq]]));
+  /** `nick` leaves `rooms`: each room's newest line is where it left. */
+  left(nick: string, rooms: Iterable<string>): void {
+    const places = new Map<string, number>();
+    for (const room of rooms) {
+      const seq = this.#newest(room);
+      if (seq !== undefined) places.set(room, seq);
     }
+    if (places.size > 0) this.#seen.left(this.#address, nick, places);
   }
 }
 
