@@ -15,7 +15,7 @@
  * @module
  */
 
-import { clock } from "./load_client.ts";
+import { clock, Wakeups } from "./load_client.ts";
 
 const encoder = new TextEncoder();
 const ZERO = 0x30;
@@ -50,7 +50,7 @@ abstract class Talker {
    * another connection's text.
    */
   #decoder = new TextDecoder();
-  #waiters: (() => void)[] = [];
+  #wakeups = new Wakeups();
   #onAck: (() => void) | undefined;
   #reading: Promise<void> | undefined;
 
@@ -131,14 +131,14 @@ abstract class Talker {
           start = end + 1;
         }
         this.#rest = start === text.length ? "" : text.slice(start);
-        for (const wake of this.#waiters.splice(0)) wake();
+        this.#wakeups.wake();
       }
     } catch {
       // Closed.
     } finally {
       this.closed = true;
       this.#onAck?.();
-      for (const wake of this.#waiters.splice(0)) wake();
+      this.#wakeups.wake();
     }
   }
 
@@ -208,21 +208,11 @@ abstract class Talker {
   }
 
   /** Waits until `expected` lines have arrived, or the deadline passes. */
-  async until(expected: number, deadline: number): Promise<void> {
-    while (
-      this.received < expected && !this.closed && performance.now() < deadline
-    ) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(
-          resolve,
-          Math.max(0, deadline - performance.now()),
-        );
-        this.#waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+  until(expected: number, deadline: number): Promise<void> {
+    return this.#wakeups.until(
+      () => this.received >= expected || this.closed,
+      deadline,
+    );
   }
 
   async close(): Promise<void> {

@@ -124,6 +124,35 @@ class WebSocketLink implements Link {
   }
 }
 
+/**
+ * Waits of a load client's callers for what its reads bring: woken after
+ * every read (and when the connection ends), or at their deadline.
+ */
+export class Wakeups {
+  #waiters: (() => void)[] = [];
+
+  /** Wakes every wait, to check again. */
+  wake(): void {
+    for (const wake of this.#waiters.splice(0)) wake();
+  }
+
+  /** Resolves once `done()` holds after a wake, or the deadline passes. */
+  async until(done: () => boolean, deadline: number): Promise<void> {
+    while (!done() && performance.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(
+          resolve,
+          Math.max(0, deadline - performance.now()),
+        );
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+}
+
 /** One benchmark client: a raw native connection that counts what it gets. */
 export class Client {
   readonly link: Link;
@@ -143,7 +172,7 @@ export class Client {
   /** Its own streaming decoder: a character cut between reads stays with its connection. */
   #decoder = new TextDecoder();
   #onAck: (() => void) | undefined;
-  #waiters: (() => void)[] = [];
+  #wakeups = new Wakeups();
   latencies: number[];
   #reading: Promise<void> | undefined;
 
@@ -217,7 +246,7 @@ export class Client {
       // Dropped by the server (too slow) or closed: nothing more will come.
       this.closed = true;
       this.#onAck?.();
-      for (const wake of this.#waiters.splice(0)) wake();
+      this.#wakeups.wake();
     }
   }
 
@@ -244,7 +273,7 @@ export class Client {
           start = end + 1;
         }
         this.#rest = start === text.length ? "" : text.slice(start);
-        for (const wake of this.#waiters.splice(0)) wake();
+        this.#wakeups.wake();
       }
     } catch {
       // Closed.
@@ -327,19 +356,8 @@ export class Client {
   }
 
   /** Waits until `done()` holds after a read, or the deadline passes. */
-  async untilCounted(done: () => boolean, deadline: number): Promise<void> {
-    while (!done() && !this.closed && performance.now() < deadline) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(
-          resolve,
-          Math.max(0, deadline - performance.now()),
-        );
-        this.#waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+  untilCounted(done: () => boolean, deadline: number): Promise<void> {
+    return this.#wakeups.until(() => done() || this.closed, deadline);
   }
 
   async close(): Promise<void> {
