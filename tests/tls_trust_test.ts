@@ -4,6 +4,7 @@ import { ConnectError } from "../lib/client/connect_errors.ts";
 import { KnownServers } from "../lib/client/known_servers.ts";
 import { dialTls, type TlsTrust } from "../lib/client/tls_trust.ts";
 import type { Transport } from "../lib/shared/transport.ts";
+import { CertFiles, opensslMissing } from "./util/cert_files.ts";
 
 /** A throwaway self-signed certificate for localhost and 127.0.0.1. */
 interface TestCert {
@@ -14,57 +15,15 @@ interface TestCert {
 }
 
 /** Why the TLS tests cannot run here, if they cannot. */
-const missing = await (async () => {
-  try {
-    const { success } = await new Deno.Command("openssl", {
-      args: ["version"],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return success ? undefined : "openssl does not run";
-  } catch {
-    return "openssl is not installed";
-  }
-})();
+const missing = await opensslMissing();
 const ignored = missing === undefined ? "" : ` (ignored: ${missing})`;
 
 /** Makes a certificate with openssl in a temp dir that is gone afterwards. */
 async function makeCert(): Promise<TestCert> {
-  const dir = await Deno.makeTempDir({ prefix: "lochat_tls_test_" });
-  try {
-    const { success, stderr } = await new Deno.Command("openssl", {
-      args: [
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "1",
-        "-subj",
-        "/CN=localhost",
-        // rustls refuses a server certificate that says it is a CA.
-        "-addext",
-        "basicConstraints=critical,CA:FALSE",
-        "-addext",
-        "subjectAltName=DNS:localhost,IP:127.0.0.1",
-        "-keyout",
-        `${dir}/key.pem`,
-        "-out",
-        `${dir}/cert.pem`,
-      ],
-      stdout: "null",
-      stderr: "piped",
-    }).output();
-    if (!success) {
-      throw new Error(`openssl failed: ${new TextDecoder().decode(stderr)}`);
-    }
-    const cert = await Deno.readTextFile(`${dir}/cert.pem`);
-    const key = await Deno.readTextFile(`${dir}/key.pem`);
-    return { cert, key, fingerprint: new X509Certificate(cert).fingerprint256 };
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using files = await CertFiles.make();
+  const cert = await Deno.readTextFile(files.cert);
+  const key = await Deno.readTextFile(files.key);
+  return { cert, key, fingerprint: new X509Certificate(cert).fingerprint256 };
 }
 
 let certs: Promise<[TestCert, TestCert]> | undefined;
